@@ -1,0 +1,33 @@
+#!/bin/sh
+# Install the Debian packages bindscope needs to build and test, if any are missing.
+# As root: apt-get installs them. As anyone else: print the exact command and stop.
+# The list lives here and only here (DESIGN.md explains each one).
+set -eu
+
+packages="cmake make gcc pkg-config libncurses-dev libmnl-dev libjansson-dev libcmocka-dev
+jq tmux socat netcat-openbsd ncat nmap iproute2 util-linux procps"
+
+missing=""
+for p in $packages; do
+	status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+	case "$status" in
+	ii*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "bindscope needs these Debian packages:$missing" >&2
+	echo "install them with:" >&2
+	echo "    sudo apt-get update && sudo apt-get install -y$missing" >&2
+	echo "then run make again." >&2
+	exit 1
+fi
+
+echo "installing Debian packages:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086 # word splitting of the package list is intended
+apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,67 @@
+/*
+ * Endpoints: the ADDR:PORT a user types, parsed into a socket address, and printed back
+ * the way ss(8) prints them.
+ *
+ * Accepted forms:
+ *   PORT             all IPv4 interfaces (0.0.0.0), e.g. 8082
+ *   ADDR:PORT        an IPv4 address, e.g. 192.168.1.10:8082
+ *   *:PORT           all IPv4 interfaces, the same as 0.0.0.0:PORT
+ *   localhost:PORT   127.0.0.1
+ *   [IPV6]:PORT      e.g. [::1]:8082, [::]:8082, [fe80::1%eth0]:8082
+ *   IFNAME:PORT      the interface's first IPv4 address, e.g. wlan0:8082
+ *
+ * Every rejection fills err with a sentence that quotes the input and says what is wrong.
+ */
+#ifndef BINDSCOPE_ENDPOINT_H
+#define BINDSCOPE_ENDPOINT_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "bindscope/error.h"
+#include "bindscope/iface.h"
+
+/* Room for "[ffff:…:ffff%ifname]:65535". */
+#define BS_ENDPOINT_TEXT_MAX (INET6_ADDRSTRLEN + IF_NAMESIZE + 10)
+
+struct bs_endpoint {
+	struct sockaddr_storage addr; /* sockaddr_in or sockaddr_in6, port included */
+	socklen_t addrlen;
+	int family;               /* AF_INET or AF_INET6 */
+	uint16_t port;            /* host byte order */
+	bool port_only;           /* the text was a bare PORT */
+	char ifname[IF_NAMESIZE]; /* the interface named in the text (IFNAME:PORT), or "" */
+};
+
+/* Parse a port 1-65535. Returns 0, or -1 with err set. */
+int bs_port_parse(const char *text, uint16_t *port, struct bs_error *err);
+
+/* Parse "LO-HI" or a single "PORT" into an inclusive range. Returns 0, or -1 with err set. */
+int bs_port_range_parse(const char *text, uint16_t *lo, uint16_t *hi, struct bs_error *err);
+
+/*
+ * Parse text into ep. ifaces resolves IFNAME:PORT and IPv6 scopes (may be NULL: then
+ * interface names are rejected). Returns 0, or -1 with err set.
+ */
+int bs_endpoint_parse(const char *text, const struct bs_iface_list *ifaces, struct bs_endpoint *ep,
+                      struct bs_error *err);
+
+/* Build an endpoint from a socket address (as returned by getsockname). Returns 0 or -1. */
+int bs_endpoint_from_sockaddr(struct bs_endpoint *ep, const struct sockaddr *sa, socklen_t len);
+
+/* True when the endpoint is 0.0.0.0 or ::. */
+bool bs_endpoint_is_wildcard(const struct bs_endpoint *ep);
+
+/* "192.168.1.10:8082", "[::1]:8082", "[fe80::1%eth0]:8082". */
+void bs_endpoint_text(const struct bs_endpoint *ep, char *buf, size_t len);
+
+/* The address alone: "192.168.1.10", "::1", "fe80::1%eth0". */
+void bs_endpoint_addr_text(const struct bs_endpoint *ep, char *buf, size_t len);
+
+/* Same as bs_endpoint_text for a raw socket address. IPv4-mapped IPv6 is kept as ::ffff:a.b.c.d. */
+void bs_sockaddr_text(const struct sockaddr *sa, socklen_t len, char *buf, size_t buflen);
+
+#endif

@@ -1,0 +1,75 @@
+/* bindscope: see what binding a socket to an address really exposes. */
+#include <getopt.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli_util.h"
+#include "commands.h"
+
+static const char main_usage[] =
+    "Usage: bindscope [COMMAND] [OPTIONS]\n"
+    "\n"
+    "See what binding a socket to an address really exposes: open a listener on one\n"
+    "address (or on 0.0.0.0, every interface), then probe it from every address.\n"
+    "\n"
+    "Commands:\n"
+    "  list                      the interfaces and their addresses\n"
+    "  listen ADDR:PORT...       open listeners and report each connection (Ctrl-C stops)\n"
+    "  probe PORT...             probe ports on every local address: who can connect?\n"
+    "  probe --open ADDR:PORT... open listeners, probe them everywhere, print the matrix\n"
+    "\n"
+    "ADDR:PORT is 8082, 192.168.1.10:8082, 0.0.0.0:8082, [::1]:8082 or wlan0:8082.\n"
+    "Every command takes --help and --json.\n"
+    "\n"
+    "Exit codes: 0 success, 1 the operation failed (the message says why), 2 bad usage.\n"
+    "\n"
+    "  -h, --help       show this help\n"
+    "  -V, --version    show the version\n";
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} commands[] = {
+    {"list", cmd_list},
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	setlocale(LC_ALL, "");
+	/* A closed pipe (bindscope list | head) is an error return, not a silent death. */
+	signal(SIGPIPE, SIG_IGN);
+	/* '+': stop at the first non-option, which is the command. */
+	while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(main_usage, stdout);
+			return BS_EXIT_OK;
+		case 'V':
+			printf("bindscope %s\n", BINDSCOPE_VERSION);
+			return BS_EXIT_OK;
+		default:
+			fputs("Try 'bindscope --help'.\n", stderr);
+			return BS_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fputs(main_usage, stderr);
+		return BS_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[optind], commands[i].name) == 0)
+			return commands[i].run(argc - optind, argv + optind);
+	cli_error("'%s' is not a command: the commands are list, listen and probe "
+	          "(see 'bindscope --help')",
+	          argv[optind]);
+	return BS_EXIT_USAGE;
+}
