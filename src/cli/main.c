@@ -33,6 +33,8 @@ static const struct {
 	int (*run)(int argc, char **argv);
 } commands[] = {
     {"list", cmd_list},
+    {"listen", cmd_listen},
+    {"probe", cmd_probe},
 };
 
 int main(int argc, char **argv)

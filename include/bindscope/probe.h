@@ -1,0 +1,86 @@
+/*
+ * The probe engine: many non-blocking connects at once, each with a deadline, on the loop.
+ *
+ * TCP: a completed handshake is open, a reset is refused, no answer by the deadline is a
+ * timeout, EHOSTUNREACH/ENETUNREACH are unreachable, anything else is the errno by name.
+ * A TCP self-connect (the kernel chose the target port as the source port, so the socket
+ * is connected to itself) is not an open port: it is detected and counted as refused.
+ * Open connections are closed with a reset, so sweeps leave no TIME_WAIT behind.
+ *
+ * UDP: a datagram carrying a token is sent. ICMP port unreachable (ECONNREFUSED) is refused;
+ * silence until the deadline is open|filtered, unless the receiver confirms the token with
+ * bs_probe_confirm_udp() (bindscope's own UDP listeners do), which makes it open.
+ */
+#ifndef BINDSCOPE_PROBE_H
+#define BINDSCOPE_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bindscope/endpoint.h"
+#include "bindscope/listener.h"
+#include "bindscope/loop.h"
+
+enum bs_verdict {
+	BS_VERDICT_PENDING,
+	BS_VERDICT_OPEN,
+	BS_VERDICT_REFUSED,
+	BS_VERDICT_TIMEOUT,
+	BS_VERDICT_UNREACHABLE,
+	BS_VERDICT_OPEN_FILTERED, /* UDP: no answer either way */
+	BS_VERDICT_ERROR,         /* see the result's errno */
+};
+
+/* "open", "refused", "timeout", "unreachable", "open|filtered", "error", "pending". */
+const char *bs_verdict_name(enum bs_verdict verdict);
+
+struct bs_probe_result {
+	enum bs_verdict verdict;
+	int error;         /* errno behind refused/unreachable/error, else 0 */
+	uint64_t latency_us; /* from connect() to the verdict */
+	bool self_connect; /* a TCP self-connect was detected and discarded */
+};
+
+struct bs_probe_opts {
+	enum bs_proto proto;
+	unsigned timeout_ms;   /* per probe deadline (default 1000) */
+	unsigned concurrency;  /* probes in flight at once (default 256) */
+	const struct bs_endpoint *from; /* bind the source address (port ignored), or NULL */
+};
+
+struct bs_probe_opts bs_probe_opts_default(void);
+
+struct bs_probe;
+
+/* Called once, from the loop, when every target has a verdict. */
+typedef void (*bs_probe_done_cb)(struct bs_probe *probe, void *arg);
+
+/*
+ * Start probing count targets (their ports included). The targets are copied.
+ * Returns the probe, or NULL with err set (bad options, out of memory).
+ */
+struct bs_probe *bs_probe_start(struct bs_loop *loop, const struct bs_endpoint *targets,
+				size_t count, const struct bs_probe_opts *opts, bs_probe_done_cb done,
+				void *arg, struct bs_error *err);
+
+/* Result i (in the order of the targets); PENDING until it is known. */
+const struct bs_probe_result *bs_probe_result(const struct bs_probe *probe, size_t i);
+
+size_t bs_probe_count(const struct bs_probe *probe);
+bool bs_probe_finished(const struct bs_probe *probe);
+
+/*
+ * A UDP receiver saw payload: if it carries one of this probe's tokens, that probe is open.
+ * Returns true when it did.
+ */
+bool bs_probe_confirm_udp(struct bs_probe *probe, const unsigned char *payload, size_t len);
+
+/* Stop and free; pending probes are abandoned. NULL is ignored. */
+void bs_probe_free(struct bs_probe *probe);
+
+/* Run a probe to completion on a private loop (for callers without a loop). */
+int bs_probe_run(const struct bs_endpoint *targets, size_t count, const struct bs_probe_opts *opts,
+		 struct bs_probe_result *results, struct bs_error *err);
+
+#endif

@@ -1,0 +1,74 @@
+#include "cli_opts.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "cli_util.h"
+
+int cli_parse_uint(const char *cmd, const char *name, const char *text, unsigned min,
+		   unsigned max, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (text[0] < '0' || text[0] > '9') {
+		cli_usage_error(cmd, "%s '%s' is not a number: use a whole number from %u to %u",
+				name, text, min, max);
+		return -1;
+	}
+	v = strtoul(text, &end, 10);
+	if (*end != '\0' || v < min || v > max) {
+		cli_usage_error(cmd, "%s '%s' is out of range: use a whole number from %u to %u",
+				name, text, min, max);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+int cli_parse_endpoint(const char *text, const struct bs_iface_list *ifaces,
+		       struct bs_endpoint *ep)
+{
+	struct bs_error err;
+
+	if (bs_endpoint_parse(text, ifaces, ep, &err) == 0)
+		return 0;
+	cli_error_show(&err);
+	return -1;
+}
+
+void cli_timestamp(char *buf, size_t len)
+{
+	struct timeval tv;
+	struct tm tm;
+
+	gettimeofday(&tv, NULL);
+	localtime_r(&tv.tv_sec, &tm);
+	snprintf(buf, len, "%02d:%02d:%02d.%03ld", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (long)tv.tv_usec / 1000);
+}
+
+int cli_parse_address(const char *text, const struct bs_iface_list *ifaces,
+		      struct bs_endpoint *ep)
+{
+	char with_port[BS_ENDPOINT_TEXT_MAX + 8];
+	struct bs_error err;
+
+	/* Reuse the endpoint parser (and its sentences) with a placeholder port. */
+	if (strchr(text, ':') != NULL && text[0] != '[')
+		snprintf(with_port, sizeof(with_port), "[%s]:1", text);
+	else
+		snprintf(with_port, sizeof(with_port), "%s:1", text);
+	if (text[0] != '\0' && bs_endpoint_parse(with_port, ifaces, ep, &err) == 0)
+		return 0;
+	if (text[0] == '\0')
+		cli_error("no address given: write one such as 127.0.0.1, ::1 or wlan0");
+	else
+		cli_error("'%s' is not an address or interface of this machine (write e.g. "
+			  "127.0.0.1, ::1 or wlan0): %s",
+			  text, err.msg);
+	return -1;
+}

@@ -1,0 +1,299 @@
+/*
+ * `bindscope listen ADDR:PORT…`: open listeners and report every connection until Ctrl-C,
+ * like `socat TCP4-LISTEN:8082,bind=192.168.1.10,fork /dev/null`. Text for people; with
+ * --json, one JSON object per line (NDJSON) on stdout and the logs on stderr.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bindscope/exposure.h"
+#include "bindscope/listener.h"
+#include "bindscope/loop.h"
+#include "cli_opts.h"
+#include "cli_util.h"
+#include "commands.h"
+
+#define MAX_LISTENERS 64
+
+static const char listen_usage[] =
+	"Usage: bindscope listen ADDR:PORT [ADDR:PORT...] [OPTIONS]\n"
+	"\n"
+	"Open a listener on each address, accept every connection, read and discard what it\n"
+	"sends, and print each connection: the peer and the local address it arrived on (which\n"
+	"shows the interface used). Runs until Ctrl-C. The same as\n"
+	"  socat TCP4-LISTEN:8082,bind=192.168.1.10,fork /dev/null\n"
+	"\n"
+	"ADDR:PORT is 8082 (all IPv4 interfaces), 192.168.1.10:8082, 0.0.0.0:8082, [::]:8082,\n"
+	"[::1]:8082 or wlan0:8082 (that interface's IPv4 address).\n"
+	"\n"
+	"  -u, --udp            UDP instead of TCP (datagrams are counted, never answered)\n"
+	"      --v6only         IPv6 listeners take IPv6 only (IPV6_V6ONLY on)\n"
+	"      --no-v6only      IPv6 [::] listeners take IPv4 too (IPV6_V6ONLY off)\n"
+	"      --no-reuseaddr   do not set SO_REUSEADDR\n"
+	"  -j, --json           one JSON object per line on stdout (NDJSON)\n"
+	"  -h, --help           show this help\n"
+	"\n"
+	"Exit codes: 0 stopped by Ctrl-C or SIGTERM, 1 a listener could not be opened, 2 bad usage.\n";
+
+struct listen_state {
+	bool json;
+	struct bs_loop *loop;
+	size_t count;
+	struct bs_listener *listeners[MAX_LISTENERS];
+	int stop_signal;
+};
+
+static const char *event_name(enum bs_listener_event_kind kind)
+{
+	switch (kind) {
+	case BS_EV_ACCEPTED:
+		return "accepted";
+	case BS_EV_CLOSED:
+		return "closed";
+	case BS_EV_DATAGRAM:
+		return "datagram";
+	case BS_EV_SHED:
+		return "shed";
+	case BS_EV_ERROR:
+		break;
+	}
+	return "error";
+}
+
+static void print_event_json(struct bs_listener *l, const struct bs_listener_event *ev,
+			     const char *when)
+{
+	char bound[BS_ENDPOINT_TEXT_MAX], peer[BS_ENDPOINT_TEXT_MAX], local[BS_ENDPOINT_TEXT_MAX];
+	json_t *o = json_object();
+
+	bs_endpoint_text(bs_listener_endpoint(l), bound, sizeof(bound));
+	json_object_set_new(o, "event", json_string(event_name(ev->kind)));
+	json_object_set_new(o, "time", json_string(when));
+	json_object_set_new(o, "proto", json_string(bs_proto_name(bs_listener_proto(l))));
+	json_object_set_new(o, "listener", json_string(bound));
+	if (ev->kind != BS_EV_SHED && ev->kind != BS_EV_ERROR) {
+		bs_endpoint_text(&ev->peer, peer, sizeof(peer));
+		bs_endpoint_text(&ev->local, local, sizeof(local));
+		json_object_set_new(o, "peer", json_string(peer));
+		json_object_set_new(o, "local", json_string(local));
+	}
+	if (ev->kind == BS_EV_CLOSED || ev->kind == BS_EV_DATAGRAM)
+		json_object_set_new(o, "bytes", json_integer((json_int_t)ev->bytes));
+	if (ev->message != NULL)
+		json_object_set_new(o, "message", json_string(ev->message));
+	cli_json_emit(o, true);
+}
+
+static void print_event_text(struct bs_listener *l, const struct bs_listener_event *ev,
+			     const char *when)
+{
+	char bound[BS_ENDPOINT_TEXT_MAX], peer[BS_ENDPOINT_TEXT_MAX], local[BS_ENDPOINT_TEXT_MAX];
+	const char *proto = bs_proto_name(bs_listener_proto(l));
+
+	bs_endpoint_text(bs_listener_endpoint(l), bound, sizeof(bound));
+	bs_endpoint_text(&ev->peer, peer, sizeof(peer));
+	bs_endpoint_text(&ev->local, local, sizeof(local));
+	switch (ev->kind) {
+	case BS_EV_ACCEPTED:
+		printf("%s %s %s  accepted %s -> %s\n", when, proto, bound, peer, local);
+		break;
+	case BS_EV_CLOSED:
+		printf("%s %s %s  closed   %s -> %s after %llu bytes\n", when, proto, bound, peer,
+		       local, (unsigned long long)ev->bytes);
+		break;
+	case BS_EV_DATAGRAM:
+		printf("%s %s %s  datagram %s -> %s, %llu bytes\n", when, proto, bound, peer, local,
+		       (unsigned long long)ev->bytes);
+		break;
+	case BS_EV_SHED:
+	case BS_EV_ERROR:
+		fprintf(stderr, "%s %s %s  %s\n", when, proto, bound, ev->message);
+		return;
+	}
+	fflush(stdout);
+}
+
+static void on_event(struct bs_listener *l, const struct bs_listener_event *ev, void *arg)
+{
+	struct listen_state *st = arg;
+	char when[32];
+
+	cli_timestamp(when, sizeof(when));
+	if (st->json)
+		print_event_json(l, ev, when);
+	else
+		print_event_text(l, ev, when);
+}
+
+static void on_signal(int signo, void *arg)
+{
+	struct listen_state *st = arg;
+
+	st->stop_signal = signo;
+	bs_loop_stop(st->loop);
+}
+
+static void announce(const struct listen_state *st, struct bs_listener *l,
+		     const struct bs_iface_list *ifaces)
+{
+	struct bs_exposure_listener x = {.proto = bs_listener_proto(l),
+					 .bound = *bs_listener_endpoint(l),
+					 .v6only = bs_listener_v6only(l)};
+	char bound[BS_ENDPOINT_TEXT_MAX], summary[512], socat[256], ss[128];
+
+	bs_endpoint_text(&x.bound, bound, sizeof(bound));
+	bs_exposure_summary(&x, ifaces, summary, sizeof(summary));
+	bs_exposure_socat_command(&x, socat, sizeof(socat));
+	bs_exposure_ss_command(&x, ss, sizeof(ss));
+	if (st->json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "event", json_string("listening"));
+		json_object_set_new(o, "proto", json_string(bs_proto_name(x.proto)));
+		json_object_set_new(o, "listener", json_string(bound));
+		json_object_set_new(o, "wildcard", json_boolean(bs_endpoint_is_wildcard(&x.bound)));
+		if (x.bound.family == AF_INET6)
+			json_object_set_new(o, "v6only", json_boolean(x.v6only));
+		json_object_set_new(o, "explanation", json_string(summary));
+		json_object_set_new(o, "socat", json_string(socat));
+		json_object_set_new(o, "ss", json_string(ss));
+		cli_json_emit(o, true);
+		fprintf(stderr, "listening on %s %s\n", bs_proto_name(x.proto), bound);
+		return;
+	}
+	printf("listening on %s %s\n  %s\n  same as: %s\n  see it:  %s\n", bs_proto_name(x.proto),
+	       bound, summary, socat, ss);
+	fflush(stdout);
+}
+
+static void print_totals(const struct listen_state *st)
+{
+	for (size_t i = 0; i < st->count; i++) {
+		const struct bs_listener_stats *s = bs_listener_stats(st->listeners[i]);
+		char bound[BS_ENDPOINT_TEXT_MAX];
+		const char *proto = bs_proto_name(bs_listener_proto(st->listeners[i]));
+
+		bs_endpoint_text(bs_listener_endpoint(st->listeners[i]), bound, sizeof(bound));
+		if (st->json) {
+			json_t *o = json_object();
+			json_object_set_new(o, "event", json_string("stopped"));
+			json_object_set_new(o, "proto", json_string(proto));
+			json_object_set_new(o, "listener", json_string(bound));
+			json_object_set_new(o, "accepted", json_integer((json_int_t)s->accepted));
+			json_object_set_new(o, "datagrams", json_integer((json_int_t)s->datagrams));
+			json_object_set_new(o, "bytes", json_integer((json_int_t)s->bytes));
+			json_object_set_new(o, "shed", json_integer((json_int_t)s->shed));
+			cli_json_emit(o, true);
+		} else {
+			printf("closed %s %s: %llu connections, %llu datagrams, %llu bytes, %llu shed\n",
+			       proto, bound, (unsigned long long)s->accepted,
+			       (unsigned long long)s->datagrams, (unsigned long long)s->bytes,
+			       (unsigned long long)s->shed);
+		}
+	}
+}
+
+static int parse_listen_opts(int argc, char **argv, struct bs_listener_opts *o, bool *json)
+{
+	enum { OPT_V6ONLY = 256, OPT_NO_V6ONLY, OPT_NO_REUSEADDR };
+	static const struct option longopts[] = {
+		{"udp", no_argument, NULL, 'u'},
+		{"v6only", no_argument, NULL, OPT_V6ONLY},
+		{"no-v6only", no_argument, NULL, OPT_NO_V6ONLY},
+		{"no-reuseaddr", no_argument, NULL, OPT_NO_REUSEADDR},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "ujh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'u':
+			o->proto = BS_PROTO_UDP;
+			break;
+		case OPT_V6ONLY:
+			o->v6only = 1;
+			break;
+		case OPT_NO_V6ONLY:
+			o->v6only = 0;
+			break;
+		case OPT_NO_REUSEADDR:
+			o->reuseaddr = false;
+			break;
+		case 'j':
+			*json = true;
+			break;
+		case 'h':
+			fputs(listen_usage, stdout);
+			return BS_EXIT_OK;
+		default:
+			return cli_usage_error("listen", NULL);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error("listen", "give at least one ADDR:PORT, e.g. 0.0.0.0:8081");
+	if (argc - optind > MAX_LISTENERS)
+		return cli_usage_error("listen", "at most %d listeners at once, not %d",
+				       MAX_LISTENERS, argc - optind);
+	return -1;
+}
+
+static int open_all(struct listen_state *st, char **addrs, int n, const struct bs_listener_opts *o,
+		    const struct bs_iface_list *ifaces)
+{
+	struct bs_endpoint eps[MAX_LISTENERS];
+	struct bs_error err;
+
+	/* Parse everything first: a typo in the third address opens nothing. */
+	for (int i = 0; i < n; i++)
+		if (cli_parse_endpoint(addrs[i], ifaces, &eps[i]) < 0)
+			return BS_EXIT_USAGE;
+	for (int i = 0; i < n; i++) {
+		struct bs_listener *l = bs_listener_open(st->loop, &eps[i], o, ifaces, on_event, st,
+							 &err);
+		if (l == NULL) {
+			cli_error_show(&err);
+			return BS_EXIT_FAILURE;
+		}
+		st->listeners[st->count++] = l;
+		announce(st, l, ifaces);
+	}
+	return BS_EXIT_OK;
+}
+
+int cmd_listen(int argc, char **argv)
+{
+	static const int signals[] = {SIGINT, SIGTERM, SIGHUP};
+	struct bs_listener_opts o = bs_listener_opts_default();
+	struct listen_state st = {0};
+	struct bs_iface_list ifaces = {0};
+	struct bs_error err;
+	int rc = parse_listen_opts(argc, argv, &o, &st.json);
+
+	if (rc >= 0)
+		return rc;
+	if (bs_iface_list_read(&ifaces, &err) < 0 || (st.loop = bs_loop_new(&err)) == NULL ||
+	    bs_loop_handle_signals(st.loop, signals, 3, on_signal, &st, &err) < 0) {
+		cli_error_show(&err);
+		rc = BS_EXIT_FAILURE;
+		goto out;
+	}
+	rc = open_all(&st, argv + optind, argc - optind, &o, &ifaces);
+	if (rc == BS_EXIT_OK) {
+		if (bs_loop_run(st.loop) < 0) {
+			cli_error("the event loop failed");
+			rc = BS_EXIT_FAILURE;
+		}
+		print_totals(&st);
+	}
+out:
+	for (size_t i = 0; i < st.count; i++)
+		bs_listener_close(st.listeners[i]);
+	bs_loop_free(st.loop);
+	bs_iface_list_free(&ifaces);
+	return rc;
+}

@@ -1,0 +1,435 @@
+#include "bindscope/probe.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define TOKEN_PREFIX "bindscope-probe:"
+
+struct slot {
+	bool busy;
+	size_t target;
+	int fd;
+	struct bs_watch *watch;
+	uint64_t started_us;
+	struct bs_probe *probe;
+};
+
+struct bs_probe {
+	struct bs_loop *loop;
+	struct bs_probe_opts opts;
+	struct bs_endpoint from;
+	bool has_from;
+	struct bs_endpoint *targets;
+	struct bs_probe_result *results;
+	size_t count, next, finished_count, in_flight;
+	struct slot *slots;
+	struct bs_timer *tick;
+	uint32_t token;
+	bool done_called;
+	bool starting;
+	bs_probe_done_cb done;
+	void *arg;
+};
+
+const char *bs_verdict_name(enum bs_verdict v)
+{
+	static const char *const names[] = {
+		[BS_VERDICT_PENDING] = "pending",
+		[BS_VERDICT_OPEN] = "open",
+		[BS_VERDICT_REFUSED] = "refused",
+		[BS_VERDICT_TIMEOUT] = "timeout",
+		[BS_VERDICT_UNREACHABLE] = "unreachable",
+		[BS_VERDICT_OPEN_FILTERED] = "open|filtered",
+		[BS_VERDICT_ERROR] = "error",
+	};
+
+	return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "error";
+}
+
+struct bs_probe_opts bs_probe_opts_default(void)
+{
+	struct bs_probe_opts o = {.proto = BS_PROTO_TCP, .timeout_ms = 1000, .concurrency = 256};
+
+	return o;
+}
+
+static enum bs_verdict classify(int code)
+{
+	switch (code) {
+	case ECONNREFUSED:
+		return BS_VERDICT_REFUSED;
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+		return BS_VERDICT_UNREACHABLE;
+	case ETIMEDOUT:
+		return BS_VERDICT_TIMEOUT;
+	default:
+		return BS_VERDICT_ERROR;
+	}
+}
+
+static void set_result(struct bs_probe *p, size_t i, enum bs_verdict v, int code,
+		       uint64_t started_us)
+{
+	struct bs_probe_result *r = &p->results[i];
+
+	if (r->verdict != BS_VERDICT_PENDING)
+		return;
+	r->verdict = v;
+	r->error = code;
+	r->latency_us = bs_now_us() - started_us;
+	p->finished_count++;
+}
+
+static void slot_release(struct slot *s)
+{
+	bs_watch_remove(s->watch);
+	s->watch = NULL;
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	s->busy = false;
+	s->probe->in_flight--;
+}
+
+static void slot_finish(struct slot *s, enum bs_verdict v, int code)
+{
+	set_result(s->probe, s->target, v, code, s->started_us);
+	slot_release(s);
+}
+
+static bool same_address(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+	return x->sin6_port == y->sin6_port &&
+	       memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0;
+}
+
+/* A connected TCP socket: open, unless it is connected to itself. */
+static void tcp_connected(struct slot *s)
+{
+	struct sockaddr_storage local, peer;
+	socklen_t llen = sizeof(local), plen = sizeof(peer);
+	struct linger reset = {.l_onoff = 1, .l_linger = 0};
+	bool self;
+
+	memset(&local, 0, sizeof(local));
+	memset(&peer, 0, sizeof(peer));
+	getsockname(s->fd, (struct sockaddr *)&local, &llen);
+	getpeername(s->fd, (struct sockaddr *)&peer, &plen);
+	self = same_address(&local, &peer);
+	/* Close with a reset: no TIME_WAIT left behind by a sweep. */
+	setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+	if (self) {
+		s->probe->results[s->target].self_connect = true;
+		slot_finish(s, BS_VERDICT_REFUSED, ECONNREFUSED);
+	} else {
+		slot_finish(s, BS_VERDICT_OPEN, 0);
+	}
+}
+
+static void advance(struct bs_probe *p);
+
+static void tcp_ready(int fd, uint32_t events, void *arg)
+{
+	struct slot *s = arg;
+	struct bs_probe *p = s->probe;
+	int code = 0;
+	socklen_t len = sizeof(code);
+
+	(void)events;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &code, &len) < 0)
+		code = errno;
+	if (code == 0)
+		tcp_connected(s);
+	else
+		slot_finish(s, classify(code), code);
+	advance(p);
+}
+
+static void udp_ready(int fd, uint32_t events, void *arg)
+{
+	struct slot *s = arg;
+	struct bs_probe *p = s->probe;
+	unsigned char buf[64];
+	ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+	(void)events;
+	if (n >= 0)
+		slot_finish(s, BS_VERDICT_OPEN, 0); /* a reply: something answers there */
+	else if (errno != EAGAIN && errno != EINTR)
+		slot_finish(s, classify(errno), errno);
+	advance(p);
+}
+
+static int bind_source(struct bs_probe *p, int fd)
+{
+	struct bs_endpoint src = p->from;
+
+	if (!p->has_from)
+		return 0;
+	((struct sockaddr_in *)&src.addr)->sin_port = 0; /* same offset in sockaddr_in6 */
+	return bind(fd, (struct sockaddr *)&src.addr, src.addrlen);
+}
+
+static int udp_send_token(struct bs_probe *p, struct slot *s)
+{
+	char msg[64];
+	int n = snprintf(msg, sizeof(msg), TOKEN_PREFIX "%08x:%zu", p->token, s->target);
+
+	return send(s->fd, msg, (size_t)n, MSG_DONTWAIT) < 0 ? -1 : 0;
+}
+
+/* Start probe i in slot s. Returns false when out of descriptors with others in flight. */
+static bool launch(struct bs_probe *p, struct slot *s, size_t i)
+{
+	const struct bs_endpoint *t = &p->targets[i];
+	int udp = p->opts.proto == BS_PROTO_UDP;
+	int fd = socket(t->family, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE) && p->in_flight > 0)
+		return false; /* wait for a slot to give its descriptor back */
+	s->busy = true;
+	s->target = i;
+	s->fd = fd;
+	s->started_us = bs_now_us();
+	p->in_flight++;
+	if (fd < 0 || bind_source(p, fd) < 0) {
+		slot_finish(s, BS_VERDICT_ERROR, errno);
+		return true;
+	}
+	if (connect(fd, (const struct sockaddr *)&t->addr, t->addrlen) < 0 && errno != EINPROGRESS) {
+		slot_finish(s, classify(errno), errno);
+		return true;
+	}
+	if (udp && udp_send_token(p, s) < 0) {
+		slot_finish(s, classify(errno), errno);
+		return true;
+	}
+	s->watch = bs_loop_watch(p->loop, fd, udp ? EPOLLIN : EPOLLOUT, udp ? udp_ready : tcp_ready,
+				 s, NULL);
+	if (s->watch == NULL)
+		slot_finish(s, BS_VERDICT_ERROR, errno);
+	return true;
+}
+
+static void start_more(struct bs_probe *p)
+{
+	for (unsigned k = 0; k < p->opts.concurrency && p->next < p->count; k++) {
+		struct slot *s = &p->slots[k];
+		if (s->busy)
+			continue;
+		if (!launch(p, s, p->next))
+			return;
+		p->next++;
+	}
+}
+
+/* Launch what can be launched; when everything has a verdict, tell the caller (last). */
+static void advance(struct bs_probe *p)
+{
+	while (p->next < p->count && p->in_flight < p->opts.concurrency) {
+		size_t before = p->next;
+		start_more(p);
+		if (p->next == before)
+			break;
+	}
+	if (p->finished_count < p->count || p->done_called)
+		return;
+	bs_timer_cancel(p->tick);
+	p->tick = NULL;
+	if (p->starting)
+		return; /* bs_probe_start has not returned yet: the caller hears it next turn */
+	p->done_called = true;
+	if (p->done != NULL)
+		p->done(p, p->arg);
+}
+
+static void on_tick(void *arg)
+{
+	struct bs_probe *p = arg;
+	uint64_t now = bs_now_us(), limit = (uint64_t)p->opts.timeout_ms * 1000u;
+
+	for (unsigned k = 0; k < p->opts.concurrency; k++) {
+		struct slot *s = &p->slots[k];
+		if (!s->busy || now - s->started_us < limit)
+			continue;
+		slot_finish(s, p->opts.proto == BS_PROTO_UDP ? BS_VERDICT_OPEN_FILTERED
+							     : BS_VERDICT_TIMEOUT,
+			    p->opts.proto == BS_PROTO_UDP ? 0 : ETIMEDOUT);
+	}
+	advance(p);
+}
+
+static void finish_soon(void *arg)
+{
+	advance(arg);
+}
+
+static int check_opts(const struct bs_probe_opts *o, struct bs_error *err)
+{
+	if (o->timeout_ms == 0 || o->timeout_ms > 600000)
+		return bs_error_set(err, 0, "the probe timeout must be 1 to 600000 ms, not %u",
+				    o->timeout_ms);
+	if (o->concurrency == 0 || o->concurrency > 65536)
+		return bs_error_set(err, 0, "the probe concurrency must be 1 to 65536, not %u",
+				    o->concurrency);
+	return 0;
+}
+
+static struct bs_probe *probe_alloc(const struct bs_endpoint *targets, size_t count,
+				    const struct bs_probe_opts *opts, struct bs_error *err)
+{
+	struct bs_probe *p = calloc(1, sizeof(*p));
+
+	if (p != NULL) {
+		p->opts = *opts;
+		if (p->opts.concurrency > count && count > 0)
+			p->opts.concurrency = (unsigned)count;
+		p->targets = malloc((count ? count : 1) * sizeof(*targets));
+		p->results = calloc(count ? count : 1, sizeof(*p->results));
+		p->slots = calloc(p->opts.concurrency, sizeof(*p->slots));
+	}
+	if (p == NULL || p->targets == NULL || p->results == NULL || p->slots == NULL) {
+		bs_probe_free(p);
+		bs_error_set(err, ENOMEM, "out of memory preparing %zu probes", count);
+		return NULL;
+	}
+	memcpy(p->targets, targets, count * sizeof(*targets));
+	p->count = count;
+	for (unsigned k = 0; k < p->opts.concurrency; k++) {
+		p->slots[k].fd = -1;
+		p->slots[k].probe = p;
+	}
+	return p;
+}
+
+struct bs_probe *bs_probe_start(struct bs_loop *loop, const struct bs_endpoint *targets,
+				size_t count, const struct bs_probe_opts *opts, bs_probe_done_cb done,
+				void *arg, struct bs_error *err)
+{
+	struct bs_probe *p;
+	unsigned tick_ms;
+
+	if (check_opts(opts, err) < 0)
+		return NULL;
+	p = probe_alloc(targets, count, opts, err);
+	if (p == NULL)
+		return NULL;
+	p->loop = loop;
+	p->done = done;
+	p->arg = arg;
+	p->token = (uint32_t)bs_now_us() ^ (uint32_t)getpid() << 16;
+	if (opts->from != NULL) {
+		p->from = *opts->from;
+		p->has_from = true;
+	}
+	p->opts.from = NULL;
+	/* Deadlines are checked on a tick of a tenth of the timeout (5 ms at least). */
+	tick_ms = opts->timeout_ms / 10 < 5 ? 5 : opts->timeout_ms / 10;
+	p->tick = bs_loop_timer(loop, tick_ms, true, on_tick, p, err);
+	if (p->tick == NULL) {
+		bs_probe_free(p);
+		return NULL;
+	}
+	p->starting = true;
+	advance(p);
+	p->starting = false;
+	if (p->finished_count == p->count)
+		p->tick = bs_loop_timer(loop, 1, false, finish_soon, p, err);
+	return p;
+}
+
+const struct bs_probe_result *bs_probe_result(const struct bs_probe *p, size_t i)
+{
+	return &p->results[i];
+}
+
+size_t bs_probe_count(const struct bs_probe *p)
+{
+	return p->count;
+}
+
+bool bs_probe_finished(const struct bs_probe *p)
+{
+	return p->finished_count == p->count;
+}
+
+bool bs_probe_confirm_udp(struct bs_probe *p, const unsigned char *payload, size_t len)
+{
+	char text[64];
+	unsigned token;
+	size_t index;
+
+	if (p == NULL || len >= sizeof(text) || len < sizeof(TOKEN_PREFIX) - 1)
+		return false;
+	memcpy(text, payload, len);
+	text[len] = '\0';
+	if (strncmp(text, TOKEN_PREFIX, sizeof(TOKEN_PREFIX) - 1) != 0 ||
+	    sscanf(text + sizeof(TOKEN_PREFIX) - 1, "%8x:%zu", &token, &index) != 2 ||
+	    token != p->token || index >= p->count)
+		return false;
+	for (unsigned k = 0; k < p->opts.concurrency; k++) {
+		struct slot *s = &p->slots[k];
+		if (s->busy && s->target == index) {
+			slot_finish(s, BS_VERDICT_OPEN, 0);
+			advance(p);
+			return true;
+		}
+	}
+	return false;
+}
+
+void bs_probe_free(struct bs_probe *p)
+{
+	if (p == NULL)
+		return;
+	if (p->slots != NULL)
+		for (unsigned k = 0; k < p->opts.concurrency; k++)
+			if (p->slots[k].busy)
+				slot_release(&p->slots[k]);
+	bs_timer_cancel(p->tick);
+	free(p->slots);
+	free(p->targets);
+	free(p->results);
+	free(p);
+}
+
+static void stop_loop(struct bs_probe *p, void *arg)
+{
+	(void)p;
+	bs_loop_stop(arg);
+}
+
+int bs_probe_run(const struct bs_endpoint *targets, size_t count, const struct bs_probe_opts *opts,
+		 struct bs_probe_result *results, struct bs_error *err)
+{
+	struct bs_loop *loop = bs_loop_new(err);
+	struct bs_probe *p;
+	int rc = 0;
+
+	if (loop == NULL)
+		return -1;
+	p = bs_probe_start(loop, targets, count, opts, stop_loop, loop, err);
+	if (p == NULL) {
+		bs_loop_free(loop);
+		return -1;
+	}
+	if (bs_loop_run(loop) < 0)
+		rc = bs_error_set(err, errno, "the event loop failed: %s", strerror(errno));
+	memcpy(results, p->results, count * sizeof(*results));
+	bs_probe_free(p);
+	bs_loop_free(loop);
+	return rc;
+}
