@@ -50,13 +50,17 @@ static const char *verdict_color(enum bs_verdict v)
 	}
 }
 
-static void row_label(const struct matrix_row *r, char *buf, size_t len)
+static void row_label(const struct probe_matrix *m, const struct matrix_row *r, char *buf,
+		      size_t len)
 {
 	char ep[BS_ENDPOINT_TEXT_MAX];
 
 	if (r->known) {
 		bs_endpoint_text(&r->l.bound, ep, sizeof(ep));
 		snprintf(buf, len, "%s %s", bs_proto_name(r->l.proto), ep);
+	} else if (r->only_target >= 0) {
+		snprintf(buf, len, "%s port %u at %s", bs_proto_name(r->l.proto), r->l.bound.port,
+			 m->cols[r->only_target].text);
 	} else {
 		snprintf(buf, len, "%s port %u", bs_proto_name(r->l.proto), r->l.bound.port);
 	}
@@ -112,7 +116,7 @@ static void print_table(const struct probe_matrix *m, const struct style *st)
 	char text[BS_ENDPOINT_TEXT_MAX + 16];
 
 	for (size_t r = 0; r < m->nrows; r++) {
-		row_label(&m->rows[r], text, sizeof(text));
+		row_label(m, &m->rows[r], text, sizeof(text));
 		if (strlen(text) + 2 > first)
 			first = strlen(text) + 2;
 	}
@@ -133,7 +137,7 @@ static void print_table(const struct probe_matrix *m, const struct style *st)
 	}
 	putchar('\n');
 	for (size_t r = 0; r < m->nrows; r++) {
-		row_label(&m->rows[r], text, sizeof(text));
+		row_label(m, &m->rows[r], text, sizeof(text));
 		pad(text, first);
 		for (size_t c = 0; c < m->ncols; c++) {
 			cell_text(m, r, c, st, text, sizeof(text));
@@ -154,7 +158,7 @@ static void print_row_notes(const struct probe_matrix *m, size_t r,
 	char label[BS_ENDPOINT_TEXT_MAX + 16], text[512], socat[256], ss[128], nc[128];
 	struct bs_probe_result results[MATRIX_MAX_TARGETS];
 
-	row_label(row, label, sizeof(label));
+	row_label(m, row, label, sizeof(label));
 	if (row->known) {
 		bs_exposure_summary(&row->l, ifaces, text, sizeof(text));
 		bs_exposure_socat_command(&row->l, socat, sizeof(socat));

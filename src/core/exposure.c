@@ -285,12 +285,14 @@ void bs_exposure_infer(const struct bs_exposure_target *targets,
 {
 	size_t v4 = 0, v4_open = 0, v6 = 0, v6_open = 0, probed = 0, open_loop = 0;
 	char open_list[256] = "";
+	const char *one = "";
 
 	for (size_t i = 0; i < n; i++) {
 		bool open = results[i].verdict == BS_VERDICT_OPEN;
 		if (results[i].verdict == BS_VERDICT_PENDING || targets[i].kind != BS_TARGET_ADDRESS)
 			continue;
 		probed++;
+		one = targets[i].text;
 		if (targets[i].addr.family == AF_INET) {
 			v4++;
 			v4_open += open;
@@ -306,6 +308,9 @@ void bs_exposure_infer(const struct bs_exposure_target *targets,
 	}
 	if (probed == 0)
 		snprintf(buf, len, "port %u was not probed on any address.", port);
+	else if (probed == 1)
+		snprintf(buf, len, "port %u is %s at %s (only that address was probed).", port,
+			 v4_open + v6_open ? "open" : "closed", one);
 	else if (v4_open + v6_open == 0)
 		snprintf(buf, len, "nothing accepts connections on port %u from this host.", port);
 	else if (v4 > 1 && v4_open == v4 && (v6 == 0 || v6_open == v6))
