@@ -31,7 +31,7 @@ const char *bs_proto_name(enum bs_proto proto);
 
 struct bs_listener_opts {
 	enum bs_proto proto;
-	bool reuseaddr; /* SO_REUSEADDR (on by default in bs_listener_opts_default) */
+	bool reuseaddr; /* SO_REUSEADDR for TCP (on by default); never set on UDP */
 	int v6only;     /* IPV6_V6ONLY for IPv6: 1, 0, or -1 for the system default */
 };
 

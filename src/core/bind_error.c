@@ -6,27 +6,29 @@
 
 #include "bindscope/sysinfo.h"
 
+#define WILDCARD_RULE                                                                          \
+	"On Linux a wildcard (0.0.0.0 or [::]) and a specific address cannot share a port, "   \
+	"even with SO_REUSEADDR; nor can 0.0.0.0 and [::] unless [::] is IPV6_V6ONLY. "
+
 static int in_use(struct bs_error *err, int code, const char *where, const char *proto,
-		  const struct bs_endpoint *ep, const char *holder)
+		  const struct bs_endpoint *ep, const char *holder, bool clash)
 {
 	const char *ss_flags = strcmp(proto, "udp") == 0 ? "-lunp" : "-ltnp";
 
 	if (holder != NULL && holder[0] != '\0')
 		return bs_error_set(err, code,
-				    "cannot listen on %s: port %u is already in use by %s. On "
-				    "Linux a wildcard (0.0.0.0 or [::]) and a specific address cannot "
-				    "share a port, even with SO_REUSEADDR. Stop it or pick another "
-				    "port (check with: ss %s 'sport = :%u')",
-				    where, ep->port, holder, ss_flags, ep->port);
+				    "cannot listen on %s: port %u is already in use by %s. %sStop "
+				    "it or pick another port (check with: ss %s 'sport = :%u')",
+				    where, ep->port, holder, clash ? WILDCARD_RULE : "", ss_flags,
+				    ep->port);
 	return bs_error_set(err, code,
 			    "cannot listen on %s: port %u is already in use (find out by whom "
-			    "with: ss %s 'sport = :%u'; on Linux a wildcard and a specific "
-			    "address cannot share a port, even with SO_REUSEADDR)",
-			    where, ep->port, ss_flags, ep->port);
+			    "with: sudo ss %s 'sport = :%u'). %s",
+			    where, ep->port, ss_flags, ep->port, WILDCARD_RULE);
 }
 
 int bs_bind_error(struct bs_error *err, int code, const char *proto, const struct bs_endpoint *ep,
-		  const struct bs_iface_list *ifaces, const char *holder)
+		  const struct bs_iface_list *ifaces, const char *holder, bool clash)
 {
 	char where[BS_ENDPOINT_TEXT_MAX + 8], addr[BS_ENDPOINT_TEXT_MAX], here[512];
 
@@ -34,7 +36,7 @@ int bs_bind_error(struct bs_error *err, int code, const char *proto, const struc
 	snprintf(where, sizeof(where), "%s %s", proto, addr);
 	switch (code) {
 	case EADDRINUSE:
-		return in_use(err, code, where, proto, ep, holder);
+		return in_use(err, code, where, proto, ep, holder, clash);
 	case EACCES:
 	case EPERM:
 		return bs_error_set(err, code,

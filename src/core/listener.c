@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "bindscope/bind_error.h"
+#include "bindscope/sockets.h"
 
 /* Accept at most this many connections per turn, so one busy listener cannot starve others. */
 #define ACCEPT_BATCH 64
@@ -270,7 +271,12 @@ static int set_options(int fd, const struct bs_endpoint *ep, const struct bs_lis
 {
 	int one = 1;
 
-	if (o->reuseaddr && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+	/*
+	 * SO_REUSEADDR is for TCP: a restarted server binds past TIME_WAIT. On UDP it would let
+	 * two live sockets share one address:port silently, hiding "in use", so UDP goes without.
+	 */
+	if (o->reuseaddr && o->proto == BS_PROTO_TCP &&
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
 		return -1;
 	if (ep->family == AF_INET6 && o->v6only >= 0 &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &o->v6only, sizeof(o->v6only)) < 0)
@@ -333,7 +339,13 @@ struct bs_listener *bs_listener_open(struct bs_loop *loop, const struct bs_endpo
 	int fd = open_socket(ep, opts);
 
 	if (fd < 0) {
-		bs_bind_error(err, errno, bs_proto_name(opts->proto), ep, ifaces, NULL);
+		int code = errno;
+		char holder[256] = "";
+		bool clash = false;
+
+		if (code == EADDRINUSE)
+			bs_sockets_holder_text(opts->proto, ep, holder, sizeof(holder), &clash);
+		bs_bind_error(err, code, bs_proto_name(opts->proto), ep, ifaces, holder, clash);
 		return NULL;
 	}
 	l = calloc(1, sizeof(*l));
