@@ -135,7 +135,8 @@ static int parse_list_opts(int argc, char **argv, struct list_opts *o)
 	bool only4 = false, only6 = false;
 	int c;
 
-	optind = 1;
+	/* 0, not 1: glibc then forgets main()'s "+" (stop at the first non-option) mode. */
+	optind = 0;
 	while ((c = getopt_long(argc, argv, "46jh", longopts, NULL)) != -1) {
 		switch (c) {
 		case '4':

@@ -209,7 +209,8 @@ static int parse_listen_opts(int argc, char **argv, struct bs_listener_opts *o, 
 	};
 	int c;
 
-	optind = 1;
+	/* 0, not 1: glibc then forgets main()'s "+" (stop at the first non-option) mode. */
+	optind = 0;
 	while ((c = getopt_long(argc, argv, "ujh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'u':

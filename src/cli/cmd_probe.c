@@ -135,7 +135,8 @@ static int parse_probe_opts(int argc, char **argv, struct probe_cli *o)
 
 	o->v6only = -1;
 	o->timeout_ms = 1000;
-	optind = 1;
+	/* 0, not 1: glibc then forgets main()'s "+" (stop at the first non-option) mode. */
+	optind = 0;
 	while ((c = getopt_long(argc, argv, "o:uf:t:c:p:ejh", longopts, NULL)) != -1)
 		if ((rc = take_opt(c, o)) >= 0)
 			return rc;
