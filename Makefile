@@ -3,6 +3,7 @@
 
 BUILD ?= build
 CMAKE_ARGS ?=
+MAKEFLAGS += --no-print-directory
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: all deps configure build run test clean format

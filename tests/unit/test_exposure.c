@@ -64,7 +64,7 @@ static void test_targets_of_up_interfaces_then_aliases(void **state)
 		"0.0.0.0 0.0.0.0",  "lo ::1",             "eth0 fe80::1%eth0",
 		"v6only fe80::2%v6only", "localhost ::1", ":: ::",
 	};
-	char text[64];
+	char text[128];
 
 	(void)state;
 	/* down0 is down: no target. */
