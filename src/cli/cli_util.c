@@ -39,7 +39,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	return BS_EXIT_USAGE;
 }
 
-int cli_json_emit(json_t *value, bool compact)
+int cli_json_emit_flush(json_t *value, bool compact, bool flush)
 {
 	size_t flags = JSON_ENSURE_ASCII | (compact ? JSON_COMPACT : JSON_INDENT(2));
 	int rc = json_dumpf(value, stdout, flags);
@@ -47,9 +47,14 @@ int cli_json_emit(json_t *value, bool compact)
 	json_decref(value);
 	if (rc == 0)
 		fputc('\n', stdout);
-	if (fflush(stdout) != 0)
+	if (flush && fflush(stdout) != 0)
 		return -1;
 	return rc;
+}
+
+int cli_json_emit(json_t *value, bool compact)
+{
+	return cli_json_emit_flush(value, compact, true);
 }
 
 bool cli_use_color(void)

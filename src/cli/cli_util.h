@@ -20,6 +20,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
  * Returns 0, or -1 when stdout failed. */
 int cli_json_emit(json_t *value, bool compact);
 
+/* The same, flushing stdout only when flush is true (the caller flushes later). */
+int cli_json_emit_flush(json_t *value, bool compact, bool flush);
+
 /* True when stdout is a terminal and NO_COLOR is not set. */
 bool cli_use_color(void);
 

@@ -44,6 +44,8 @@ struct listen_state {
 	size_t count;
 	struct bs_listener *listeners[MAX_LISTENERS];
 	int stop_signal;
+	struct bs_timer *flush; /* pending flush of stdout when it is not a terminal */
+	bool flush_armed;
 };
 
 static const char *event_name(enum bs_listener_event_kind kind)
@@ -64,7 +66,7 @@ static const char *event_name(enum bs_listener_event_kind kind)
 }
 
 static void print_event_json(struct bs_listener *l, const struct bs_listener_event *ev,
-			     const char *when)
+			     const char *when, bool flush)
 {
 	char bound[BS_ENDPOINT_TEXT_MAX], peer[BS_ENDPOINT_TEXT_MAX], local[BS_ENDPOINT_TEXT_MAX];
 	json_t *o = json_object();
@@ -84,7 +86,7 @@ static void print_event_json(struct bs_listener *l, const struct bs_listener_eve
 		json_object_set_new(o, "bytes", json_integer((json_int_t)ev->bytes));
 	if (ev->message != NULL)
 		json_object_set_new(o, "message", json_string(ev->message));
-	cli_json_emit(o, true);
+	cli_json_emit_flush(o, true, flush);
 }
 
 static void print_event_text(struct bs_listener *l, const struct bs_listener_event *ev,
@@ -113,7 +115,31 @@ static void print_event_text(struct bs_listener *l, const struct bs_listener_eve
 		fprintf(stderr, "%s %s %s  %s\n", when, proto, bound, ev->message);
 		return;
 	}
+}
+
+static void flush_now(void *arg)
+{
+	struct listen_state *st = arg;
+
+	st->flush_armed = false;
 	fflush(stdout);
+}
+
+/*
+ * Lines reach a terminal at once (line buffering). Into a pipe or file they are flushed
+ * 20 ms after the first unflushed one: prompt for a reader, one write per burst under load.
+ */
+static void schedule_flush(struct listen_state *st)
+{
+	if (st->flush_armed)
+		return;
+	if (st->flush == NULL)
+		st->flush = bs_loop_timer(st->loop, 0, false, flush_now, st, NULL);
+	if (st->flush == NULL || bs_timer_rearm(st->flush, 20) < 0) {
+		fflush(stdout);
+		return;
+	}
+	st->flush_armed = true;
 }
 
 static void on_event(struct bs_listener *l, const struct bs_listener_event *ev, void *arg)
@@ -123,9 +149,10 @@ static void on_event(struct bs_listener *l, const struct bs_listener_event *ev, 
 
 	cli_timestamp(when, sizeof(when));
 	if (st->json)
-		print_event_json(l, ev, when);
+		print_event_json(l, ev, when, false);
 	else
 		print_event_text(l, ev, when);
+	schedule_flush(st);
 }
 
 static void on_signal(int signo, void *arg)
@@ -294,6 +321,8 @@ int cmd_listen(int argc, char **argv)
 out:
 	for (size_t i = 0; i < st.count; i++)
 		bs_listener_close(st.listeners[i]);
+	bs_timer_cancel(st.flush);
+	fflush(stdout);
 	bs_loop_free(st.loop);
 	bs_iface_list_free(&ifaces);
 	return rc;

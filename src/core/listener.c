@@ -162,10 +162,11 @@ static bool shed_one(struct bs_listener *l, int code)
 	return true;
 }
 
-static void accept_one(struct bs_listener *l, int fd)
+static void accept_one(struct bs_listener *l, int fd, const struct sockaddr_storage *peer,
+		       socklen_t plen)
 {
-	struct sockaddr_storage peer, local;
-	socklen_t plen = sizeof(peer), llen = sizeof(local);
+	struct sockaddr_storage local;
+	socklen_t llen = sizeof(local);
 	struct bs_listener_event ev = {.kind = BS_EV_ACCEPTED};
 	struct bs_error err;
 	struct conn *c = calloc(1, sizeof(*c));
@@ -175,9 +176,9 @@ static void accept_one(struct bs_listener *l, int fd)
 		l->stats.shed++;
 		return;
 	}
-	getpeername(fd, (struct sockaddr *)&peer, &plen);
+	/* The local address the connection arrived on: the lesson's whole point. */
 	getsockname(fd, (struct sockaddr *)&local, &llen);
-	bs_endpoint_from_sockaddr(&c->peer, (struct sockaddr *)&peer, plen);
+	bs_endpoint_from_sockaddr(&c->peer, (const struct sockaddr *)peer, plen);
 	bs_endpoint_from_sockaddr(&c->local, (struct sockaddr *)&local, llen);
 	c->owner = l;
 	c->fd = fd;
@@ -206,10 +207,12 @@ static void tcp_acceptable(int lfd, uint32_t events, void *arg)
 
 	(void)events;
 	for (int i = 0; i < ACCEPT_BATCH; i++) {
-		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct sockaddr_storage peer;
+		socklen_t plen = sizeof(peer);
+		int fd = accept4(lfd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd >= 0) {
-			accept_one(l, fd);
+			accept_one(l, fd, &peer, plen);
 			continue;
 		}
 		if (errno == EMFILE || errno == ENFILE) {
