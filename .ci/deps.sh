@@ -5,7 +5,7 @@
 set -eu
 
 packages="cmake make gcc pkg-config libncurses-dev libmnl-dev libjansson-dev libcmocka-dev
-jq tmux socat netcat-openbsd ncat nmap iproute2 util-linux procps"
+jq time tmux socat netcat-openbsd ncat nmap iproute2 util-linux procps"
 
 missing=""
 for p in $packages; do
