@@ -277,9 +277,15 @@ static int open_all(struct listen_state *st, char **addrs, int n, const struct b
 	struct bs_error err;
 
 	/* Parse everything first: a typo in the third address opens nothing. */
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		if (cli_parse_endpoint(addrs[i], ifaces, &eps[i]) < 0)
 			return BS_EXIT_USAGE;
+		for (int j = 0; j < i; j++)
+			if (eps[j].addrlen == eps[i].addrlen &&
+			    memcmp(&eps[j].addr, &eps[i].addr, eps[i].addrlen) == 0)
+				return cli_usage_error("listen", "%s is given twice (as '%s' and "
+						       "'%s')", addrs[i], addrs[j], addrs[i]);
+	}
 	for (int i = 0; i < n; i++) {
 		struct bs_listener *l = bs_listener_open(st->loop, &eps[i], o, ifaces, on_event, st,
 							 &err);
@@ -288,8 +294,10 @@ static int open_all(struct listen_state *st, char **addrs, int n, const struct b
 			return BS_EXIT_FAILURE;
 		}
 		st->listeners[st->count++] = l;
-		announce(st, l, ifaces);
 	}
+	/* Announce only once all are open: a failure above announces nothing. */
+	for (size_t i = 0; i < st->count; i++)
+		announce(st, st->listeners[i], ifaces);
 	return BS_EXIT_OK;
 }
 

@@ -342,6 +342,20 @@ static int matrix_mode(struct probe_run *run, const struct probe_cli *o, int arg
 	return BS_EXIT_OK;
 }
 
+/* The interface that owns ep's address ("lo" for 127.0.0.1), or "" when none does. */
+static const char *label_of(const struct bs_iface_list *ifaces, const struct bs_endpoint *ep)
+{
+	const struct bs_iface *owner;
+
+	if (ep->family == AF_INET)
+		owner = bs_iface_owning(ifaces, AF_INET,
+					&((const struct sockaddr_in *)&ep->addr)->sin_addr);
+	else
+		owner = bs_iface_owning(ifaces, AF_INET6,
+					&((const struct sockaddr_in6 *)&ep->addr)->sin6_addr);
+	return owner != NULL ? owner->name : "";
+}
+
 static int sweep_mode(const struct probe_cli *o, const struct bs_iface_list *ifaces)
 {
 	static struct bs_exposure_target all[MATRIX_MAX_TARGETS], on[MATRIX_MAX_TARGETS];
@@ -365,7 +379,7 @@ static int sweep_mode(const struct probe_cli *o, const struct bs_iface_list *ifa
 		bs_exposure_target_endpoint(&(struct bs_exposure_target){.addr = ep}, 0,
 					    &on[req.non].addr);
 		bs_endpoint_addr_text(&ep, on[req.non].text, sizeof(on[0].text));
-		snprintf(on[req.non].label, sizeof(on[0].label), "%s", ep.ifname);
+		snprintf(on[req.non].label, sizeof(on[0].label), "%s", label_of(ifaces, &ep));
 		req.non++;
 	}
 	req.opts.proto = o->udp ? BS_PROTO_UDP : BS_PROTO_TCP;

@@ -151,6 +151,18 @@ static void print_table(const struct probe_matrix *m, const struct style *st)
 	}
 }
 
+/* The column to suggest for `nc -vz`: the first the listener should accept, else the first. */
+static const struct bs_exposure_target *hint_target(const struct probe_matrix *m,
+						    const struct matrix_row *row)
+{
+	if (row->only_target >= 0)
+		return &m->cols[row->only_target];
+	for (size_t c = 0; row->known && c < m->ncols; c++)
+		if (bs_exposure_predict(&row->l, &m->cols[c]))
+			return &m->cols[c];
+	return &m->cols[0];
+}
+
 static void print_row_notes(const struct probe_matrix *m, size_t r,
 			    const struct bs_iface_list *ifaces, bool explain_all)
 {
@@ -168,7 +180,7 @@ static void print_row_notes(const struct probe_matrix *m, size_t r,
 		bs_exposure_infer(m->cols, results, m->ncols, row->l.bound.port, text, sizeof(text));
 	}
 	bs_exposure_ss_command(&row->l, ss, sizeof(ss));
-	bs_exposure_nc_command(&row->l, &m->cols[0], nc, sizeof(nc));
+	bs_exposure_nc_command(&row->l, hint_target(m, row), nc, sizeof(nc));
 	printf("\n%s\n  %s\n", label, text);
 	if (row->known)
 		printf("  same as: %s\n", socat);

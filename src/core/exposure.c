@@ -229,14 +229,16 @@ void bs_exposure_summary(const struct bs_exposure_listener *l, const struct bs_i
 			bs_textbuf_appendf(names, sizeof(names), "%s%s", names[0] ? ", " : "",
 					   ifaces->items[i].name);
 	if (bs_endpoint_is_wildcard(&l->bound)) {
+		const char *which = l->bound.family == AF_INET ? "IPv4 "
+				    : l->v6only ? "IPv6 " : "";
 		const char *extra = l->bound.family == AF_INET6
-					    ? (l->v6only ? " (IPv6 only: IPV6_V6ONLY is on)"
-							 : " (IPv6 and IPv4: IPV6_V6ONLY is off)")
+					    ? (l->v6only ? " with IPV6_V6ONLY on, so IPv4 is refused"
+							 : " with IPV6_V6ONLY off, so IPv4 arrives too")
 					    : "";
 		snprintf(buf, len, "%s %s is bound to the wildcard%s: it is reachable on every "
-			 "address of this machine (%s) and from every network this machine is on, "
-			 "including addresses added later.",
-			 bs_proto_name(l->proto), bound, extra, names);
+			 "%saddress of this machine (%s) and from every network this machine is "
+			 "on, including addresses added later.",
+			 bs_proto_name(l->proto), bound, extra, which, names);
 		return;
 	}
 	if (l->bound.family == AF_INET)

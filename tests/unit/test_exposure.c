@@ -161,7 +161,7 @@ static void test_summary_and_commands(void **state)
 
 	(void)state;
 	bs_exposure_summary(&wild, &ifaces, text, sizeof(text));
-	assert_non_null(strstr(text, "reachable on every address of this machine (lo, eth0, "
+	assert_non_null(strstr(text, "reachable on every IPv4 address of this machine (lo, eth0, "
 				     "wlan0, v6only)"));
 	bs_exposure_summary(&wlan, &ifaces, text, sizeof(text));
 	assert_string_equal(text, "tcp 192.168.1.10:8082 is bound to one address of wlan0: only "

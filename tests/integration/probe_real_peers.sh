@@ -1,0 +1,199 @@
+#!/bin/bash
+# bindscope against real peers: socat listeners are seen by `bindscope probe PORT` exactly as
+# `nc -vz` sees them, a full-range sweep finds exactly the open ports, and a bindscope
+# listener accepts nc and socat clients and counts their connections and bytes.
+set -uo pipefail
+source "$TESTS_DIR/lib/common.sh"
+enter_seed_netns "$@"
+
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# wait_listening PROTO PORT [PID]: bounded wait (5 s) until something listens on PORT;
+# gives up at once if process PID has exited.
+wait_listening() {
+	local flag=-Hltn state
+	[ "$1" = udp ] && flag=-Hlun
+	for _ in $(seq 50); do
+		[ -n "$(ss "$flag" "sport = :$2")" ] && return 0
+		if [ -n "${3:-}" ]; then
+			state=$(awk '{print $3}' "/proc/$3/stat" 2>/dev/null)
+			[ -z "$state" ] || [ "$state" = Z ] && return 1
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+# wait_gone PID: bounded wait (5 s) until the process has exited (gone or a zombie).
+wait_gone() {
+	local state
+	for _ in $(seq 50); do
+		state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)
+		[ -z "$state" ] || [ "$state" = Z ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# wait_lines FILE PATTERN N: bounded wait (5 s) until FILE has N lines containing PATTERN.
+wait_lines() {
+	for _ in $(seq 50); do
+		[ "$(grep -c -F -- "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# nc_verdict ADDR PORT: what `nc -vz` sees, in bindscope's words.
+nc_verdict() {
+	if timeout 5 nc -4 -vz -w 2 "$1" "$2" >/dev/null 2>&1; then echo open; else echo refused; fi
+}
+
+# Three socat peers, one per kind of bind address.
+declare -A bind_of=([9001]=0.0.0.0 [9002]=192.168.1.10 [9003]=127.0.0.1)
+for port in 9001 9002 9003; do
+	socat "TCP4-LISTEN:$port,bind=${bind_of[$port]},fork,reuseaddr" /dev/null &
+	pids+=($!)
+done
+for port in 9001 9002 9003; do
+	wait_listening tcp "$port"
+	check "socat listens on ${bind_of[$port]}:$port" 0 $?
+done
+
+# Each cell of `bindscope probe PORT` against nc, and against the lesson.
+declare -A expected=(
+	[9001]="open open open open open"
+	[9002]="refused refused open refused refused"
+	[9003]="open refused refused open open"
+)
+for port in 9001 9002 9003; do
+	json=$("$BINDSCOPE" probe --json "$port")
+	check "probe $port exits 0" 0 $?
+	check "probe $port: one row, not opened by bindscope" "[\"tcp $port false\"]" \
+		"$(jq -c '[.rows[] | "\(.proto) \(.port) \(.opened_by_bindscope)"]' <<<"$json")"
+	seen_nc=()
+	seen_bs=()
+	for label in lo eth0 wlan0 localhost 0.0.0.0; do
+		addr=$(jq -r --arg l "$label" '.targets[] | select(.label == $l) | .address' <<<"$json")
+		verdict=$(nc_verdict "$addr" "$port")
+		observed=$(jq -r --arg l "$label" '.rows[0].cells[] | select(.label == $l) | .observed' <<<"$json")
+		check "probe $port on $label ($addr) matches nc -vz" "$verdict" "$observed"
+		seen_nc+=("$verdict")
+		seen_bs+=("$observed")
+	done
+	check "nc sees ${bind_of[$port]}:$port as the lesson says" "${expected[$port]}" "${seen_nc[*]}"
+	check "bindscope sees ${bind_of[$port]}:$port as the lesson says" "${expected[$port]}" "${seen_bs[*]}"
+done
+
+# ADDR:PORT probes only that address; the other cells are not probed (observed null).
+json=$("$BINDSCOPE" probe --json 192.168.1.10:9002)
+check "probe 192.168.1.10:9002 exits 0" 0 $?
+check "probe 192.168.1.10:9002 probes only wlan0's address" \
+	'["lo:null","eth0:null","wlan0:open","localhost:null","0.0.0.0:null"]' \
+	"$(jq -c '[.rows[0].cells[] | "\(.label):\(.observed)"]' <<<"$json")"
+json=$("$BINDSCOPE" probe --json 127.0.0.1:9002)
+check "probe 127.0.0.1:9002 is refused there" "refused" \
+	"$(jq -r '[.rows[0].cells[] | select(.observed != null) | .observed] | unique | join(",")' <<<"$json")"
+
+# A sweep of every port on loopback finds exactly the two socat ports open there, with no
+# phantom open ports from connections that met themselves.
+json=$("$BINDSCOPE" probe --json --ports 1-65535 --on 127.0.0.1)
+check "sweep --on 127.0.0.1 exits 0" 0 $?
+check "sweep --on 127.0.0.1 finds exactly 9001 and 9003" \
+	'[{"address":"127.0.0.1","open":[9001,9003]}]' \
+	"$(jq -c '[.addresses[] | {address, open}]' <<<"$json")"
+check "sweep --on 127.0.0.1: open on every (swept) address is 9001 and 9003" '[9001,9003]' \
+	"$(jq -c '.open_on_every_address' <<<"$json")"
+check "sweep reports how many self-connects it discarded" number \
+	"$(jq -r '.self_connects_discarded | type' <<<"$json")"
+check "sweep --on 127.0.0.1 labels the address with its interface" '"lo"' \
+	"$(jq -c '.addresses[0].label' <<<"$json")"
+
+json=$("$BINDSCOPE" probe --json --ports 8990-9010)
+check "sweep of every address exits 0" 0 $?
+check "sweep of every address: each address's open ports" \
+	'[{"address":"127.0.0.1","label":"lo","open":[9001,9003]},{"address":"192.168.0.110","label":"eth0","open":[9001]},{"address":"192.168.1.10","label":"wlan0","open":[9001,9002]}]' \
+	"$(jq -c '[.addresses[] | {address, "label": .label, open}]' <<<"$json")"
+check "sweep of every address: only 9001 is open everywhere" '[9001]' \
+	"$(jq -c '.open_on_every_address' <<<"$json")"
+
+# A bindscope listener accepts an nc and a socat client and counts every byte.
+"$BINDSCOPE" listen --json 192.168.1.10:9100 >"$tmp/listen.ndjson" 2>"$tmp/listen.err" &
+lpid=$!
+pids+=("$lpid")
+wait_listening tcp 9100 "$lpid"
+check "bindscope listens on 192.168.1.10:9100" 0 $?
+head -c 12345 /dev/zero | timeout 5 nc -N -s 127.0.0.1 192.168.1.10 9100
+check "nc sends 12345 bytes from 127.0.0.1" 0 $?
+head -c 54321 /dev/zero | timeout 5 socat -u - TCP4:192.168.1.10:9100
+check "socat sends 54321 bytes" 0 $?
+wait_lines "$tmp/listen.ndjson" '"event":"closed"' 2
+check "both connections are reported closed" 0 $?
+kill -INT "$lpid"
+wait_gone "$lpid"
+check "SIGINT stops the listener" 0 $?
+wait "$lpid"
+check "listen exits 0 after SIGINT" 0 $?
+events=$(cat "$tmp/listen.ndjson")
+check "every line is a JSON object" true "$(jq -s -c 'all(type == "object")' <<<"$events")"
+check "event sequence" '["listening","accepted","closed","accepted","closed","stopped"]' \
+	"$(jq -s -c '[.[].event]' <<<"$events")"
+check "listening event names the listener" '"192.168.1.10:9100"' \
+	"$(jq -c 'select(.event == "listening") | .listener' <<<"$events")"
+check "accepted connections arrived on 192.168.1.10:9100" '["192.168.1.10:9100","192.168.1.10:9100"]' \
+	"$(jq -s -c '[.[] | select(.event == "accepted") | .local]' <<<"$events")"
+check "the nc client's peer is 127.0.0.1" '"127.0.0.1"' \
+	"$(jq -s -c '[.[] | select(.event == "accepted")][0].peer | sub(":[0-9]+$"; "")' <<<"$events")"
+check "closed events count each client's bytes" '[12345,54321]' \
+	"$(jq -s -c '[.[] | select(.event == "closed") | .bytes]' <<<"$events")"
+check "stopped: 2 accepted, 66666 bytes" '{"accepted":2,"bytes":66666}' \
+	"$(jq -c 'select(.event == "stopped") | {accepted, bytes}' <<<"$events")"
+check "nothing listens on 9100 after the stop" "" "$(ss -Hltn 'sport = :9100')"
+
+# The same for UDP: datagrams from socat and nc are counted, never answered.
+"$BINDSCOPE" listen --udp --json 192.168.1.10:9101 >"$tmp/udp.ndjson" 2>"$tmp/udp.err" &
+lpid=$!
+pids+=("$lpid")
+wait_listening udp 9101 "$lpid"
+check "bindscope listens on udp 192.168.1.10:9101" 0 $?
+head -c 100 /dev/zero | timeout 5 socat -u - UDP4-SENDTO:192.168.1.10:9101
+check "socat sends a 100-byte datagram" 0 $?
+printf hello | timeout 5 nc -u -w 1 -s 127.0.0.1 192.168.1.10 9101
+check "nc sends a 5-byte datagram" 0 $?
+wait_lines "$tmp/udp.ndjson" '"event":"datagram"' 2
+check "both datagrams are reported" 0 $?
+kill -INT "$lpid"
+wait_gone "$lpid"
+check "SIGINT stops the UDP listener" 0 $?
+wait "$lpid"
+check "UDP listen exits 0 after SIGINT" 0 $?
+events=$(cat "$tmp/udp.ndjson")
+check "datagram events: sizes and local address" '["100 192.168.1.10:9101","5 192.168.1.10:9101"]' \
+	"$(jq -s -c '[.[] | select(.event == "datagram") | "\(.bytes) \(.local)"]' <<<"$events")"
+check "stopped: 2 datagrams, 105 bytes, no connections" '{"accepted":0,"datagrams":2,"bytes":105}' \
+	"$(jq -c 'select(.event == "stopped") | {accepted, datagrams, bytes}' <<<"$events")"
+
+# Options may follow the addresses, as `--help` writes it ("probe [PORT]... [OPTIONS]",
+# "listen ADDR:PORT [ADDR:PORT...] [OPTIONS]") and as getopt_long allows.
+json=$("$BINDSCOPE" probe 9002 --json 2>"$tmp/order.err")
+check "probe PORT --json exits 0" 0 $?
+check "probe PORT --json: no error message" "" "$(cat "$tmp/order.err")"
+check "probe PORT --json prints the JSON matrix" '"open"' \
+	"$(jq -c '.rows[0].cells[] | select(.label == "wlan0") | .observed' <<<"$json" 2>/dev/null)"
+"$BINDSCOPE" listen 127.0.0.1:9102 --json >"$tmp/order.ndjson" 2>"$tmp/order-listen.err" &
+lpid=$!
+pids+=("$lpid")
+wait_listening tcp 9102 "$lpid"
+check "listen ADDR:PORT --json listens" 0 $?
+kill -INT "$lpid" 2>/dev/null
+wait_gone "$lpid"
+check "listen ADDR:PORT --json: no error message" "" "$(grep '^bindscope' "$tmp/order-listen.err")"
+check "listen ADDR:PORT --json prints NDJSON" '"listening"' \
+	"$(head -n 1 "$tmp/order.ndjson" | jq -c '.event' 2>/dev/null)"
+finish
