@@ -307,6 +307,35 @@ static int run_probes(struct probe_run *run, const struct probe_cli *o,
 	return BS_EXIT_OK;
 }
 
+/* The interface that owns ep's address ("lo" for 127.0.0.1), or "" when none does. */
+static const char *label_of(const struct bs_iface_list *ifaces, const struct bs_endpoint *ep)
+{
+	const struct bs_iface *owner;
+
+	if (ep->family == AF_INET)
+		owner = bs_iface_owning(ifaces, AF_INET,
+					&((const struct sockaddr_in *)&ep->addr)->sin_addr);
+	else
+		owner = bs_iface_owning(ifaces, AF_INET6,
+					&((const struct sockaddr_in6 *)&ep->addr)->sin6_addr);
+	return owner != NULL ? owner->name : "";
+}
+
+/* --from must be an address of this machine: a probe cannot come from anywhere else. */
+static int parse_from(const char *text, const struct bs_iface_list *ifaces, struct bs_endpoint *ep)
+{
+	char here[512];
+
+	if (cli_parse_address(text, ifaces, ep) < 0)
+		return -1;
+	if (label_of(ifaces, ep)[0] != '\0' || bs_endpoint_is_wildcard(ep))
+		return 0;
+	bs_iface_addrs_text(ifaces, ep->family, here, sizeof(here));
+	cli_error("cannot probe from %s: that address is not on this machine (its %s addresses: "
+		  "%s)", text, ep->family == AF_INET6 ? "IPv6" : "IPv4", here);
+	return -1;
+}
+
 static int matrix_mode(struct probe_run *run, const struct probe_cli *o, int argc, char **argv,
 		       const struct bs_iface_list *ifaces)
 {
@@ -314,7 +343,7 @@ static int matrix_mode(struct probe_run *run, const struct probe_cli *o, int arg
 	struct bs_endpoint from;
 	int rc;
 
-	if (o->from != NULL && cli_parse_address(o->from, ifaces, &from) < 0)
+	if (o->from != NULL && parse_from(o->from, ifaces, &from) < 0)
 		return BS_EXIT_USAGE;
 	/* Parse the bare ports first, so a typo opens no listener. */
 	rc = add_port_rows(run->m, argv + optind, argc - optind, o->udp, ifaces, typed + o->nopen);
@@ -342,20 +371,6 @@ static int matrix_mode(struct probe_run *run, const struct probe_cli *o, int arg
 	return BS_EXIT_OK;
 }
 
-/* The interface that owns ep's address ("lo" for 127.0.0.1), or "" when none does. */
-static const char *label_of(const struct bs_iface_list *ifaces, const struct bs_endpoint *ep)
-{
-	const struct bs_iface *owner;
-
-	if (ep->family == AF_INET)
-		owner = bs_iface_owning(ifaces, AF_INET,
-					&((const struct sockaddr_in *)&ep->addr)->sin_addr);
-	else
-		owner = bs_iface_owning(ifaces, AF_INET6,
-					&((const struct sockaddr_in6 *)&ep->addr)->sin6_addr);
-	return owner != NULL ? owner->name : "";
-}
-
 static int sweep_mode(const struct probe_cli *o, const struct bs_iface_list *ifaces)
 {
 	static struct bs_exposure_target all[MATRIX_MAX_TARGETS], on[MATRIX_MAX_TARGETS];
@@ -366,7 +381,7 @@ static int sweep_mode(const struct probe_cli *o, const struct bs_iface_list *ifa
 
 	if (bs_port_range_parse(o->ports, &req.lo, &req.hi, &err) < 0)
 		return cli_usage_error("probe", "--ports %s: %s", o->ports, err.msg);
-	if (o->from != NULL && cli_parse_address(o->from, ifaces, &from) < 0)
+	if (o->from != NULL && parse_from(o->from, ifaces, &from) < 0)
 		return BS_EXIT_USAGE;
 	n = bs_exposure_targets(ifaces, o->non > 0, all, MATRIX_MAX_TARGETS);
 	for (size_t i = 0; i < n && o->non == 0; i++)

@@ -124,6 +124,11 @@ static void print_table(const struct probe_matrix *m, const struct style *st)
 		width[c] = 14;
 		if (strlen(m->cols[c].text) + 3 > width[c])
 			width[c] = strlen(m->cols[c].text) + 3;
+		for (size_t r = 0; r < m->nrows; r++) {
+			cell_text(m, r, c, st, text, sizeof(text));
+			if (display_width(text) + 2 > width[c])
+				width[c] = display_width(text) + 2;
+		}
 	}
 	pad("", first);
 	for (size_t c = 0; c < m->ncols; c++)

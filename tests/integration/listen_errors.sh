@@ -190,4 +190,9 @@ run "$BINDSCOPE" listen
 check "listen with no address exits 2" 2 "$rc"
 check_contains "... and says to give one" "give at least one ADDR:PORT" "$err"
 check "no bad address left a socket behind" "" "$(ss -Htuln | grep -v -e ':8090 ' -e ':8091 ')"
+# --from must be an address of this machine.
+run "$BINDSCOPE" probe 8081 --from 192.168.2.20
+check "probe --from an address not here is a usage error" 2 "$rc"
+check_contains "... and says which addresses are here" "cannot probe from 192.168.2.20: $NOT_HERE_TAIL" "$err"
+
 finish
