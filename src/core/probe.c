@@ -28,6 +28,8 @@ struct bs_probe {
 	struct bs_probe_result *results;
 	size_t count, next, finished_count, in_flight;
 	struct slot *slots;
+	unsigned *free_slots; /* a stack of idle slot indexes: launching costs O(1) */
+	unsigned nfree;
 	struct bs_timer *tick;
 	uint32_t token;
 	bool done_called;
@@ -95,6 +97,7 @@ static void slot_release(struct slot *s)
 	s->fd = -1;
 	s->busy = false;
 	s->probe->in_flight--;
+	s->probe->free_slots[s->probe->nfree++] = (unsigned)(s - s->probe->slots);
 }
 
 static void slot_finish(struct slot *s, enum bs_verdict v, int code)
@@ -226,12 +229,12 @@ static bool launch(struct bs_probe *p, struct slot *s, size_t i)
 
 static void start_more(struct bs_probe *p)
 {
-	for (unsigned k = 0; k < p->opts.concurrency && p->next < p->count; k++) {
-		struct slot *s = &p->slots[k];
-		if (s->busy)
-			continue;
-		if (!launch(p, s, p->next))
+	while (p->nfree > 0 && p->next < p->count) {
+		unsigned k = p->free_slots[--p->nfree];
+		if (!launch(p, &p->slots[k], p->next)) {
+			p->free_slots[p->nfree++] = k;
 			return;
+		}
 		p->next++;
 	}
 }
@@ -300,8 +303,10 @@ static struct bs_probe *probe_alloc(const struct bs_endpoint *targets, size_t co
 		p->targets = malloc((count ? count : 1) * sizeof(*targets));
 		p->results = calloc(count ? count : 1, sizeof(*p->results));
 		p->slots = calloc(p->opts.concurrency, sizeof(*p->slots));
+		p->free_slots = calloc(p->opts.concurrency, sizeof(*p->free_slots));
 	}
-	if (p == NULL || p->targets == NULL || p->results == NULL || p->slots == NULL) {
+	if (p == NULL || p->targets == NULL || p->results == NULL || p->slots == NULL ||
+	    p->free_slots == NULL) {
 		bs_probe_free(p);
 		bs_error_set(err, ENOMEM, "out of memory preparing %zu probes", count);
 		return NULL;
@@ -311,6 +316,7 @@ static struct bs_probe *probe_alloc(const struct bs_endpoint *targets, size_t co
 	for (unsigned k = 0; k < p->opts.concurrency; k++) {
 		p->slots[k].fd = -1;
 		p->slots[k].probe = p;
+		p->free_slots[p->nfree++] = p->opts.concurrency - 1 - k;
 	}
 	return p;
 }
@@ -400,6 +406,7 @@ void bs_probe_free(struct bs_probe *p)
 			if (p->slots[k].busy)
 				slot_release(&p->slots[k]);
 	bs_timer_cancel(p->tick);
+	free(p->free_slots);
 	free(p->slots);
 	free(p->targets);
 	free(p->results);
