@@ -4,8 +4,8 @@
 BUILD ?= build
 CMAKE_ARGS ?=
 MAKEFLAGS += --no-print-directory
-# Until the TUI lands, `make run` shows the interfaces; ARGS="probe --open 0.0.0.0:8081" etc.
-ARGS ?= list
+# `make run` starts the TUI; ARGS="list", ARGS="probe --open 0.0.0.0:8081" run a subcommand.
+ARGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: all deps configure build run test clean format

@@ -52,6 +52,9 @@ int bs_endpoint_parse(const char *text, const struct bs_iface_list *ifaces, stru
 /* Build an endpoint from a socket address (as returned by getsockname). Returns 0 or -1. */
 int bs_endpoint_from_sockaddr(struct bs_endpoint *ep, const struct sockaddr *sa, socklen_t len);
 
+/* Change the port (both the field and the socket address). */
+void bs_endpoint_set_port(struct bs_endpoint *ep, uint16_t port);
+
 /* True when the endpoint is 0.0.0.0 or ::. */
 bool bs_endpoint_is_wildcard(const struct bs_endpoint *ep);
 

@@ -40,6 +40,7 @@ struct bs_probe_result {
 	int error;         /* errno behind refused/unreachable/error, else 0 */
 	uint64_t latency_us; /* from connect() to the verdict */
 	bool self_connect; /* a TCP self-connect was detected and discarded */
+	uint16_t source_port; /* with record_source: the probe's own port, 0 when unknown */
 };
 
 struct bs_probe_opts {
@@ -47,6 +48,7 @@ struct bs_probe_opts {
 	unsigned timeout_ms;   /* per probe deadline (default 1000) */
 	unsigned concurrency;  /* probes in flight at once (default 256) */
 	const struct bs_endpoint *from; /* bind the source address (port ignored), or NULL */
+	bool record_source;    /* note each probe's source port (one getsockname per probe) */
 };
 
 struct bs_probe_opts bs_probe_opts_default(void);
@@ -75,6 +77,9 @@ bool bs_probe_finished(const struct bs_probe *probe);
  * Returns true when it did.
  */
 bool bs_probe_confirm_udp(struct bs_probe *probe, const unsigned char *payload, size_t len);
+
+/* True when peer (as a listener saw it) is one of this probe's own connections. */
+bool bs_probe_is_own(const struct bs_probe *probe, const struct bs_endpoint *peer);
 
 /* Stop and free; pending probes are abandoned. NULL is ignored. */
 void bs_probe_free(struct bs_probe *probe);

@@ -7,6 +7,7 @@
 
 #include "cli_util.h"
 #include "commands.h"
+#include "tui_entry.h"
 
 static const char main_usage[] =
     "Usage: bindscope [COMMAND] [OPTIONS]\n"
@@ -35,6 +36,7 @@ static const struct {
     {"list", cmd_list},
     {"listen", cmd_listen},
     {"probe", cmd_probe},
+    {"tui", cmd_tui},
 };
 
 int main(int argc, char **argv)
@@ -63,14 +65,12 @@ int main(int argc, char **argv)
 			return BS_EXIT_USAGE;
 		}
 	}
-	if (optind >= argc) {
-		fputs(main_usage, stderr);
-		return BS_EXIT_USAGE;
-	}
+	if (optind >= argc)
+		return cmd_tui(argc - optind + 1, argv + optind - 1);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[optind], commands[i].name) == 0)
 			return commands[i].run(argc - optind, argv + optind);
-	cli_error("'%s' is not a command: the commands are list, listen and probe "
+	cli_error("'%s' is not a command: the commands are tui, list, listen and probe "
 	          "(see 'bindscope --help')",
 	          argv[optind]);
 	return BS_EXIT_USAGE;

@@ -347,6 +347,15 @@ int bs_endpoint_from_sockaddr(struct bs_endpoint *ep, const struct sockaddr *sa,
 	return -1;
 }
 
+void bs_endpoint_set_port(struct bs_endpoint *ep, uint16_t port)
+{
+	ep->port = port;
+	if (ep->family == AF_INET)
+		((struct sockaddr_in *)&ep->addr)->sin_port = htons(port);
+	else
+		((struct sockaddr_in6 *)&ep->addr)->sin6_port = htons(port);
+}
+
 bool bs_endpoint_is_wildcard(const struct bs_endpoint *ep)
 {
 	if (ep->family == AF_INET)

@@ -104,11 +104,7 @@ void bs_exposure_target_endpoint(const struct bs_exposure_target *t, unsigned po
 				 struct bs_endpoint *out)
 {
 	*out = t->addr;
-	out->port = (uint16_t)port;
-	if (out->family == AF_INET)
-		((struct sockaddr_in *)&out->addr)->sin_port = htons((uint16_t)port);
-	else
-		((struct sockaddr_in6 *)&out->addr)->sin6_port = htons((uint16_t)port);
+	bs_endpoint_set_port(out, (uint16_t)port);
 }
 
 /*

@@ -194,6 +194,18 @@ static int udp_send_token(struct bs_probe *p, struct slot *s)
 	return send(s->fd, msg, (size_t)n, MSG_DONTWAIT) < 0 ? -1 : 0;
 }
 
+/* The ephemeral port connect() chose, so a listener can tell our probes from visitors. */
+static void record_source(struct bs_probe *p, struct slot *s)
+{
+	struct sockaddr_storage local;
+	socklen_t len = sizeof(local);
+	struct bs_endpoint ep;
+
+	if (getsockname(s->fd, (struct sockaddr *)&local, &len) == 0 &&
+	    bs_endpoint_from_sockaddr(&ep, (struct sockaddr *)&local, len) == 0)
+		p->results[s->target].source_port = ep.port;
+}
+
 /* Start probe i in slot s. Returns false when out of descriptors with others in flight. */
 static bool launch(struct bs_probe *p, struct slot *s, size_t i)
 {
@@ -216,6 +228,8 @@ static bool launch(struct bs_probe *p, struct slot *s, size_t i)
 		slot_finish(s, classify(errno), errno);
 		return true;
 	}
+	if (p->opts.record_source)
+		record_source(p, s);
 	if (udp && udp_send_token(p, s) < 0) {
 		slot_finish(s, classify(errno), errno);
 		return true;
@@ -394,6 +408,16 @@ bool bs_probe_confirm_udp(struct bs_probe *p, const unsigned char *payload, size
 			return true;
 		}
 	}
+	return false;
+}
+
+bool bs_probe_is_own(const struct bs_probe *p, const struct bs_endpoint *peer)
+{
+	if (p == NULL || !p->opts.record_source || peer->port == 0)
+		return false;
+	for (size_t i = 0; i < p->count; i++)
+		if (p->results[i].source_port == peer->port)
+			return true;
 	return false;
 }
 

@@ -1,0 +1,64 @@
+/*
+ * The live lesson behind the TUI: the listeners a user opened, probed on every local address
+ * whenever something changes (a listener opened or closed, an interface or address added or
+ * removed), with a log of what happened in plain sentences.
+ *
+ * The lesson owns its listeners, its probe and an interface watch, all on the caller's loop.
+ * It calls events->changed after every change the view should redraw for, and events->log
+ * with one sentence per event (no timestamp: the view adds one). It never draws.
+ */
+#ifndef BINDSCOPE_LESSON_H
+#define BINDSCOPE_LESSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bindscope/exposure.h"
+#include "bindscope/iface.h"
+#include "bindscope/listener.h"
+#include "bindscope/loop.h"
+#include "bindscope/probe.h"
+
+#define BS_LESSON_MAX_LISTENERS 16
+#define BS_LESSON_MAX_TARGETS   48
+
+struct bs_lesson_events {
+	void (*changed)(void *arg);
+	void (*log)(void *arg, const char *sentence);
+	void *arg;
+};
+
+struct bs_lesson;
+
+/* Read the interfaces, start watching them. Returns the lesson, or NULL with err set. */
+struct bs_lesson *bs_lesson_new(struct bs_loop *loop, const struct bs_lesson_events *events,
+                                struct bs_error *err);
+
+/* Close every listener, stop probing and watching, free. NULL is ignored. */
+void bs_lesson_free(struct bs_lesson *lesson);
+
+/* Open a listener and probe again. Returns 0, or -1 with err set to the engine's sentence. */
+int bs_lesson_open(struct bs_lesson *lesson, const struct bs_endpoint *ep,
+                   const struct bs_listener_opts *opts, struct bs_error *err);
+
+/* Close listener i (0-based, in opening order) and probe again. */
+void bs_lesson_close(struct bs_lesson *lesson, size_t i);
+
+/* Probe every listener on every target again (abandoning a round in progress). */
+void bs_lesson_reprobe(struct bs_lesson *lesson);
+
+/* Show IPv6 targets even when no listener is IPv6. */
+void bs_lesson_set_ipv6(struct bs_lesson *lesson, bool on);
+
+const struct bs_iface_list *bs_lesson_ifaces(const struct bs_lesson *lesson);
+size_t bs_lesson_listener_count(const struct bs_lesson *lesson);
+const struct bs_listener *bs_lesson_listener(const struct bs_lesson *lesson, size_t i);
+/* What the exposure matrix needs of listener i. */
+const struct bs_exposure_listener *bs_lesson_exposure(const struct bs_lesson *lesson, size_t i);
+size_t bs_lesson_target_count(const struct bs_lesson *lesson);
+const struct bs_exposure_target *bs_lesson_target(const struct bs_lesson *lesson, size_t j);
+/* The latest result for listener i at target j (PENDING while a round runs or never probed). */
+const struct bs_probe_result *bs_lesson_result(const struct bs_lesson *lesson, size_t i, size_t j);
+bool bs_lesson_probing(const struct bs_lesson *lesson);
+
+#endif

@@ -1,0 +1,344 @@
+#include "bindscope/lesson.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bindscope/iface_watch.h"
+
+struct lesson_listener {
+	struct bs_listener *l;
+	struct bs_exposure_listener x;
+};
+
+/* One probe round per protocol: the engine probes one protocol at a time. */
+struct round {
+	struct bs_lesson *owner;
+	struct bs_probe *probe; /* running, or the last one (so its connections are known) */
+	size_t cells[BS_LESSON_MAX_LISTENERS * BS_LESSON_MAX_TARGETS];
+	bool running;
+};
+
+struct bs_lesson {
+	struct bs_loop *loop;
+	struct bs_lesson_events ev;
+	struct bs_iface_list ifaces;
+	struct bs_iface_watch *watch;
+	struct lesson_listener listeners[BS_LESSON_MAX_LISTENERS];
+	size_t nlisteners;
+	struct bs_exposure_target targets[BS_LESSON_MAX_TARGETS];
+	size_t ntargets;
+	bool ipv6;
+	struct bs_probe_result results[BS_LESSON_MAX_LISTENERS][BS_LESSON_MAX_TARGETS];
+	struct round rounds[2]; /* [BS_PROTO_TCP], [BS_PROTO_UDP] */
+};
+
+static void say(struct bs_lesson *ls, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void say(struct bs_lesson *ls, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (ls->ev.log != NULL)
+		ls->ev.log(ls->ev.arg, line);
+}
+
+static void changed(struct bs_lesson *ls)
+{
+	if (ls->ev.changed != NULL)
+		ls->ev.changed(ls->ev.arg);
+}
+
+static bool any_ipv6_listener(const struct bs_lesson *ls)
+{
+	for (size_t i = 0; i < ls->nlisteners; i++)
+		if (ls->listeners[i].x.bound.family == AF_INET6)
+			return true;
+	return false;
+}
+
+static void round_done(struct bs_probe *p, void *arg)
+{
+	struct round *r = arg;
+	struct bs_lesson *ls = r->owner;
+	size_t open = 0, n = bs_probe_count(p);
+
+	for (size_t k = 0; k < n; k++) {
+		const struct bs_probe_result *res = bs_probe_result(p, k);
+		size_t cell = r->cells[k];
+		ls->results[cell / BS_LESSON_MAX_TARGETS][cell % BS_LESSON_MAX_TARGETS] = *res;
+		open += res->verdict == BS_VERDICT_OPEN;
+	}
+	r->running = false;
+	say(ls, "probed the %s listeners on %zu addresses from this host: %zu of %zu probes open",
+	    r == &ls->rounds[BS_PROTO_UDP] ? "UDP" : "TCP", ls->ntargets, open, n);
+	changed(ls);
+}
+
+static void start_round(struct bs_lesson *ls, enum bs_proto proto)
+{
+	static struct bs_endpoint eps[BS_LESSON_MAX_LISTENERS * BS_LESSON_MAX_TARGETS];
+	struct round *r = &ls->rounds[proto];
+	struct bs_probe_opts po = bs_probe_opts_default();
+	struct bs_error err;
+	size_t n = 0;
+
+	bs_probe_free(r->probe);
+	r->probe = NULL;
+	r->running = false;
+	r->owner = ls;
+	for (size_t i = 0; i < ls->nlisteners; i++)
+		for (size_t j = 0; j < ls->ntargets && ls->listeners[i].x.proto == proto; j++) {
+			bs_exposure_target_endpoint(&ls->targets[j], ls->listeners[i].x.bound.port,
+			                            &eps[n]);
+			r->cells[n++] = i * BS_LESSON_MAX_TARGETS + j;
+		}
+	if (n == 0)
+		return;
+	po.proto = proto;
+	po.record_source = true;
+	r->probe = bs_probe_start(ls->loop, eps, n, &po, round_done, r, &err);
+	if (r->probe == NULL) {
+		say(ls, "probing failed: %s", err.msg);
+		return;
+	}
+	r->running = true;
+}
+
+void bs_lesson_reprobe(struct bs_lesson *ls)
+{
+	ls->ntargets = bs_exposure_targets(&ls->ifaces, ls->ipv6 || any_ipv6_listener(ls),
+	                                   ls->targets, BS_LESSON_MAX_TARGETS);
+	memset(ls->results, 0, sizeof(ls->results));
+	start_round(ls, BS_PROTO_TCP);
+	start_round(ls, BS_PROTO_UDP);
+	changed(ls);
+}
+
+bool bs_lesson_probing(const struct bs_lesson *ls)
+{
+	return ls->rounds[0].running || ls->rounds[1].running;
+}
+
+static bool own_probe(const struct bs_lesson *ls, const struct bs_endpoint *peer)
+{
+	return bs_probe_is_own(ls->rounds[0].probe, peer) ||
+	       bs_probe_is_own(ls->rounds[1].probe, peer);
+}
+
+static void on_listener_event(struct bs_listener *l, const struct bs_listener_event *ev, void *arg)
+{
+	struct bs_lesson *ls = arg;
+	char bound[BS_ENDPOINT_TEXT_MAX], peer[BS_ENDPOINT_TEXT_MAX], local[BS_ENDPOINT_TEXT_MAX];
+	const char *proto = bs_proto_name(bs_listener_proto(l));
+
+	if (ev->kind == BS_EV_DATAGRAM && ls->rounds[BS_PROTO_UDP].probe != NULL &&
+	    bs_probe_confirm_udp(ls->rounds[BS_PROTO_UDP].probe, ev->payload, ev->payload_len)) {
+		changed(ls);
+		return;
+	}
+	changed(ls); /* counters moved */
+	/* The lesson's own probes are summed up per round, not logged one by one. */
+	if ((ev->kind == BS_EV_ACCEPTED || ev->kind == BS_EV_CLOSED) && own_probe(ls, &ev->peer))
+		return;
+	bs_endpoint_text(bs_listener_endpoint(l), bound, sizeof(bound));
+	bs_endpoint_text(&ev->peer, peer, sizeof(peer));
+	bs_endpoint_text(&ev->local, local, sizeof(local));
+	switch (ev->kind) {
+	case BS_EV_ACCEPTED:
+		say(ls, "%s %s accepted %s, arrived on %s", proto, bound, peer, local);
+		break;
+	case BS_EV_CLOSED:
+		say(ls, "%s %s closed %s after %llu bytes", proto, bound, peer,
+		    (unsigned long long)ev->bytes);
+		break;
+	case BS_EV_DATAGRAM:
+		say(ls, "%s %s datagram from %s to %s, %llu bytes", proto, bound, peer, local,
+		    (unsigned long long)ev->bytes);
+		break;
+	case BS_EV_SHED:
+	case BS_EV_ERROR:
+		say(ls, "%s %s: %s", proto, bound, ev->message);
+		break;
+	}
+}
+
+static bool has_addr(const struct bs_iface_list *list, const struct bs_iface *in,
+                     const struct bs_iface_addr *a)
+{
+	const struct bs_iface *owner = bs_iface_owning(list, a->family, &a->addr);
+
+	return owner != NULL && strcmp(owner->name, in->name) == 0;
+}
+
+/* Say what differs between two interface lists, one sentence per change. */
+static void log_differences(struct bs_lesson *ls, const struct bs_iface_list *old,
+                            const struct bs_iface_list *now)
+{
+	for (size_t i = 0; i < now->count; i++) {
+		const struct bs_iface *n = &now->items[i], *o = bs_iface_find(old, n->name);
+		if (o == NULL)
+			say(ls, "interface %s appeared", n->name);
+		else if ((o->flags & IFF_UP) != (n->flags & IFF_UP))
+			say(ls, "interface %s is now %s", n->name,
+			    (n->flags & IFF_UP) ? "up" : "down");
+		for (size_t j = 0; j < n->naddrs; j++)
+			if (!has_addr(old, n, &n->addrs[j]))
+				say(ls, "address %s/%u added on %s", n->addrs[j].text,
+				    n->addrs[j].prefix, n->name);
+	}
+	for (size_t i = 0; i < old->count; i++) {
+		const struct bs_iface *o = &old->items[i];
+		if (bs_iface_find(now, o->name) == NULL)
+			say(ls, "interface %s went away", o->name);
+		for (size_t j = 0; j < o->naddrs; j++)
+			if (!has_addr(now, o, &o->addrs[j]))
+				say(ls, "address %s/%u removed from %s", o->addrs[j].text,
+				    o->addrs[j].prefix, o->name);
+	}
+}
+
+static void ifaces_changed(void *arg)
+{
+	struct bs_lesson *ls = arg;
+	struct bs_iface_list now;
+	struct bs_error err;
+
+	if (bs_iface_list_read(&now, &err) < 0) {
+		say(ls, "%s", err.msg);
+		return;
+	}
+	log_differences(ls, &ls->ifaces, &now);
+	bs_iface_list_free(&ls->ifaces);
+	ls->ifaces = now;
+	bs_lesson_reprobe(ls);
+}
+
+struct bs_lesson *bs_lesson_new(struct bs_loop *loop, const struct bs_lesson_events *events,
+                                struct bs_error *err)
+{
+	struct bs_lesson *ls = calloc(1, sizeof(*ls));
+
+	if (ls == NULL) {
+		bs_error_set(err, ENOMEM, "out of memory starting the lesson");
+		return NULL;
+	}
+	ls->loop = loop;
+	ls->ev = *events;
+	if (bs_iface_list_read(&ls->ifaces, err) < 0) {
+		free(ls);
+		return NULL;
+	}
+	/* Without live updates the lesson still works; r re-reads nothing, so say so. */
+	ls->watch = bs_iface_watch_start(loop, ifaces_changed, ls, err);
+	if (ls->watch == NULL)
+		say(ls, "%s; interface changes will not show until restart", err->msg);
+	ls->ntargets = bs_exposure_targets(&ls->ifaces, false, ls->targets, BS_LESSON_MAX_TARGETS);
+	return ls;
+}
+
+void bs_lesson_free(struct bs_lesson *ls)
+{
+	if (ls == NULL)
+		return;
+	for (int k = 0; k < 2; k++)
+		bs_probe_free(ls->rounds[k].probe);
+	for (size_t i = 0; i < ls->nlisteners; i++)
+		bs_listener_close(ls->listeners[i].l);
+	bs_iface_watch_stop(ls->watch);
+	bs_iface_list_free(&ls->ifaces);
+	free(ls);
+}
+
+int bs_lesson_open(struct bs_lesson *ls, const struct bs_endpoint *ep,
+                   const struct bs_listener_opts *opts, struct bs_error *err)
+{
+	struct lesson_listener *ll;
+	char bound[BS_ENDPOINT_TEXT_MAX];
+
+	if (ls->nlisteners == BS_LESSON_MAX_LISTENERS)
+		return bs_error_set(err, 0, "at most %d listeners at once: close one first (d)",
+		                    BS_LESSON_MAX_LISTENERS);
+	ll = &ls->listeners[ls->nlisteners];
+	ll->l = bs_listener_open(ls->loop, ep, opts, &ls->ifaces, on_listener_event, ls, err);
+	if (ll->l == NULL) {
+		say(ls, "%s", err->msg);
+		return -1;
+	}
+	ll->x.proto = opts->proto;
+	ll->x.bound = *bs_listener_endpoint(ll->l);
+	ll->x.v6only = bs_listener_v6only(ll->l);
+	ls->nlisteners++;
+	bs_endpoint_text(&ll->x.bound, bound, sizeof(bound));
+	say(ls, "opened %s %s%s", bs_proto_name(opts->proto), bound,
+	    bs_endpoint_is_wildcard(&ll->x.bound)
+	        ? ": reachable from every network this machine is on"
+	        : "");
+	bs_lesson_reprobe(ls);
+	return 0;
+}
+
+void bs_lesson_close(struct bs_lesson *ls, size_t i)
+{
+	char bound[BS_ENDPOINT_TEXT_MAX];
+	const char *proto;
+
+	if (i >= ls->nlisteners)
+		return;
+	proto = bs_proto_name(ls->listeners[i].x.proto);
+	bs_endpoint_text(&ls->listeners[i].x.bound, bound, sizeof(bound));
+	bs_listener_close(ls->listeners[i].l);
+	memmove(&ls->listeners[i], &ls->listeners[i + 1],
+	        (ls->nlisteners - i - 1) * sizeof(ls->listeners[0]));
+	ls->nlisteners--;
+	say(ls, "closed %s %s", proto, bound);
+	bs_lesson_reprobe(ls);
+}
+
+void bs_lesson_set_ipv6(struct bs_lesson *ls, bool on)
+{
+	ls->ipv6 = on;
+	bs_lesson_reprobe(ls);
+}
+
+const struct bs_iface_list *bs_lesson_ifaces(const struct bs_lesson *ls)
+{
+	return &ls->ifaces;
+}
+
+size_t bs_lesson_listener_count(const struct bs_lesson *ls)
+{
+	return ls->nlisteners;
+}
+
+const struct bs_listener *bs_lesson_listener(const struct bs_lesson *ls, size_t i)
+{
+	return ls->listeners[i].l;
+}
+
+const struct bs_exposure_listener *bs_lesson_exposure(const struct bs_lesson *ls, size_t i)
+{
+	return &ls->listeners[i].x;
+}
+
+size_t bs_lesson_target_count(const struct bs_lesson *ls)
+{
+	return ls->ntargets;
+}
+
+const struct bs_exposure_target *bs_lesson_target(const struct bs_lesson *ls, size_t j)
+{
+	return &ls->targets[j];
+}
+
+const struct bs_probe_result *bs_lesson_result(const struct bs_lesson *ls, size_t i, size_t j)
+{
+	return &ls->results[i][j];
+}

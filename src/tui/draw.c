@@ -1,0 +1,268 @@
+/* Layout and the small panels: title, interfaces, listeners, explain, log, status, help. */
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "tui.h"
+
+#define IFACES_WIDTH 38
+
+void tui_log(struct tui *t, const char *sentence)
+{
+	char when[16];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	if (t->log_count == TUI_LOG_LINES) {
+		memmove(t->log[0], t->log[1], sizeof(t->log[0]) * (TUI_LOG_LINES - 1));
+		t->log_count--;
+	}
+	snprintf(t->log[t->log_count++], sizeof(t->log[0]), "%s %s", when, sentence);
+	t->dirty = true;
+}
+
+static void section(const struct tui *t, int y, int x, int width, const char *title, bool focused)
+{
+	mvhline(y, x, ACS_HLINE, width);
+	if (focused)
+		attron(A_REVERSE);
+	else
+		term_color_on(t, C_TITLE);
+	mvprintw(y, x + 1, " %s ", title);
+	attroff(A_REVERSE);
+	term_color_off(t, C_TITLE);
+}
+
+static void draw_title(const struct tui *t)
+{
+	static const char *const v6[] = {"default", "on", "off"};
+	char line[256];
+
+	snprintf(line, sizeof(line),
+	         " bindscope: who can reach a socket?   next listener: %s   [::] v6only: %s%s",
+	         t->next_proto == BS_PROTO_UDP ? "udp" : "tcp",
+	         v6[t->v6only == -1 ? 0
+	            : t->v6only     ? 1
+	                            : 2],
+	         bs_lesson_probing(t->lesson) ? "   probing..." : "");
+	attron(A_REVERSE);
+	mvhline(0, 0, ' ', COLS);
+	mvaddnstr(0, 0, line, COLS);
+	attroff(A_REVERSE);
+}
+
+/* The first row to draw so that the selected one is visible in height rows. */
+static size_t scroll_first(size_t selected, int height)
+{
+	return selected >= (size_t)height ? selected - (size_t)height + 1 : 0;
+}
+
+static void draw_ifaces(struct tui *t, int y, int height)
+{
+	size_t first = scroll_first(t->sel_iface, height);
+
+	t->geo.ifaces_y = y;
+	t->geo.ifaces_rows = height;
+	t->geo.ifaces_first = (int)first;
+	for (int k = 0; k < height && first + (size_t)k < t->nrows; k++) {
+		const struct iface_row *r = &t->rows[first + (size_t)k];
+		bool sel = first + (size_t)k == t->sel_iface;
+		char line[IFACES_WIDTH + 1];
+
+		snprintf(line, sizeof(line), "%s%-7s %-22s %s", sel ? ">" : " ", r->name, r->addr,
+		         r->wildcard ? ""
+		         : r->up     ? "up"
+		                     : "DOWN");
+		if (sel && t->focus == FOCUS_IFACES)
+			attron(A_REVERSE);
+		else if (!r->bindable || !r->up)
+			attron(A_DIM);
+		mvaddnstr(y + k, 0, line, IFACES_WIDTH - 1);
+		attroff(A_REVERSE | A_DIM);
+	}
+}
+
+static void draw_listeners(struct tui *t, int y, int x, int height)
+{
+	size_t n = bs_lesson_listener_count(t->lesson);
+	size_t first = scroll_first(t->sel_listener, height);
+
+	t->geo.listeners_y = y;
+	t->geo.listeners_x = x;
+	t->geo.listeners_rows = height;
+	t->geo.listeners_first = (int)first;
+	if (n == 0)
+		mvaddnstr(y, x + 1, "none: Enter on an interface opens one", COLS - x - 1);
+	for (int k = 0; k < height && first + (size_t)k < n; k++) {
+		size_t i = first + (size_t)k;
+		const struct bs_exposure_listener *lx = bs_lesson_exposure(t->lesson, i);
+		const struct bs_listener_stats *s =
+		    bs_listener_stats(bs_lesson_listener(t->lesson, i));
+		char ep[BS_ENDPOINT_TEXT_MAX], line[160];
+
+		bs_endpoint_text(&lx->bound, ep, sizeof(ep));
+		if (lx->proto == BS_PROTO_TCP)
+			snprintf(line, sizeof(line), "%s%s %-21s conn %llu/%llu  %llu B",
+			         i == t->sel_listener ? ">" : " ", bs_proto_name(lx->proto), ep,
+			         (unsigned long long)s->open_now, (unsigned long long)s->accepted,
+			         (unsigned long long)s->bytes);
+		else
+			snprintf(line, sizeof(line), "%s%s %-21s dgrams %llu  %llu B",
+			         i == t->sel_listener ? ">" : " ", bs_proto_name(lx->proto), ep,
+			         (unsigned long long)s->datagrams, (unsigned long long)s->bytes);
+		if (i == t->sel_listener && t->focus == FOCUS_LISTENERS)
+			attron(A_REVERSE);
+		mvaddnstr(y + k, x + 1, line, COLS - x - 2);
+		attroff(A_REVERSE);
+	}
+}
+
+/* Word-wrap text into rows y.. (at most height), returns rows used. */
+static int wrap(int y, int x, int width, int height, const char *text)
+{
+	int used = 0;
+	size_t len = strlen(text);
+
+	while (len > 0 && used < height) {
+		size_t cut = len;
+		if ((int)cut > width) {
+			cut = (size_t)width;
+			while (cut > 0 && text[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = (size_t)width;
+		}
+		mvaddnstr(y + used, x, text, (int)cut);
+		text += cut;
+		len -= cut;
+		while (*text == ' ') {
+			text++;
+			len--;
+		}
+		used++;
+	}
+	return used;
+}
+
+static void draw_explain(const struct tui *t, int y, int height)
+{
+	char lines[4][EXPLAIN_LINE];
+	size_t n = explain_lines(t, lines, 4);
+	int used = 0;
+
+	if (t->prompt.active) {
+		char ask[160];
+		snprintf(ask, sizeof(ask), "Listen (%s) on %s, port: %s_",
+		         t->next_proto == BS_PROTO_UDP ? "udp" : "tcp", t->prompt.row.name,
+		         t->prompt.text);
+		attron(A_BOLD);
+		mvaddstr(y, 1, ask);
+		attroff(A_BOLD);
+		used = 1;
+		if (t->prompt.error[0] != '\0') {
+			term_color_on(t, C_BAD);
+			used += wrap(y + used, 1, COLS - 2, height - used, t->prompt.error);
+			term_color_off(t, C_BAD);
+		}
+	}
+	for (size_t i = 0; i < n && used < height; i++) {
+		bool warn = strncmp(lines[i], "Warning:", 8) == 0;
+		if (warn)
+			term_color_on(t, C_WARN);
+		used += wrap(y + used, 1, COLS - 2, height - used, lines[i]);
+		if (warn)
+			term_color_off(t, C_WARN);
+	}
+}
+
+static void draw_log(const struct tui *t, int y, int height)
+{
+	size_t first = t->log_count > (size_t)height ? t->log_count - (size_t)height : 0;
+
+	for (size_t i = first; i < t->log_count; i++)
+		mvaddnstr(y + (int)(i - first), 1, t->log[i], COLS - 2);
+}
+
+static void draw_status(const struct tui *t)
+{
+	char line[256];
+
+	keys_status(t, line, sizeof(line));
+	attron(A_REVERSE);
+	mvhline(LINES - 1, 0, ' ', COLS);
+	mvaddnstr(LINES - 1, 0, line, COLS);
+	attroff(A_REVERSE);
+}
+
+static void draw_help(const struct tui *t)
+{
+	char lines[20][96];
+	size_t n = keys_help(t, lines, 20);
+	int h = (int)n + 4, w = 64, y = (LINES - h) / 2, x = (COLS - w) / 2;
+	WINDOW *win = newwin(h, w, y, x);
+
+	if (win == NULL)
+		return;
+	werase(win);
+	box(win, 0, 0);
+	mvwaddstr(win, 0, 2, " keys (any key closes) ");
+	for (size_t i = 0; i < n; i++)
+		mvwaddnstr(win, (int)i + 2, 2, lines[i], w - 4);
+	wnoutrefresh(win);
+	delwin(win);
+}
+
+static void draw_too_small(void)
+{
+	char msg[160];
+
+	snprintf(msg, sizeof(msg), "bindscope needs at least %dx%d; this terminal is %dx%d.",
+	         TUI_MIN_COLS, TUI_MIN_LINES, COLS, LINES);
+	mvaddnstr(LINES / 2 - 1, 0, msg, COLS);
+	mvaddnstr(LINES / 2, 0, "Enlarge the window, or press q to quit.", COLS);
+}
+
+void draw_all(struct tui *t)
+{
+	int y, top_h, mat_h, exp_h = 3, log_h;
+	size_t n = bs_lesson_listener_count(t->lesson);
+
+	erase();
+	if (COLS < TUI_MIN_COLS || LINES < TUI_MIN_LINES) {
+		draw_too_small();
+	} else {
+		/* Spare rows beyond 24 go to the matrix and the top panels, then the log. */
+		int spare = LINES - TUI_MIN_LINES;
+		mat_h = 2 + (int)(n > 3 ? n : 3);
+		if (mat_h > 5 + spare / 2)
+			mat_h = 5 + spare / 2;
+		top_h = 5 + (spare - (mat_h - 5)) / 3;
+		log_h = LINES - 1 - (1 + top_h) - (1 + mat_h) - (1 + exp_h) - 1 - 1;
+		draw_title(t);
+		y = 1;
+		section(t, y, 0, IFACES_WIDTH, "Interfaces", t->focus == FOCUS_IFACES);
+		section(t, y, IFACES_WIDTH, COLS - IFACES_WIDTH, "Listeners",
+		        t->focus == FOCUS_LISTENERS);
+		draw_ifaces(t, y + 1, top_h);
+		draw_listeners(t, y + 1, IFACES_WIDTH, top_h);
+		y += 1 + top_h;
+		section(t, y, 0, COLS, "Probe matrix (from this host, over loopback)",
+		        t->focus == FOCUS_MATRIX);
+		draw_matrix(t, y + 1, mat_h);
+		y += 1 + mat_h;
+		section(t, y, 0, COLS, "Explain", false);
+		draw_explain(t, y + 1, exp_h);
+		y += 1 + exp_h;
+		section(t, y, 0, COLS, "Log", false);
+		draw_log(t, y + 1, log_h);
+		draw_status(t);
+	}
+	wnoutrefresh(stdscr);
+	if (t->help && COLS >= TUI_MIN_COLS && LINES >= TUI_MIN_LINES)
+		draw_help(t);
+	doupdate();
+	t->dirty = false;
+}

@@ -1,0 +1,158 @@
+/* The probe matrix: rows are listeners, columns the local addresses, cells the verdicts. */
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tui.h"
+
+#define LABEL_WIDTH 24
+#define MIN_COL     10
+
+const char *verdict_symbol(const struct tui *t, enum bs_verdict v)
+{
+	switch (v) {
+	case BS_VERDICT_OPEN:
+		return t->utf8 ? "✓" : "+";
+	case BS_VERDICT_REFUSED:
+		return t->utf8 ? "✗" : "-";
+	case BS_VERDICT_TIMEOUT:
+		return t->utf8 ? "…" : "~";
+	case BS_VERDICT_UNREACHABLE:
+		return t->utf8 ? "⊘" : "x";
+	case BS_VERDICT_OPEN_FILTERED:
+		return "?";
+	case BS_VERDICT_PENDING:
+		return ".";
+	case BS_VERDICT_ERROR:
+		break;
+	}
+	return "!";
+}
+
+static enum tui_color verdict_color(enum bs_verdict v)
+{
+	switch (v) {
+	case BS_VERDICT_OPEN:
+		return C_OPEN;
+	case BS_VERDICT_REFUSED:
+		return C_REFUSED;
+	case BS_VERDICT_OPEN_FILTERED:
+	case BS_VERDICT_PENDING:
+		return C_WARN;
+	default:
+		return C_BAD;
+	}
+}
+
+static void cell_text(const struct tui *t, const struct bs_probe_result *r, bool disagree,
+                      int width, char *buf, size_t len)
+{
+	const char *name = bs_verdict_name(r->verdict);
+
+	if (r->verdict == BS_VERDICT_UNREACHABLE)
+		name = "unreach";
+	else if (r->verdict == BS_VERDICT_OPEN_FILTERED)
+		name = "open|filt";
+	else if (r->verdict == BS_VERDICT_ERROR)
+		name = bs_errno_name(r->error);
+	else if (r->verdict == BS_VERDICT_PENDING)
+		name = "probing";
+	if (width >= 17 && r->verdict != BS_VERDICT_PENDING && r->verdict != BS_VERDICT_ERROR)
+		snprintf(buf, len, "%s %s %.1fms%s", verdict_symbol(t, r->verdict), name,
+		         (double)r->latency_us / 1000.0, disagree ? " !" : "");
+	else
+		snprintf(buf, len, "%s %s%s", verdict_symbol(t, r->verdict), name,
+		         disagree ? " !" : "");
+}
+
+/* Print s at (y, x) in at most width columns, cut with '~' when too long. */
+static void put_cut(int y, int x, const char *s, int width)
+{
+	int n = (int)strlen(s);
+
+	if (width <= 0)
+		return;
+	if (n <= width) {
+		mvaddstr(y, x, s);
+		return;
+	}
+	mvaddnstr(y, x, s, width - 1);
+	addch('~');
+}
+
+/* Which columns fit, starting so that the selected one is visible. */
+static size_t first_column(const struct tui *t, size_t ncols, size_t fit)
+{
+	if (fit == 0 || t->sel_col < fit)
+		return 0;
+	return t->sel_col - fit + 1 > ncols - fit ? ncols - fit : t->sel_col - fit + 1;
+}
+
+static void draw_row(struct tui *t, size_t i, int y, size_t first, size_t shown, int colw)
+{
+	const struct bs_exposure_listener *x = bs_lesson_exposure(t->lesson, i);
+	char label[BS_ENDPOINT_TEXT_MAX + 8], ep[BS_ENDPOINT_TEXT_MAX], cell[64];
+	bool row_sel = t->focus == FOCUS_MATRIX && t->sel_row == i;
+
+	bs_endpoint_text(&x->bound, ep, sizeof(ep));
+	snprintf(label, sizeof(label), "%s %s", bs_proto_name(x->proto), ep);
+	if (row_sel)
+		attron(A_BOLD);
+	put_cut(y, 1, label, LABEL_WIDTH - 2);
+	attroff(A_BOLD);
+	for (size_t k = 0; k < shown; k++) {
+		size_t j = first + k;
+		const struct bs_probe_result *r = bs_lesson_result(t->lesson, i, j);
+		struct bs_exposure_cell c;
+		enum tui_color color = verdict_color(r->verdict);
+
+		bs_exposure_cell_eval(x, bs_lesson_target(t->lesson, j), r, &c);
+		cell_text(t, r, c.disagree, colw, cell, sizeof(cell));
+		if (row_sel && t->sel_col == j)
+			attron(A_REVERSE);
+		term_color_on(t, color);
+		mvaddstr(y, LABEL_WIDTH + (int)k * colw, cell);
+		term_color_off(t, color);
+		attroff(A_REVERSE);
+	}
+}
+
+/* Draw the matrix in rows y..y+height-1; returns the rows used. */
+int draw_matrix(struct tui *t, int y, int height)
+{
+	size_t ncols = bs_lesson_target_count(t->lesson);
+	size_t nrows = bs_lesson_listener_count(t->lesson);
+	int avail = COLS - LABEL_WIDTH - 1;
+	int colw = ncols ? avail / (int)ncols : avail;
+	size_t fit, first;
+
+	if (colw < MIN_COL)
+		colw = MIN_COL;
+	if (colw > 22)
+		colw = 22;
+	fit = (size_t)(avail / colw);
+	if (fit > ncols)
+		fit = ncols;
+	first = first_column(t, ncols, fit);
+	mvaddstr(y, 1, first > 0 ? "< more" : "listener");
+	mvaddstr(y + 1, 1, fit < ncols - first ? "more >" : "");
+	for (size_t k = 0; k < fit; k++) {
+		const struct bs_exposure_target *tg = bs_lesson_target(t->lesson, first + k);
+		int x = LABEL_WIDTH + (int)k * colw;
+		put_cut(y, x, tg->label, colw - 1);
+		put_cut(y + 1, x, tg->text, colw - 1);
+		t->geo.col_x[k] = x;
+	}
+	t->geo.col_x[fit] = LABEL_WIDTH + (int)fit * colw;
+	t->geo.ncols_drawn = fit;
+	t->geo.first_col = first;
+	t->geo.matrix_y = y + 2;
+	t->geo.matrix_rows = height - 2;
+	if (nrows == 0) {
+		mvaddstr(y + 2, 1, "No listener yet. Choose an interface above and press Enter.");
+		return height;
+	}
+	for (size_t i = 0; i < nrows && (int)i < height - 2; i++)
+		draw_row(t, i, y + 2 + (int)i, first, fit, colw);
+	return height;
+}

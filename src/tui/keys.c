@@ -1,0 +1,297 @@
+/*
+ * Keys map to actions through one table; the status line and the help overlay are made
+ * from the same table, so they cannot disagree with what the keys do.
+ */
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bindscope/textbuf.h"
+#include "tui.h"
+
+enum action {
+	ACT_UP,
+	ACT_DOWN,
+	ACT_LEFT,
+	ACT_RIGHT,
+	ACT_NEXT_PANEL,
+	ACT_LISTEN,
+	ACT_REPROBE,
+	ACT_CLOSE,
+	ACT_PROTO,
+	ACT_V6ONLY,
+	ACT_IPV6,
+	ACT_MOUSE,
+	ACT_HELP,
+	ACT_QUIT,
+};
+
+struct binding {
+	int keys[3];
+	enum action action;
+	unsigned where;     /* panels whose status line shows it (bits of enum tui_focus) */
+	const char *status; /* short label for the status line */
+	const char *help;
+};
+
+#define IF (1u << FOCUS_IFACES)
+#define LS (1u << FOCUS_LISTENERS)
+#define MX (1u << FOCUS_MATRIX)
+
+static const struct binding bindings[] = {
+    {{KEY_UP, 'k', 0}, ACT_UP, 0, NULL, "move up"},
+    {{KEY_DOWN, 'j', 0}, ACT_DOWN, 0, NULL, "move down"},
+    {{KEY_LEFT, 'h', 0}, ACT_LEFT, 0, NULL, "move left (matrix cells)"},
+    {{KEY_RIGHT, 'l', 0}, ACT_RIGHT, 0, NULL, "move right (matrix cells)"},
+    {{'\n', '\r', KEY_ENTER},
+     ACT_LISTEN,
+     IF,
+     "listen",
+     "listen on the chosen interface (asks a port)"},
+    {{'u', 0, 0}, ACT_PROTO, IF, "tcp/udp", "toggle TCP/UDP for the next listener"},
+    {{'6', 0, 0}, ACT_V6ONLY, IF, "v6only", "cycle IPV6_V6ONLY for [::]: default, on, off"},
+    {{'i', 0, 0}, ACT_IPV6, IF, "IPv6", "show or hide IPv6 addresses"},
+    {{'d', 0, 0}, ACT_CLOSE, LS | MX, "close", "close the chosen listener"},
+    {{'r', 0, 0}, ACT_REPROBE, IF | LS | MX, "probe", "probe every listener again"},
+    {{'\t', 0, 0},
+     ACT_NEXT_PANEL,
+     IF | LS | MX,
+     "panel",
+     "next panel: interfaces, listeners, matrix"},
+    {{'m', 0, 0}, ACT_MOUSE, 0, NULL, "mouse capture on/off (off lets you select text)"},
+    {{'?', 0, 0}, ACT_HELP, IF | LS | MX, "help", "this help"},
+    {{'q', 0, 0}, ACT_QUIT, IF | LS | MX, "quit", "quit (closes every listener)"},
+};
+
+#define NBINDINGS (sizeof(bindings) / sizeof(bindings[0]))
+
+static const char *key_label(int key, bool utf8)
+{
+	static char buf[8];
+
+	switch (key) {
+	case KEY_UP:
+		return utf8 ? "↑" : "Up";
+	case KEY_DOWN:
+		return utf8 ? "↓" : "Down";
+	case KEY_LEFT:
+		return utf8 ? "←" : "Left";
+	case KEY_RIGHT:
+		return utf8 ? "→" : "Right";
+	case '\t':
+		return "Tab";
+	case '\n':
+		return "Enter";
+	default:
+		snprintf(buf, sizeof(buf), "%c", key);
+		return buf;
+	}
+}
+
+static size_t max_row(const struct tui *t)
+{
+	switch (t->focus) {
+	case FOCUS_IFACES:
+		return t->nrows;
+	case FOCUS_LISTENERS:
+	case FOCUS_MATRIX:
+		break;
+	}
+	return bs_lesson_listener_count(t->lesson);
+}
+
+static size_t *cursor(struct tui *t)
+{
+	switch (t->focus) {
+	case FOCUS_IFACES:
+		return &t->sel_iface;
+	case FOCUS_LISTENERS:
+		return &t->sel_listener;
+	case FOCUS_MATRIX:
+		break;
+	}
+	return &t->sel_row;
+}
+
+static void move_cursor(struct tui *t, int dy, int dx)
+{
+	size_t *c = cursor(t), n = max_row(t);
+
+	if (dy < 0 && *c > 0)
+		(*c)--;
+	if (dy > 0 && *c + 1 < n)
+		(*c)++;
+	if (t->focus == FOCUS_MATRIX) {
+		size_t cols = bs_lesson_target_count(t->lesson);
+		if (dx < 0 && t->sel_col > 0)
+			t->sel_col--;
+		if (dx > 0 && t->sel_col + 1 < cols)
+			t->sel_col++;
+	}
+	/* Listeners panel and matrix rows are the same listeners: keep them together. */
+	if (t->focus == FOCUS_LISTENERS)
+		t->sel_row = t->sel_listener;
+	if (t->focus == FOCUS_MATRIX)
+		t->sel_listener = t->sel_row;
+}
+
+static void close_selected(struct tui *t)
+{
+	size_t n = bs_lesson_listener_count(t->lesson);
+
+	if (n == 0) {
+		tui_log(t, "no listener to close: open one with Enter on an interface");
+		return;
+	}
+	if (t->sel_listener >= n)
+		t->sel_listener = n - 1;
+	bs_lesson_close(t->lesson, t->sel_listener);
+	if (t->sel_listener > 0 && t->sel_listener >= n - 1)
+		t->sel_listener--;
+	t->sel_row = t->sel_listener;
+}
+
+static void run(struct tui *t, enum action a)
+{
+	switch (a) {
+	case ACT_UP:
+		move_cursor(t, -1, 0);
+		break;
+	case ACT_DOWN:
+		move_cursor(t, 1, 0);
+		break;
+	case ACT_LEFT:
+		move_cursor(t, 0, -1);
+		break;
+	case ACT_RIGHT:
+		move_cursor(t, 0, 1);
+		break;
+	case ACT_NEXT_PANEL:
+		t->focus = (enum tui_focus)((t->focus + 1) % 3);
+		break;
+	case ACT_LISTEN:
+		if (t->focus == FOCUS_IFACES)
+			prompt_open(t);
+		else
+			tui_log(t, "Enter opens a listener from the interfaces panel (Tab to it)");
+		break;
+	case ACT_REPROBE:
+		bs_lesson_reprobe(t->lesson);
+		break;
+	case ACT_CLOSE:
+		close_selected(t);
+		break;
+	case ACT_PROTO:
+		t->next_proto = t->next_proto == BS_PROTO_TCP ? BS_PROTO_UDP : BS_PROTO_TCP;
+		break;
+	case ACT_V6ONLY:
+		t->v6only = t->v6only == -1 ? 1 : t->v6only == 1 ? 0 : -1;
+		break;
+	case ACT_IPV6:
+		t->show_ipv6 = !t->show_ipv6;
+		rows_rebuild(t);
+		bs_lesson_set_ipv6(t->lesson, t->show_ipv6);
+		break;
+	case ACT_MOUSE:
+		t->mouse = !t->mouse;
+		term_set_mouse(t->mouse);
+		tui_log(t, t->mouse ? "mouse capture on: click rows and cells"
+		                    : "mouse capture off: select text with the mouse to copy");
+		break;
+	case ACT_HELP:
+		t->help = !t->help;
+		break;
+	case ACT_QUIT:
+		t->quit = true;
+		break;
+	}
+}
+
+static void click(struct tui *t)
+{
+	MEVENT ev;
+	const struct tui_geometry *g = &t->geo;
+
+	if (getmouse(&ev) != OK)
+		return;
+	if (ev.y >= g->ifaces_y && ev.y < g->ifaces_y + g->ifaces_rows && ev.x < g->listeners_x) {
+		size_t i = (size_t)(ev.y - g->ifaces_y + g->ifaces_first);
+		if (i < t->nrows) {
+			t->focus = FOCUS_IFACES;
+			t->sel_iface = i;
+		}
+	} else if (ev.y >= g->listeners_y && ev.y < g->listeners_y + g->listeners_rows) {
+		size_t i = (size_t)(ev.y - g->listeners_y + g->listeners_first);
+		if (i < bs_lesson_listener_count(t->lesson)) {
+			t->focus = FOCUS_LISTENERS;
+			t->sel_listener = t->sel_row = i;
+		}
+	} else if (ev.y >= g->matrix_y && ev.y < g->matrix_y + g->matrix_rows) {
+		size_t r = (size_t)(ev.y - g->matrix_y);
+		if (r >= bs_lesson_listener_count(t->lesson))
+			return;
+		t->focus = FOCUS_MATRIX;
+		t->sel_row = t->sel_listener = r;
+		for (size_t c = 0; c < g->ncols_drawn; c++)
+			if (ev.x >= g->col_x[c] && ev.x < g->col_x[c + 1])
+				t->sel_col = g->first_col + c;
+	}
+}
+
+void keys_handle(struct tui *t, int key)
+{
+	if (key == KEY_MOUSE) {
+		click(t);
+		return;
+	}
+	if (t->prompt.active) {
+		prompt_key(t, key);
+		return;
+	}
+	if (t->help && key != '?' && key != 'q') {
+		t->help = false; /* any key closes the overlay */
+		return;
+	}
+	for (size_t i = 0; i < NBINDINGS; i++)
+		for (size_t k = 0; k < 3 && bindings[i].keys[k] != 0; k++)
+			if (bindings[i].keys[k] == key) {
+				run(t, bindings[i].action);
+				return;
+			}
+}
+
+void keys_status(const struct tui *t, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (t->prompt.active) {
+		snprintf(buf, len, " type a port  Enter open  Backspace erase  Esc cancel");
+		return;
+	}
+	bs_textbuf_appendf(buf, len, " %s%s%s move", key_label(KEY_UP, t->utf8),
+	                   key_label(KEY_DOWN, t->utf8),
+	                   t->focus == FOCUS_MATRIX ? (t->utf8 ? "←→" : "") : "");
+	for (size_t i = 0; i < NBINDINGS; i++) {
+		if (!(bindings[i].where & (1u << t->focus)))
+			continue;
+		bs_textbuf_appendf(buf, len, "  %s %s", key_label(bindings[i].keys[0], t->utf8),
+		                   bindings[i].status);
+	}
+}
+
+size_t keys_help(const struct tui *t, char lines[][96], size_t max)
+{
+	(void)t; /* key names are ASCII here so the columns line up */
+	size_t n = 0;
+
+	for (size_t i = 0; i < NBINDINGS && n < max; i++) {
+		char keys[32] = "";
+		for (size_t k = 0; k < 3 && bindings[i].keys[k] != 0; k++) {
+			if (bindings[i].keys[k] == '\r' || bindings[i].keys[k] == KEY_ENTER)
+				continue;
+			bs_textbuf_appendf(keys, sizeof(keys), "%s%s", keys[0] ? " " : "",
+			                   key_label(bindings[i].keys[k], false));
+		}
+		snprintf(lines[n++], 96, "%-12s %s", keys, bindings[i].help);
+	}
+	return n;
+}

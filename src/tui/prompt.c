@@ -1,0 +1,97 @@
+/*
+ * The port prompt: a screen state, not a nested loop. Enter on an interface opens it with
+ * the default port 8081; digits replace the default, then append; the port is validated as
+ * it is typed and the engine's sentence is shown in place when opening fails.
+ */
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tui.h"
+
+#define DEFAULT_PORT "8081"
+
+static void validate(struct tui *t)
+{
+	struct bs_error err;
+	uint16_t port;
+
+	t->prompt.error[0] = '\0';
+	if (bs_port_parse(t->prompt.text, &port, &err) < 0)
+		snprintf(t->prompt.error, sizeof(t->prompt.error), "%s", err.msg);
+}
+
+void prompt_open(struct tui *t)
+{
+	const struct iface_row *row = &t->rows[t->sel_iface];
+
+	if (!row->bindable) {
+		tui_log(t, "that interface has no address to bind; pick another row");
+		return;
+	}
+	memset(&t->prompt, 0, sizeof(t->prompt));
+	t->prompt.active = true;
+	t->prompt.fresh = true;
+	t->prompt.row = *row;
+	snprintf(t->prompt.text, sizeof(t->prompt.text), "%s", DEFAULT_PORT);
+}
+
+static void submit(struct tui *t)
+{
+	struct bs_listener_opts opts = bs_listener_opts_default();
+	struct bs_endpoint ep = t->prompt.row.bind;
+	struct bs_error err;
+	uint16_t port;
+
+	validate(t);
+	if (t->prompt.error[0] != '\0' || bs_port_parse(t->prompt.text, &port, &err) < 0)
+		return;
+	bs_endpoint_set_port(&ep, port);
+	opts.proto = t->next_proto;
+	opts.v6only = t->v6only;
+	if (bs_lesson_open(t->lesson, &ep, &opts, &err) < 0) {
+		snprintf(t->prompt.error, sizeof(t->prompt.error), "%s", err.msg);
+		return;
+	}
+	t->prompt.active = false;
+	t->sel_listener = bs_lesson_listener_count(t->lesson) - 1;
+	t->sel_row = t->sel_listener;
+}
+
+void prompt_key(struct tui *t, int key)
+{
+	size_t len = strlen(t->prompt.text);
+
+	switch (key) {
+	case 27: /* Escape */
+		t->prompt.active = false;
+		return;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		submit(t);
+		return;
+	case KEY_BACKSPACE:
+	case 127:
+	case 8:
+		if (t->prompt.fresh)
+			len = 0;
+		else if (len > 0)
+			len--;
+		t->prompt.text[len] = '\0';
+		t->prompt.fresh = false;
+		break;
+	default:
+		if (key < 32 || key > 126)
+			return;
+		if (t->prompt.fresh)
+			len = 0;
+		t->prompt.fresh = false;
+		if (len + 1 < sizeof(t->prompt.text)) {
+			t->prompt.text[len] = (char)key;
+			t->prompt.text[len + 1] = '\0';
+		}
+		break;
+	}
+	validate(t);
+}

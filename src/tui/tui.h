@@ -1,0 +1,108 @@
+/*
+ * The ncurses face. State lives in one struct tui; each file has one job:
+ *   tui_main.c  start, the loop, signals, teardown       term.c     curses on/off, crash restore
+ *   keys.c      the key table and what each action does    prompt.c   the port prompt
+ *   rows.c      the interface panel's rows                 draw.c     layout and the small panels
+ *   draw_matrix.c  the probe matrix                        explain.c  the explain panel's text
+ * The TUI never touches a socket: everything goes through the engine's bs_lesson.
+ */
+#ifndef BINDSCOPE_TUI_H
+#define BINDSCOPE_TUI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bindscope/lesson.h"
+
+#define TUI_MIN_COLS  80
+#define TUI_MIN_LINES 24
+#define TUI_LOG_LINES 200
+#define TUI_MAX_ROWS  64
+#define EXPLAIN_LINE  640
+
+enum tui_focus {
+	FOCUS_IFACES,
+	FOCUS_LISTENERS,
+	FOCUS_MATRIX,
+};
+
+/* A row of the interfaces panel: an address to bind, or a wildcard. */
+struct iface_row {
+	char name[IF_NAMESIZE + 8]; /* "eth0", "0.0.0.0" */
+	char addr[64];              /* "192.168.0.110/24", "all IPv4 interfaces" */
+	bool up;
+	bool bindable; /* false: an interface without an address of this family */
+	bool wildcard;
+	struct bs_endpoint bind; /* port 0 */
+};
+
+struct tui_prompt {
+	bool active;
+	bool fresh; /* the default is shown; the first digit replaces it */
+	char text[8];
+	char error[BS_ERROR_MSG_MAX];
+	struct iface_row row;
+};
+
+/* Where things were drawn, for mouse clicks. */
+struct tui_geometry {
+	int ifaces_y, ifaces_rows, ifaces_first;
+	int listeners_y, listeners_x, listeners_rows, listeners_first;
+	int matrix_y, matrix_rows;
+	int col_x[BS_LESSON_MAX_TARGETS + 1];
+	size_t ncols_drawn, first_col;
+};
+
+struct tui {
+	struct bs_loop *loop;
+	struct bs_lesson *lesson;
+	struct iface_row rows[TUI_MAX_ROWS];
+	size_t nrows;
+	size_t sel_iface, sel_listener, sel_row, sel_col;
+	enum tui_focus focus;
+	bool show_ipv6, mouse, help, quit, dirty;
+	bool utf8, color;
+	enum bs_proto next_proto;
+	int v6only; /* -1: the system's default */
+	struct tui_prompt prompt;
+	char log[TUI_LOG_LINES][200];
+	size_t log_count;
+	struct tui_geometry geo;
+	int stop_signal;
+};
+
+/* term.c */
+void term_start(struct tui *t);
+void term_stop(void);
+void term_resize(void);
+void term_set_mouse(bool on);
+enum tui_color { C_NORMAL, C_OPEN, C_REFUSED, C_BAD, C_WARN, C_TITLE };
+void term_color_on(const struct tui *t, enum tui_color c);
+void term_color_off(const struct tui *t, enum tui_color c);
+
+/* rows.c */
+void rows_rebuild(struct tui *t);
+
+/* prompt.c */
+void prompt_open(struct tui *t);
+void prompt_key(struct tui *t, int key);
+
+/* keys.c */
+void keys_handle(struct tui *t, int key);
+/* Fill buf with "key label" pairs for the status line of the current focus. */
+void keys_status(const struct tui *t, char *buf, size_t len);
+/* The help overlay's lines, one per action: returns the count written. */
+size_t keys_help(const struct tui *t, char lines[][96], size_t max);
+
+/* draw.c */
+void draw_all(struct tui *t);
+void tui_log(struct tui *t, const char *sentence);
+
+/* draw_matrix.c */
+int draw_matrix(struct tui *t, int y, int height);
+const char *verdict_symbol(const struct tui *t, enum bs_verdict v);
+
+/* explain.c */
+size_t explain_lines(const struct tui *t, char lines[][EXPLAIN_LINE], size_t max);
+
+#endif

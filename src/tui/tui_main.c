@@ -1,0 +1,147 @@
+/*
+ * `bindscope` (no command) or `bindscope tui`: the interactive explorer. One loop: the
+ * terminal's input, signals, listeners, probes and interface changes all arrive as events;
+ * the screen is redrawn once per turn when something changed, and never when idle.
+ */
+#include <curses.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "tui.h"
+#include "tui_entry.h"
+
+static const char tui_usage[] =
+    "Usage: bindscope [tui]\n"
+    "\n"
+    "The interactive explorer: choose an interface (or 0.0.0.0, all of them) and a port,\n"
+    "bindscope opens a listener there and probes it on every address of this machine.\n"
+    "Press ? inside for the keys. Listeners close when bindscope quits.\n"
+    "\n"
+    "  -h, --help    show this help\n";
+
+static void on_changed(void *arg)
+{
+	struct tui *t = arg;
+
+	t->dirty = true;
+}
+
+static void on_log(void *arg, const char *sentence)
+{
+	tui_log(arg, sentence);
+}
+
+static void on_input(int fd, uint32_t events, void *arg)
+{
+	struct tui *t = arg;
+	int key;
+
+	(void)fd;
+	if (events & (EPOLLHUP | EPOLLERR)) {
+		t->quit = true; /* the terminal went away */
+		return;
+	}
+	while ((key = getch()) != ERR)
+		keys_handle(t, key);
+	t->dirty = true;
+}
+
+static void on_signal(int signo, void *arg)
+{
+	struct tui *t = arg;
+
+	if (signo == SIGWINCH) {
+		term_resize();
+		t->dirty = true;
+		return;
+	}
+	t->stop_signal = signo;
+	t->quit = true;
+}
+
+static int parse(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(tui_usage, stdout);
+			return 0;
+		}
+		fputs("Try 'bindscope tui --help'.\n", stderr);
+		return 2;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "bindscope tui: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fputs("bindscope: the interactive view needs a terminal; in scripts use 'bindscope "
+		      "list', 'probe' or 'listen' (see 'bindscope --help')\n",
+		      stderr);
+		return 2;
+	}
+	return -1;
+}
+
+static int run(struct tui *t)
+{
+	struct bs_error err;
+
+	term_start(t);
+	rows_rebuild(t);
+	if (bs_loop_watch(t->loop, STDIN_FILENO, EPOLLIN, on_input, t, &err) == NULL) {
+		term_stop();
+		fprintf(stderr, "bindscope: %s\n", err.msg);
+		return 1;
+	}
+	tui_log(t, "choose an interface and press Enter to listen; ? shows the keys");
+	while (!t->quit) {
+		if (t->dirty) {
+			rows_rebuild(t);
+			draw_all(t);
+		}
+		if (bs_loop_turn(t->loop, -1) < 0)
+			break;
+	}
+	term_stop();
+	return 0;
+}
+
+int cmd_tui(int argc, char **argv)
+{
+	static const int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGWINCH};
+	static struct tui t;
+	struct bs_lesson_events events = {.changed = on_changed, .log = on_log, .arg = &t};
+	struct bs_error err;
+	int rc = parse(argc, argv);
+
+	if (rc >= 0)
+		return rc;
+	memset(&t, 0, sizeof(t));
+	t.v6only = -1;
+	t.mouse = true;
+	t.dirty = true;
+	t.loop = bs_loop_new(&err);
+	if (t.loop == NULL || bs_loop_handle_signals(t.loop, signals, 4, on_signal, &t, &err) < 0 ||
+	    (t.lesson = bs_lesson_new(t.loop, &events, &err)) == NULL) {
+		fprintf(stderr, "bindscope: %s\n", err.msg);
+		bs_loop_free(t.loop);
+		return 1;
+	}
+	rc = run(&t);
+	bs_lesson_free(t.lesson);
+	bs_loop_free(t.loop);
+	if (t.stop_signal != 0 && t.stop_signal != SIGINT)
+		return 128 + t.stop_signal;
+	return rc;
+}
