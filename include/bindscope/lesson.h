@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bindscope/exposure.h"
 #include "bindscope/iface.h"
@@ -29,6 +30,14 @@ struct bs_lesson_events {
 };
 
 struct bs_lesson;
+
+/* A listener's traffic without the lesson's own probes: what visitors did. */
+struct bs_lesson_counts {
+	uint64_t visits;   /* TCP connections accepted, or UDP datagrams, from others */
+	uint64_t open_now; /* TCP connections from others open now */
+	uint64_t bytes;    /* bytes from others */
+	uint64_t probes;   /* connections and datagrams that were the lesson's own probes */
+};
 
 /* Read the interfaces, start watching them. Returns the lesson, or NULL with err set. */
 struct bs_lesson *bs_lesson_new(struct bs_loop *loop, const struct bs_lesson_events *events,
@@ -55,6 +64,7 @@ size_t bs_lesson_listener_count(const struct bs_lesson *lesson);
 const struct bs_listener *bs_lesson_listener(const struct bs_lesson *lesson, size_t i);
 /* What the exposure matrix needs of listener i. */
 const struct bs_exposure_listener *bs_lesson_exposure(const struct bs_lesson *lesson, size_t i);
+const struct bs_lesson_counts *bs_lesson_counts(const struct bs_lesson *lesson, size_t i);
 size_t bs_lesson_target_count(const struct bs_lesson *lesson);
 const struct bs_exposure_target *bs_lesson_target(const struct bs_lesson *lesson, size_t j);
 /* The latest result for listener i at target j (PENDING while a round runs or never probed). */

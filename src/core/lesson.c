@@ -12,6 +12,7 @@
 struct lesson_listener {
 	struct bs_listener *l;
 	struct bs_exposure_listener x;
+	struct bs_lesson_counts counts;
 };
 
 /* One probe round per protocol: the engine probes one protocol at a time. */
@@ -133,21 +134,58 @@ static bool own_probe(const struct bs_lesson *ls, const struct bs_endpoint *peer
 	       bs_probe_is_own(ls->rounds[1].probe, peer);
 }
 
+static struct bs_lesson_counts *counts_of(struct bs_lesson *ls, const struct bs_listener *l)
+{
+	static struct bs_lesson_counts nowhere;
+
+	for (size_t i = 0; i < ls->nlisteners; i++)
+		if (ls->listeners[i].l == l)
+			return &ls->listeners[i].counts;
+	return &nowhere; /* an event during bs_listener_open, before the listener is stored */
+}
+
+static void count_visit(struct bs_lesson_counts *c, const struct bs_listener_event *ev)
+{
+	switch (ev->kind) {
+	case BS_EV_ACCEPTED:
+		c->visits++;
+		c->open_now++;
+		break;
+	case BS_EV_CLOSED:
+		if (c->open_now > 0)
+			c->open_now--;
+		c->bytes += ev->bytes;
+		break;
+	case BS_EV_DATAGRAM:
+		c->visits++;
+		c->bytes += ev->bytes;
+		break;
+	case BS_EV_SHED:
+	case BS_EV_ERROR:
+		break;
+	}
+}
+
 static void on_listener_event(struct bs_listener *l, const struct bs_listener_event *ev, void *arg)
 {
 	struct bs_lesson *ls = arg;
 	char bound[BS_ENDPOINT_TEXT_MAX], peer[BS_ENDPOINT_TEXT_MAX], local[BS_ENDPOINT_TEXT_MAX];
 	const char *proto = bs_proto_name(bs_listener_proto(l));
 
+	struct bs_lesson_counts *counts = counts_of(ls, l);
+
+	changed(ls); /* counters moved */
+	/* The lesson's own probes are counted apart and summed up per round, not logged. */
 	if (ev->kind == BS_EV_DATAGRAM && ls->rounds[BS_PROTO_UDP].probe != NULL &&
 	    bs_probe_confirm_udp(ls->rounds[BS_PROTO_UDP].probe, ev->payload, ev->payload_len)) {
-		changed(ls);
+		counts->probes++;
 		return;
 	}
-	changed(ls); /* counters moved */
-	/* The lesson's own probes are summed up per round, not logged one by one. */
-	if ((ev->kind == BS_EV_ACCEPTED || ev->kind == BS_EV_CLOSED) && own_probe(ls, &ev->peer))
+	if ((ev->kind == BS_EV_ACCEPTED || ev->kind == BS_EV_CLOSED) && own_probe(ls, &ev->peer)) {
+		counts->probes += ev->kind == BS_EV_ACCEPTED;
 		return;
+	}
+	count_visit(counts, ev);
 	bs_endpoint_text(bs_listener_endpoint(l), bound, sizeof(bound));
 	bs_endpoint_text(&ev->peer, peer, sizeof(peer));
 	bs_endpoint_text(&ev->local, local, sizeof(local));
@@ -267,6 +305,7 @@ int bs_lesson_open(struct bs_lesson *ls, const struct bs_endpoint *ep,
 		return bs_error_set(err, 0, "at most %d listeners at once: close one first (d)",
 		                    BS_LESSON_MAX_LISTENERS);
 	ll = &ls->listeners[ls->nlisteners];
+	memset(ll, 0, sizeof(*ll));
 	ll->l = bs_listener_open(ls->loop, ep, opts, &ls->ifaces, on_listener_event, ls, err);
 	if (ll->l == NULL) {
 		say(ls, "%s", err->msg);
@@ -326,6 +365,11 @@ const struct bs_listener *bs_lesson_listener(const struct bs_lesson *ls, size_t 
 const struct bs_exposure_listener *bs_lesson_exposure(const struct bs_lesson *ls, size_t i)
 {
 	return &ls->listeners[i].x;
+}
+
+const struct bs_lesson_counts *bs_lesson_counts(const struct bs_lesson *ls, size_t i)
+{
+	return &ls->listeners[i].counts;
 }
 
 size_t bs_lesson_target_count(const struct bs_lesson *ls)

@@ -99,20 +99,15 @@ static void draw_listeners(struct tui *t, int y, int x, int height)
 	for (int k = 0; k < height && first + (size_t)k < n; k++) {
 		size_t i = first + (size_t)k;
 		const struct bs_exposure_listener *lx = bs_lesson_exposure(t->lesson, i);
-		const struct bs_listener_stats *s =
-		    bs_listener_stats(bs_lesson_listener(t->lesson, i));
+		const struct bs_lesson_counts *c = bs_lesson_counts(t->lesson, i);
 		char ep[BS_ENDPOINT_TEXT_MAX], line[160];
 
 		bs_endpoint_text(&lx->bound, ep, sizeof(ep));
-		if (lx->proto == BS_PROTO_TCP)
-			snprintf(line, sizeof(line), "%s%s %-21s conn %llu/%llu  %llu B",
-			         i == t->sel_listener ? ">" : " ", bs_proto_name(lx->proto), ep,
-			         (unsigned long long)s->open_now, (unsigned long long)s->accepted,
-			         (unsigned long long)s->bytes);
-		else
-			snprintf(line, sizeof(line), "%s%s %-21s dgrams %llu  %llu B",
-			         i == t->sel_listener ? ">" : " ", bs_proto_name(lx->proto), ep,
-			         (unsigned long long)s->datagrams, (unsigned long long)s->bytes);
+		snprintf(line, sizeof(line), "%s%s %-21s %s %llu/%llu  %llu B  (%llu probes)",
+		         i == t->sel_listener ? ">" : " ", bs_proto_name(lx->proto), ep,
+		         lx->proto == BS_PROTO_TCP ? "conn" : "dgram",
+		         (unsigned long long)c->open_now, (unsigned long long)c->visits,
+		         (unsigned long long)c->bytes, (unsigned long long)c->probes);
 		if (i == t->sel_listener && t->focus == FOCUS_LISTENERS)
 			attron(A_REVERSE);
 		mvaddnstr(y + k, x + 1, line, COLS - x - 2);
