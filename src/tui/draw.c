@@ -26,7 +26,8 @@ void tui_log(struct tui *t, const char *sentence)
 
 static void section(const struct tui *t, int y, int x, int width, const char *title, bool focused)
 {
-	mvhline(y, x, ACS_HLINE, width);
+	/* Outside UTF-8, plain ASCII: the terminal's line-drawing set may not be there either. */
+	mvhline(y, x, t->utf8 ? ACS_HLINE : '-', width);
 	if (focused)
 		attron(A_REVERSE);
 	else
@@ -70,7 +71,7 @@ static void draw_ifaces(struct tui *t, int y, int height)
 	for (int k = 0; k < height && first + (size_t)k < t->nrows; k++) {
 		const struct iface_row *r = &t->rows[first + (size_t)k];
 		bool sel = first + (size_t)k == t->sel_iface;
-		char line[IFACES_WIDTH + 1];
+		char line[128]; /* cut to the panel when drawn */
 
 		snprintf(line, sizeof(line), "%s%-7s %-22s %s", sel ? ">" : " ", r->name, r->addr,
 		         r->wildcard ? ""
@@ -103,7 +104,7 @@ static void draw_listeners(struct tui *t, int y, int x, int height)
 		char ep[BS_ENDPOINT_TEXT_MAX], line[160];
 
 		bs_endpoint_text(&lx->bound, ep, sizeof(ep));
-		snprintf(line, sizeof(line), "%s%s %-21s %s %llu/%llu  %llu B  (%llu probes)",
+		snprintf(line, sizeof(line), "%s%s %-18s %s %llu/%llu %llu B, %llu probes",
 		         i == t->sel_listener ? ">" : " ", bs_proto_name(lx->proto), ep,
 		         lx->proto == BS_PROTO_TCP ? "conn" : "dgram",
 		         (unsigned long long)c->open_now, (unsigned long long)c->visits,
@@ -202,7 +203,10 @@ static void draw_help(const struct tui *t)
 	if (win == NULL)
 		return;
 	werase(win);
-	box(win, 0, 0);
+	if (t->utf8)
+		box(win, 0, 0);
+	else
+		wborder(win, '|', '|', '-', '-', '+', '+', '+', '+');
 	mvwaddstr(win, 0, 2, " keys (any key closes) ");
 	for (size_t i = 0; i < n; i++)
 		mvwaddnstr(win, (int)i + 2, 2, lines[i], w - 4);

@@ -50,7 +50,7 @@ static const struct binding bindings[] = {
      "listen on the chosen interface (asks a port)"},
     {{'u', 0, 0}, ACT_PROTO, IF, "tcp/udp", "toggle TCP/UDP for the next listener"},
     {{'6', 0, 0}, ACT_V6ONLY, IF, "v6only", "cycle IPV6_V6ONLY for [::]: default, on, off"},
-    {{'i', 0, 0}, ACT_IPV6, IF, "IPv6", "show or hide IPv6 addresses"},
+    {{'i', 0, 0}, ACT_IPV6, 0, NULL, "show or hide IPv6 addresses"},
     {{'d', 0, 0}, ACT_CLOSE, LS | MX, "close", "close the chosen listener"},
     {{'r', 0, 0}, ACT_REPROBE, IF | LS | MX, "probe", "probe every listener again"},
     {{'\t', 0, 0},
@@ -267,9 +267,9 @@ void keys_status(const struct tui *t, char *buf, size_t len)
 		snprintf(buf, len, " type a port  Enter open  Backspace erase  Esc cancel");
 		return;
 	}
-	bs_textbuf_appendf(buf, len, " %s%s%s move", key_label(KEY_UP, t->utf8),
-	                   key_label(KEY_DOWN, t->utf8),
-	                   t->focus == FOCUS_MATRIX ? (t->utf8 ? "←→" : "") : "");
+	bs_textbuf_appendf(buf, len, " %s move",
+	                   t->utf8 ? (t->focus == FOCUS_MATRIX ? "↑↓←→" : "↑↓")
+	                           : (t->focus == FOCUS_MATRIX ? "hjkl" : "j/k"));
 	for (size_t i = 0; i < NBINDINGS; i++) {
 		if (!(bindings[i].where & (1u << t->focus)))
 			continue;

@@ -51,12 +51,20 @@ static void add_iface(struct tui *t, const struct bs_iface *iface)
 void rows_rebuild(struct tui *t)
 {
 	const struct bs_iface_list *ifaces = bs_lesson_ifaces(t->lesson);
+	struct iface_row selected = {0};
 
+	/* Keep the selection on the same address when rows come and go. */
+	if (t->sel_iface < t->nrows)
+		selected = t->rows[t->sel_iface];
 	t->nrows = 0;
 	for (size_t i = 0; i < ifaces->count; i++)
 		add_iface(t, &ifaces->items[i]);
 	add_row(t, "0.0.0.0", "all IPv4 interfaces", true, true, true, "0.0.0.0:1");
 	add_row(t, "::", "all IPv6 interfaces", true, true, true, "[::]:1");
+	for (size_t i = 0; i < t->nrows && selected.name[0] != '\0'; i++)
+		if (strcmp(t->rows[i].name, selected.name) == 0 &&
+		    strcmp(t->rows[i].addr, selected.addr) == 0)
+			t->sel_iface = i;
 	if (t->sel_iface >= t->nrows)
 		t->sel_iface = t->nrows - 1;
 }
