@@ -37,18 +37,18 @@ const char *bs_verdict_name(enum bs_verdict verdict);
 
 struct bs_probe_result {
 	enum bs_verdict verdict;
-	int error;         /* errno behind refused/unreachable/error, else 0 */
-	uint64_t latency_us; /* from connect() to the verdict */
-	bool self_connect; /* a TCP self-connect was detected and discarded */
+	int error;            /* errno behind refused/unreachable/error, else 0 */
+	uint64_t latency_us;  /* from connect() to the verdict */
+	bool self_connect;    /* a TCP self-connect was detected and discarded */
 	uint16_t source_port; /* with record_source: the probe's own port, 0 when unknown */
 };
 
 struct bs_probe_opts {
 	enum bs_proto proto;
-	unsigned timeout_ms;   /* per probe deadline (default 1000) */
-	unsigned concurrency;  /* probes in flight at once (default 256) */
+	unsigned timeout_ms;            /* per probe deadline (default 1000) */
+	unsigned concurrency;           /* probes in flight at once (default 256) */
 	const struct bs_endpoint *from; /* bind the source address (port ignored), or NULL */
-	bool record_source;    /* note each probe's source port (one getsockname per probe) */
+	bool record_source; /* note each probe's source port (one getsockname per probe) */
 };
 
 struct bs_probe_opts bs_probe_opts_default(void);
@@ -63,8 +63,16 @@ typedef void (*bs_probe_done_cb)(struct bs_probe *probe, void *arg);
  * Returns the probe, or NULL with err set (bad options, out of memory).
  */
 struct bs_probe *bs_probe_start(struct bs_loop *loop, const struct bs_endpoint *targets,
-				size_t count, const struct bs_probe_opts *opts, bs_probe_done_cb done,
-				void *arg, struct bs_error *err);
+                                size_t count, const struct bs_probe_opts *opts,
+                                bs_probe_done_cb done, void *arg, struct bs_error *err);
+
+/* Fills *out with target i: for sweeps, where a materialised array would cost memory. */
+typedef void (*bs_probe_target_fn)(size_t i, struct bs_endpoint *out, void *arg);
+
+/* Like bs_probe_start, with targets made on demand by fn (called once per target). */
+struct bs_probe *bs_probe_start_gen(struct bs_loop *loop, size_t count, bs_probe_target_fn fn,
+                                    void *fn_arg, const struct bs_probe_opts *opts,
+                                    bs_probe_done_cb done, void *arg, struct bs_error *err);
 
 /* Result i (in the order of the targets); PENDING until it is known. */
 const struct bs_probe_result *bs_probe_result(const struct bs_probe *probe, size_t i);
@@ -86,6 +94,11 @@ void bs_probe_free(struct bs_probe *probe);
 
 /* Run a probe to completion on a private loop (for callers without a loop). */
 int bs_probe_run(const struct bs_endpoint *targets, size_t count, const struct bs_probe_opts *opts,
-		 struct bs_probe_result *results, struct bs_error *err);
+                 struct bs_probe_result *results, struct bs_error *err);
+
+/* bs_probe_run with targets made on demand. */
+int bs_probe_run_gen(size_t count, bs_probe_target_fn fn, void *fn_arg,
+                     const struct bs_probe_opts *opts, struct bs_probe_result *results,
+                     struct bs_error *err);
 
 #endif

@@ -15,36 +15,42 @@ struct sweep_result {
 	uint64_t elapsed_us;
 };
 
+struct sweep_target {
+	const struct bs_exposure_target *address;
+	uint16_t lo;
+};
+
+static void sweep_target_at(size_t i, struct bs_endpoint *out, void *arg)
+{
+	const struct sweep_target *st = arg;
+
+	bs_exposure_target_endpoint(st->address, st->lo + (unsigned)i, out);
+}
+
 static int sweep_one(const struct sweep_request *req, size_t a, struct sweep_result *out,
-		     struct bs_error *err)
+                     struct bs_error *err)
 {
 	size_t n = (size_t)req->hi - req->lo + 1;
-	struct bs_endpoint *targets = malloc(n * sizeof(*targets));
 	struct bs_probe_result *results = malloc(n * sizeof(*results));
-	int rc = -1;
+	struct sweep_target st = {.address = &req->on[a], .lo = req->lo};
 
-	if (targets == NULL || results == NULL) {
-		bs_error_set(err, 0, "out of memory for a sweep of %zu ports", n);
-		goto out;
+	if (results == NULL)
+		return bs_error_set(err, 0, "out of memory for a sweep of %zu ports", n);
+	if (bs_probe_run_gen(n, sweep_target_at, &st, &req->opts, results, err) < 0) {
+		free(results);
+		return -1;
 	}
-	for (size_t i = 0; i < n; i++)
-		bs_exposure_target_endpoint(&req->on[a], req->lo + (unsigned)i, &targets[i]);
-	if (bs_probe_run(targets, n, &req->opts, results, err) < 0)
-		goto out;
 	for (size_t i = 0; i < n; i++) {
 		out->open[a * n + i] = results[i].verdict == BS_VERDICT_OPEN;
 		out->self_connects += results[i].self_connect;
 	}
 	out->probes += n;
-	rc = 0;
-out:
-	free(targets);
 	free(results);
-	return rc;
+	return 0;
 }
 
 static bool open_everywhere(const struct sweep_request *req, const struct sweep_result *res,
-			    size_t i)
+                            size_t i)
 {
 	size_t n = (size_t)req->hi - req->lo + 1;
 
@@ -67,7 +73,7 @@ static void print_text(const struct sweep_request *req, const struct sweep_resul
 		for (size_t i = 0; i < n; i++)
 			if (res->open[a * n + i])
 				bs_textbuf_appendf(list, sizeof(list), "%s%zu", list[0] ? ", " : "",
-						   req->lo + i);
+				                   req->lo + i);
 		printf("  %-16s %-10s open: %s\n", req->on[a].text, req->on[a].label,
 		       list[0] ? list : "none");
 	}
@@ -76,9 +82,10 @@ static void print_text(const struct sweep_request *req, const struct sweep_resul
 		for (size_t i = 0; i < n; i++)
 			if (open_everywhere(req, res, i))
 				bs_textbuf_appendf(list, sizeof(list), "%s%zu", list[0] ? ", " : "",
-						   req->lo + i);
+				                   req->lo + i);
 		printf("Open on every address swept (bound to a wildcard, reachable from every "
-		       "network): %s\n", list[0] ? list : "none");
+		       "network): %s\n",
+		       list[0] ? list : "none");
 	}
 	printf("TCP self-connects discarded (phantom open ports that `nc -z` reports): %zu\n",
 	       res->self_connects);
@@ -95,12 +102,13 @@ static int print_json(const struct sweep_request *req, const struct sweep_result
 	json_object_set_new(root, "probes", json_integer((json_int_t)res->probes));
 	json_object_set_new(root, "elapsed_us", json_integer((json_int_t)res->elapsed_us));
 	json_object_set_new(root, "self_connects_discarded",
-			    json_integer((json_int_t)res->self_connects));
+	                    json_integer((json_int_t)res->self_connects));
 	for (size_t a = 0; a < req->non; a++) {
 		json_t *o = json_object(), *open = json_array();
 		for (size_t i = 0; i < n; i++)
 			if (res->open[a * n + i])
-				json_array_append_new(open, json_integer((json_int_t)(req->lo + i)));
+				json_array_append_new(open,
+				                      json_integer((json_int_t)(req->lo + i)));
 		json_object_set_new(o, "address", json_string(req->on[a].text));
 		json_object_set_new(o, "label", json_string(req->on[a].label));
 		json_object_set_new(o, "open", open);

@@ -24,7 +24,9 @@ struct bs_probe {
 	struct bs_probe_opts opts;
 	struct bs_endpoint from;
 	bool has_from;
-	struct bs_endpoint *targets;
+	struct bs_endpoint *targets; /* owned copy, when started from an array */
+	bs_probe_target_fn target_fn;
+	void *target_arg;
 	struct bs_probe_result *results;
 	size_t count, next, finished_count, in_flight;
 	struct slot *slots;
@@ -41,13 +43,13 @@ struct bs_probe {
 const char *bs_verdict_name(enum bs_verdict v)
 {
 	static const char *const names[] = {
-		[BS_VERDICT_PENDING] = "pending",
-		[BS_VERDICT_OPEN] = "open",
-		[BS_VERDICT_REFUSED] = "refused",
-		[BS_VERDICT_TIMEOUT] = "timeout",
-		[BS_VERDICT_UNREACHABLE] = "unreachable",
-		[BS_VERDICT_OPEN_FILTERED] = "open|filtered",
-		[BS_VERDICT_ERROR] = "error",
+	    [BS_VERDICT_PENDING] = "pending",
+	    [BS_VERDICT_OPEN] = "open",
+	    [BS_VERDICT_REFUSED] = "refused",
+	    [BS_VERDICT_TIMEOUT] = "timeout",
+	    [BS_VERDICT_UNREACHABLE] = "unreachable",
+	    [BS_VERDICT_OPEN_FILTERED] = "open|filtered",
+	    [BS_VERDICT_ERROR] = "error",
 	};
 
 	return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "error";
@@ -76,7 +78,7 @@ static enum bs_verdict classify(int code)
 }
 
 static void set_result(struct bs_probe *p, size_t i, enum bs_verdict v, int code,
-		       uint64_t started_us)
+                       uint64_t started_us)
 {
 	struct bs_probe_result *r = &p->results[i];
 
@@ -209,10 +211,11 @@ static void record_source(struct bs_probe *p, struct slot *s)
 /* Start probe i in slot s. Returns false when out of descriptors with others in flight. */
 static bool launch(struct bs_probe *p, struct slot *s, size_t i)
 {
-	const struct bs_endpoint *t = &p->targets[i];
-	int udp = p->opts.proto == BS_PROTO_UDP;
-	int fd = socket(t->family, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	struct bs_endpoint target, *t = &target;
+	int udp = p->opts.proto == BS_PROTO_UDP, fd;
 
+	p->target_fn(i, &target, p->target_arg);
+	fd = socket(t->family, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 && (errno == EMFILE || errno == ENFILE) && p->in_flight > 0)
 		return false; /* wait for a slot to give its descriptor back */
 	s->busy = true;
@@ -224,7 +227,8 @@ static bool launch(struct bs_probe *p, struct slot *s, size_t i)
 		slot_finish(s, BS_VERDICT_ERROR, errno);
 		return true;
 	}
-	if (connect(fd, (const struct sockaddr *)&t->addr, t->addrlen) < 0 && errno != EINPROGRESS) {
+	if (connect(fd, (const struct sockaddr *)&t->addr, t->addrlen) < 0 &&
+	    errno != EINPROGRESS) {
 		slot_finish(s, classify(errno), errno);
 		return true;
 	}
@@ -235,7 +239,7 @@ static bool launch(struct bs_probe *p, struct slot *s, size_t i)
 		return true;
 	}
 	s->watch = bs_loop_watch(p->loop, fd, udp ? EPOLLIN : EPOLLOUT, udp ? udp_ready : tcp_ready,
-				 s, NULL);
+	                         s, NULL);
 	if (s->watch == NULL)
 		slot_finish(s, BS_VERDICT_ERROR, errno);
 	return true;
@@ -282,9 +286,10 @@ static void on_tick(void *arg)
 		struct slot *s = &p->slots[k];
 		if (!s->busy || now - s->started_us < limit)
 			continue;
-		slot_finish(s, p->opts.proto == BS_PROTO_UDP ? BS_VERDICT_OPEN_FILTERED
-							     : BS_VERDICT_TIMEOUT,
-			    p->opts.proto == BS_PROTO_UDP ? 0 : ETIMEDOUT);
+		slot_finish(s,
+		            p->opts.proto == BS_PROTO_UDP ? BS_VERDICT_OPEN_FILTERED
+		                                          : BS_VERDICT_TIMEOUT,
+		            p->opts.proto == BS_PROTO_UDP ? 0 : ETIMEDOUT);
 	}
 	advance(p);
 }
@@ -298,15 +303,15 @@ static int check_opts(const struct bs_probe_opts *o, struct bs_error *err)
 {
 	if (o->timeout_ms == 0 || o->timeout_ms > 600000)
 		return bs_error_set(err, 0, "the probe timeout must be 1 to 600000 ms, not %u",
-				    o->timeout_ms);
+		                    o->timeout_ms);
 	if (o->concurrency == 0 || o->concurrency > 65536)
 		return bs_error_set(err, 0, "the probe concurrency must be 1 to 65536, not %u",
-				    o->concurrency);
+		                    o->concurrency);
 	return 0;
 }
 
-static struct bs_probe *probe_alloc(const struct bs_endpoint *targets, size_t count,
-				    const struct bs_probe_opts *opts, struct bs_error *err)
+static struct bs_probe *probe_alloc(size_t count, const struct bs_probe_opts *opts,
+                                    struct bs_error *err)
 {
 	struct bs_probe *p = calloc(1, sizeof(*p));
 
@@ -314,18 +319,15 @@ static struct bs_probe *probe_alloc(const struct bs_endpoint *targets, size_t co
 		p->opts = *opts;
 		if (p->opts.concurrency > count && count > 0)
 			p->opts.concurrency = (unsigned)count;
-		p->targets = malloc((count ? count : 1) * sizeof(*targets));
 		p->results = calloc(count ? count : 1, sizeof(*p->results));
 		p->slots = calloc(p->opts.concurrency, sizeof(*p->slots));
 		p->free_slots = calloc(p->opts.concurrency, sizeof(*p->free_slots));
 	}
-	if (p == NULL || p->targets == NULL || p->results == NULL || p->slots == NULL ||
-	    p->free_slots == NULL) {
+	if (p == NULL || p->results == NULL || p->slots == NULL || p->free_slots == NULL) {
 		bs_probe_free(p);
 		bs_error_set(err, ENOMEM, "out of memory preparing %zu probes", count);
 		return NULL;
 	}
-	memcpy(p->targets, targets, count * sizeof(*targets));
 	p->count = count;
 	for (unsigned k = 0; k < p->opts.concurrency; k++) {
 		p->slots[k].fd = -1;
@@ -335,29 +337,29 @@ static struct bs_probe *probe_alloc(const struct bs_endpoint *targets, size_t co
 	return p;
 }
 
-struct bs_probe *bs_probe_start(struct bs_loop *loop, const struct bs_endpoint *targets,
-				size_t count, const struct bs_probe_opts *opts, bs_probe_done_cb done,
-				void *arg, struct bs_error *err)
+static void copied_target(size_t i, struct bs_endpoint *out, void *arg)
 {
-	struct bs_probe *p;
+	const struct bs_probe *p = arg;
+
+	*out = p->targets[i];
+}
+
+static struct bs_probe *probe_begin(struct bs_probe *p, struct bs_loop *loop, bs_probe_done_cb done,
+                                    void *arg, struct bs_error *err)
+{
 	unsigned tick_ms;
 
-	if (check_opts(opts, err) < 0)
-		return NULL;
-	p = probe_alloc(targets, count, opts, err);
-	if (p == NULL)
-		return NULL;
 	p->loop = loop;
 	p->done = done;
 	p->arg = arg;
 	p->token = (uint32_t)bs_now_us() ^ (uint32_t)getpid() << 16;
-	if (opts->from != NULL) {
-		p->from = *opts->from;
+	if (p->opts.from != NULL) {
+		p->from = *p->opts.from;
 		p->has_from = true;
 	}
 	p->opts.from = NULL;
 	/* Deadlines are checked on a tick of a tenth of the timeout (5 ms at least). */
-	tick_ms = opts->timeout_ms / 10 < 5 ? 5 : opts->timeout_ms / 10;
+	tick_ms = p->opts.timeout_ms / 10 < 5 ? 5 : p->opts.timeout_ms / 10;
 	p->tick = bs_loop_timer(loop, tick_ms, true, on_tick, p, err);
 	if (p->tick == NULL) {
 		bs_probe_free(p);
@@ -369,6 +371,45 @@ struct bs_probe *bs_probe_start(struct bs_loop *loop, const struct bs_endpoint *
 	if (p->finished_count == p->count)
 		p->tick = bs_loop_timer(loop, 1, false, finish_soon, p, err);
 	return p;
+}
+
+struct bs_probe *bs_probe_start_gen(struct bs_loop *loop, size_t count, bs_probe_target_fn fn,
+                                    void *fn_arg, const struct bs_probe_opts *opts,
+                                    bs_probe_done_cb done, void *arg, struct bs_error *err)
+{
+	struct bs_probe *p;
+
+	if (check_opts(opts, err) < 0)
+		return NULL;
+	p = probe_alloc(count, opts, err);
+	if (p == NULL)
+		return NULL;
+	p->target_fn = fn;
+	p->target_arg = fn_arg;
+	return probe_begin(p, loop, done, arg, err);
+}
+
+struct bs_probe *bs_probe_start(struct bs_loop *loop, const struct bs_endpoint *targets,
+                                size_t count, const struct bs_probe_opts *opts,
+                                bs_probe_done_cb done, void *arg, struct bs_error *err)
+{
+	struct bs_probe *p;
+
+	if (check_opts(opts, err) < 0)
+		return NULL;
+	p = probe_alloc(count, opts, err);
+	if (p == NULL)
+		return NULL;
+	p->targets = malloc((count ? count : 1) * sizeof(*targets));
+	if (p->targets == NULL) {
+		bs_probe_free(p);
+		bs_error_set(err, ENOMEM, "out of memory preparing %zu probes", count);
+		return NULL;
+	}
+	memcpy(p->targets, targets, count * sizeof(*targets));
+	p->target_fn = copied_target;
+	p->target_arg = p;
+	return probe_begin(p, loop, done, arg, err);
 }
 
 const struct bs_probe_result *bs_probe_result(const struct bs_probe *p, size_t i)
@@ -443,16 +484,11 @@ static void stop_loop(struct bs_probe *p, void *arg)
 	bs_loop_stop(arg);
 }
 
-int bs_probe_run(const struct bs_endpoint *targets, size_t count, const struct bs_probe_opts *opts,
-		 struct bs_probe_result *results, struct bs_error *err)
+static int run_to_end(struct bs_loop *loop, struct bs_probe *p, size_t count,
+                      struct bs_probe_result *results, struct bs_error *err)
 {
-	struct bs_loop *loop = bs_loop_new(err);
-	struct bs_probe *p;
 	int rc = 0;
 
-	if (loop == NULL)
-		return -1;
-	p = bs_probe_start(loop, targets, count, opts, stop_loop, loop, err);
 	if (p == NULL) {
 		bs_loop_free(loop);
 		return -1;
@@ -463,4 +499,28 @@ int bs_probe_run(const struct bs_endpoint *targets, size_t count, const struct b
 	bs_probe_free(p);
 	bs_loop_free(loop);
 	return rc;
+}
+
+int bs_probe_run(const struct bs_endpoint *targets, size_t count, const struct bs_probe_opts *opts,
+                 struct bs_probe_result *results, struct bs_error *err)
+{
+	struct bs_loop *loop = bs_loop_new(err);
+
+	if (loop == NULL)
+		return -1;
+	return run_to_end(loop, bs_probe_start(loop, targets, count, opts, stop_loop, loop, err),
+	                  count, results, err);
+}
+
+int bs_probe_run_gen(size_t count, bs_probe_target_fn fn, void *fn_arg,
+                     const struct bs_probe_opts *opts, struct bs_probe_result *results,
+                     struct bs_error *err)
+{
+	struct bs_loop *loop = bs_loop_new(err);
+
+	if (loop == NULL)
+		return -1;
+	return run_to_end(loop,
+	                  bs_probe_start_gen(loop, count, fn, fn_arg, opts, stop_loop, loop, err),
+	                  count, results, err);
 }
