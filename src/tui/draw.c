@@ -8,6 +8,28 @@
 
 #define IFACES_WIDTH 38
 
+/* Bytes of s that fit in cols terminal columns (UTF-8 continuation bytes take none). */
+static int bytes_for_cols(const char *s, int cols)
+{
+	int used = 0, i = 0;
+
+	for (; s[i] != '\0'; i++) {
+		if (((unsigned char)s[i] & 0xC0) == 0x80)
+			continue;
+		if (used == cols)
+			break;
+		used++;
+	}
+	return i;
+}
+
+/* Print at most cols columns of s at (y, x). */
+static void put_cols(int y, int x, const char *s, int cols)
+{
+	if (cols > 0)
+		mvaddnstr(y, x, s, bytes_for_cols(s, cols));
+}
+
 void tui_log(struct tui *t, const char *sentence)
 {
 	char when[16];
@@ -51,7 +73,7 @@ static void draw_title(const struct tui *t)
 	         bs_lesson_probing(t->lesson) ? "   probing..." : "");
 	attron(A_REVERSE);
 	mvhline(0, 0, ' ', COLS);
-	mvaddnstr(0, 0, line, COLS);
+	put_cols(0, 0, line, COLS);
 	attroff(A_REVERSE);
 }
 
@@ -179,7 +201,7 @@ static void draw_log(const struct tui *t, int y, int height)
 	size_t first = t->log_count > (size_t)height ? t->log_count - (size_t)height : 0;
 
 	for (size_t i = first; i < t->log_count; i++)
-		mvaddnstr(y + (int)(i - first), 1, t->log[i], COLS - 2);
+		put_cols(y + (int)(i - first), 1, t->log[i], COLS - 2);
 }
 
 static void draw_status(const struct tui *t)
@@ -189,7 +211,7 @@ static void draw_status(const struct tui *t)
 	keys_status(t, line, sizeof(line));
 	attron(A_REVERSE);
 	mvhline(LINES - 1, 0, ' ', COLS);
-	mvaddnstr(LINES - 1, 0, line, COLS);
+	put_cols(LINES - 1, 0, line, COLS);
 	attroff(A_REVERSE);
 }
 
@@ -226,20 +248,27 @@ static void draw_too_small(void)
 
 void draw_all(struct tui *t)
 {
-	int y, top_h, mat_h, exp_h = 3, log_h;
+	/* A prompt's error sentence (port in use by whom, and what to do) gets room from the log.
+	 */
+	int y, top_h, mat_h, exp_h = t->prompt.active && t->prompt.error[0] ? 6 : 3, log_h;
 	size_t n = bs_lesson_listener_count(t->lesson);
 
 	erase();
 	if (COLS < TUI_MIN_COLS || LINES < TUI_MIN_LINES) {
 		draw_too_small();
 	} else {
-		/* Spare rows beyond 24 go to the matrix and the top panels, then the log. */
 		int spare = LINES - TUI_MIN_LINES;
+		/* The matrix is the heart: it takes rows from the log (which keeps two) before it
+		 * scrolls. Rows beyond 24 go a quarter to the top panels, the rest shared. */
+		int avail;
+		top_h = 5 + spare / 4;
+		avail = LINES - 1 - (1 + top_h) - (1 + exp_h) - 1 - 1 - 1;
 		mat_h = 2 + (int)(n > 3 ? n : 3);
-		if (mat_h > 5 + spare / 2)
-			mat_h = 5 + spare / 2;
-		top_h = 5 + (spare - (mat_h - 5)) / 3;
-		log_h = LINES - 1 - (1 + top_h) - (1 + mat_h) - (1 + exp_h) - 1 - 1;
+		if (mat_h > avail - 2)
+			mat_h = avail - 2;
+		if (mat_h < 3)
+			mat_h = 3;
+		log_h = avail - mat_h;
 		draw_title(t);
 		y = 1;
 		section(t, y, 0, IFACES_WIDTH, "Interfaces", t->focus == FOCUS_IFACES);

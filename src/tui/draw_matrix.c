@@ -126,6 +126,8 @@ int draw_matrix(struct tui *t, int y, int height)
 	int colw = ncols ? avail / (int)ncols : avail;
 	size_t fit, first;
 
+	if (ncols > 0 && t->sel_col >= ncols)
+		t->sel_col = ncols - 1; /* columns went away (IPv6 hidden, an address removed) */
 	if (colw < MIN_COL)
 		colw = MIN_COL;
 	if (colw > 22)
@@ -152,7 +154,18 @@ int draw_matrix(struct tui *t, int y, int height)
 		mvaddstr(y + 2, 1, "No listener yet. Choose an interface above and press Enter.");
 		return height;
 	}
-	for (size_t i = 0; i < nrows && (int)i < height - 2; i++)
-		draw_row(t, i, y + 2 + (int)i, first, fit, colw);
+	/* Rows scroll so the selected listener is always on screen. */
+	size_t visible = (size_t)(height - 2), top = 0;
+	if (t->sel_row >= visible)
+		top = t->sel_row - visible + 1;
+	t->geo.first_row = top;
+	for (size_t k = 0; k < visible && top + k < nrows; k++)
+		draw_row(t, top + k, y + 2 + (int)k, first, fit, colw);
+	if (top > 0 || top + visible < nrows) {
+		char more[80];
+		snprintf(more, sizeof(more), "rows %zu-%zu of %zu", top + 1,
+		         top + visible < nrows ? top + visible : nrows, nrows);
+		mvaddstr(y + 1, 1, more);
+	}
 	return height;
 }

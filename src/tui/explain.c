@@ -72,18 +72,21 @@ static size_t explain_row(const struct tui *t, const struct iface_row *row,
 			             : "");
 	} else {
 		snprintf(lines[n++], EXPLAIN_LINE,
-		         "Binding %s (%s) accepts only connections addressed to "
-		         "it; every other address of this machine refuses (a reset).",
-		         addr, row->name);
+		         "Binding %s (%s) accepts only %s addressed to it; every other address of "
+		         "this machine refuses (%s).",
+		         addr, row->name,
+		         t->next_proto == BS_PROTO_UDP ? "datagrams" : "connections",
+		         t->next_proto == BS_PROTO_UDP ? "ICMP port unreachable" : "a reset");
 	}
 	if (n < max)
 		snprintf(lines[n++], EXPLAIN_LINE,
-		         "same as: socat %s%s-LISTEN:%s,bind=%s%s%s,fork /dev/null",
+		         "same as: socat %s%s-LISTEN:%s,bind=%s%s%s,fork%s /dev/null",
 		         t->next_proto == BS_PROTO_UDP ? "UDP" : "TCP",
 		         row->bind.family == AF_INET6 ? "6" : "4",
 		         t->prompt.active ? t->prompt.text : "PORT",
 		         row->bind.family == AF_INET6 ? "[" : "", addr,
-		         row->bind.family == AF_INET6 ? "]" : "");
+		         row->bind.family == AF_INET6 ? "]" : "",
+		         t->next_proto == BS_PROTO_TCP ? ",reuseaddr" : "");
 	return n;
 }
 
@@ -118,7 +121,10 @@ static size_t explain_cell(const struct tui *t, char lines[][EXPLAIN_LINE], size
 	target = bs_lesson_target(t->lesson, j);
 	r = bs_lesson_result(t->lesson, i, j);
 	bs_exposure_cell_eval(x, target, r, &cell);
-	snprintf(lines[n++], EXPLAIN_LINE, "%s %s: %s%s", target->label, target->text,
+	/* "eth0 192.168.0.110: …", but "::: …" would stutter for the :: column. */
+	snprintf(lines[n++], EXPLAIN_LINE, "%s%s%s: %s%s", target->label,
+	         strcmp(target->label, target->text) ? " " : "",
+	         strcmp(target->label, target->text) ? target->text : "",
 	         r->verdict == BS_VERDICT_PENDING ? "probing... " : "", cell.why);
 	bs_exposure_nc_command(x, target, nc, sizeof(nc));
 	bs_exposure_ss_command(x, ss, sizeof(ss));

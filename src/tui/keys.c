@@ -227,7 +227,7 @@ static void click(struct tui *t)
 			t->sel_listener = t->sel_row = i;
 		}
 	} else if (ev.y >= g->matrix_y && ev.y < g->matrix_y + g->matrix_rows) {
-		size_t r = (size_t)(ev.y - g->matrix_y);
+		size_t r = (size_t)(ev.y - g->matrix_y) + g->first_row;
 		if (r >= bs_lesson_listener_count(t->lesson))
 			return;
 		t->focus = FOCUS_MATRIX;
@@ -244,6 +244,8 @@ void keys_handle(struct tui *t, int key)
 		click(t);
 		return;
 	}
+	if ((COLS < TUI_MIN_COLS || LINES < TUI_MIN_LINES) && key != 'q')
+		return; /* nothing to act on is visible; q still quits */
 	if (t->prompt.active) {
 		prompt_key(t, key);
 		return;

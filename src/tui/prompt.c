@@ -74,9 +74,7 @@ void prompt_key(struct tui *t, int key)
 	case KEY_BACKSPACE:
 	case 127:
 	case 8:
-		if (t->prompt.fresh)
-			len = 0;
-		else if (len > 0)
+		if (len > 0)
 			len--;
 		t->prompt.text[len] = '\0';
 		t->prompt.fresh = false;

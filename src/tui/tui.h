@@ -50,7 +50,7 @@ struct tui_geometry {
 	int listeners_y, listeners_x, listeners_rows, listeners_first;
 	int matrix_y, matrix_rows;
 	int col_x[BS_LESSON_MAX_TARGETS + 1];
-	size_t ncols_drawn, first_col;
+	size_t ncols_drawn, first_col, first_row;
 };
 
 struct tui {
