@@ -1,11 +1,17 @@
 /*
- * The system's listening sockets, read with sock_diag netlink (as ss does), and their
- * owners from /proc/PID/fd. This first piece answers one question for error messages:
- * who holds this port?
+ * The system's listening sockets, as ss(8) sees them: TCP sockets in LISTEN and bound,
+ * unconnected UDP sockets, IPv4 and IPv6, read with sock_diag netlink through libmnl.
+ * Each gets its owner (pid, program, command line, from /proc/PID/fd) where this user may
+ * see it, and an exposure class worded for a learner: who can reach it.
+ *
+ * bs_sockets_read() fills an owned list sorted most exposed first; bs_socket_list_free()
+ * releases it. bs_sockets_parse() is the seam for tests and fuzzing: it takes raw
+ * sock_diag reply bytes.
  */
 #ifndef BINDSCOPE_SOCKETS_H
 #define BINDSCOPE_SOCKETS_H
 
+#include <net/if.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,30 +19,88 @@
 
 #include "bindscope/endpoint.h"
 #include "bindscope/error.h"
+#include "bindscope/iface.h"
 #include "bindscope/listener.h"
+
+/* Most exposed first: the order of the table. */
+enum bs_exposure_class {
+	BS_EXPOSED_DUAL_STACK,  /* [::] without IPV6_V6ONLY: every IPv4 and IPv6 address */
+	BS_EXPOSED_ALL_IPV4,    /* 0.0.0.0 */
+	BS_EXPOSED_ALL_IPV6,    /* [::] with IPV6_V6ONLY */
+	BS_EXPOSED_DEVICE,      /* SO_BINDTODEVICE: only traffic through one device */
+	BS_EXPOSED_ONE_ADDRESS, /* one address of one interface */
+	BS_EXPOSED_LOOPBACK,    /* 127.0.0.0/8 or ::1: this machine only */
+};
+
+#define BS_OWNER_CMDLINE_MAX 256
 
 struct bs_socket {
 	enum bs_proto proto;
 	struct bs_endpoint local;
 	uint32_t uid;
 	uint64_t inode;
-	pid_t pid;         /* 0 when unknown (another user's process, without root) */
-	char program[64];  /* "" when unknown */
+	int v6only;             /* IPv6: 0 or 1 as the kernel reports it; -1 for IPv4 */
+	unsigned bound_ifindex; /* SO_BINDTODEVICE, 0 when none */
+	char bound_dev[IF_NAMESIZE];
+	enum bs_exposure_class exposure;
+	char iface[IF_NAMESIZE]; /* BS_EXPOSED_ONE_ADDRESS: the interface that has the address */
+	pid_t pid;               /* 0: owner unknown (another user's process, without root) */
+	char program[64];
+	char cmdline[BS_OWNER_CMDLINE_MAX];
+};
+
+struct bs_socket_list {
+	size_t count;
+	struct bs_socket *items;
+};
+
+enum {
+	BS_SOCKETS_TCP = 1 << 0,
+	BS_SOCKETS_UDP = 1 << 1,
+	BS_SOCKETS_IPV4 = 1 << 2,
+	BS_SOCKETS_IPV6 = 1 << 3,
+	BS_SOCKETS_ALL = 0xf,
 };
 
 /*
- * Fill out (up to max) with the TCP listening sockets, or the bound UDP sockets, on port.
- * Owners are filled where /proc lets us see them. Returns the number found, or -1 with err.
+ * Read the listening sockets selected by flags (BS_SOCKETS_*), classify them against ifaces
+ * (may be NULL: then one-address sockets name no interface) and find their owners.
+ * Returns 0, or -1 with err set.
  */
-int bs_sockets_on_port(enum bs_proto proto, uint16_t port, struct bs_socket *out, size_t max,
-		       struct bs_error *err);
+int bs_sockets_read(struct bs_socket_list *list, unsigned flags, const struct bs_iface_list *ifaces,
+                    struct bs_error *err);
+
+/* Append the sockets in a raw sock_diag reply (a buffer of netlink messages) to list. */
+int bs_sockets_parse(struct bs_socket_list *list, enum bs_proto proto, const void *buf, size_t len,
+                     struct bs_error *err);
+
+/* Set each socket's exposure class and interface, then sort most exposed first. */
+void bs_sockets_classify(struct bs_socket_list *list, const struct bs_iface_list *ifaces);
+
+/* Fill pid, program and cmdline from proc_root ("/proc") for every socket it can see. */
+void bs_sockets_find_owners(struct bs_socket_list *list, const char *proc_root);
+
+void bs_socket_list_free(struct bs_socket_list *list);
+
+/* "loopback only", "one interface: wlan0", "all IPv4 interfaces", ... */
+void bs_exposure_class_text(const struct bs_socket *s, char *buf, size_t len);
+
+/* "loopback", "one-address", "all-ipv4", "all-ipv6", "dual-stack", "device". */
+const char *bs_exposure_class_id(enum bs_exposure_class c);
+
+/* The local address as ss prints it: "*:8082" (dual-stack any), "[::]:8082",
+ * "0.0.0.0%eth0:8082" (bound to a device). */
+void bs_socket_local_text(const struct bs_socket *s, char *buf, size_t len);
+
+/* "socat (pid 4242)" or "owner unknown (needs root)". */
+void bs_socket_owner_text(const struct bs_socket *s, char *buf, size_t len);
 
 /*
- * "socat (pid 4242) on 0.0.0.0:8082": who holds the port, for messages; "" when nobody.
+ * "socat (pid 4242) on 0.0.0.0:8082": who holds ep's port, for messages; "" when nobody.
  * Sets *clash when a holder is a wildcard and ep is not (or the reverse), or both are
  * wildcards of different families: the conflicts Linux refuses even with SO_REUSEADDR.
  */
 void bs_sockets_holder_text(enum bs_proto proto, const struct bs_endpoint *ep, char *buf,
-			    size_t len, bool *clash);
+                            size_t len, bool *clash);
 
 #endif

@@ -15,5 +15,6 @@ enum {
 int cmd_list(int argc, char **argv);
 int cmd_listen(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
+int cmd_sockets(int argc, char **argv);
 
 #endif

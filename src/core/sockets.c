@@ -1,47 +1,57 @@
 #include "bindscope/sockets.h"
 
-#include <dirent.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "bindscope/textbuf.h"
 
 #define TCP_LISTEN_STATE 10 /* TCP_LISTEN in the kernel's tcp_states.h */
-#define UDP_STATE_CLOSE  7  /* an unconnected, bound UDP socket: TCP_CLOSE */
+#define UDP_STATE_CLOSE  7  /* an unconnected UDP socket: TCP_CLOSE */
 
-struct collect {
+struct parse_ctx {
+	struct bs_socket_list *list;
+	size_t cap;
 	enum bs_proto proto;
-	uint16_t port;
-	struct bs_socket *out;
-	size_t max, count;
+	int failed;
 };
 
-static void take_socket(struct collect *c, const struct inet_diag_msg *m)
+static struct bs_socket *append(struct parse_ctx *c)
 {
-	struct bs_socket *s;
+	if (c->list->count == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		struct bs_socket *grown = realloc(c->list->items, cap * sizeof(*grown));
+		if (grown == NULL)
+			return NULL;
+		c->list->items = grown;
+		c->cap = cap;
+	}
+	return &c->list->items[c->list->count++];
+}
 
-	if (ntohs(m->id.idiag_sport) != c->port || c->count >= c->max)
-		return;
-	s = &c->out[c->count++];
-	memset(s, 0, sizeof(*s));
-	s->proto = c->proto;
-	s->uid = m->idiag_uid;
-	s->inode = m->idiag_inode;
+static int attr_v6only(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == INET_DIAG_SKV6ONLY && mnl_attr_validate(a, MNL_TYPE_U8) >= 0)
+		*(int *)data = mnl_attr_get_u8(a);
+	return MNL_CB_OK;
+}
+
+static void fill_local(struct bs_socket *s, const struct inet_diag_msg *m)
+{
 	if (m->idiag_family == AF_INET) {
 		struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = m->id.idiag_sport};
 		memcpy(&sin.sin_addr, m->id.idiag_src, 4);
 		bs_endpoint_from_sockaddr(&s->local, (struct sockaddr *)&sin, sizeof(sin));
 	} else {
-		struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_port = m->id.idiag_sport};
+		struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6,
+		                            .sin6_port = m->id.idiag_sport};
 		memcpy(&sin6.sin6_addr, m->id.idiag_src, 16);
 		bs_endpoint_from_sockaddr(&s->local, (struct sockaddr *)&sin6, sizeof(sin6));
 	}
@@ -49,124 +59,278 @@ static void take_socket(struct collect *c, const struct inet_diag_msg *m)
 
 static int on_message(const struct nlmsghdr *nlh, void *data)
 {
-	take_socket(data, mnl_nlmsg_get_payload(nlh));
+	struct parse_ctx *c = data;
+	const struct inet_diag_msg *m;
+	struct bs_socket *s;
+
+	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY || mnl_nlmsg_get_payload_len(nlh) < sizeof(*m))
+		return MNL_CB_OK; /* not a socket record: skip it rather than misread it */
+	m = mnl_nlmsg_get_payload(nlh);
+	if ((m->idiag_family != AF_INET && m->idiag_family != AF_INET6) ||
+	    (c->proto == BS_PROTO_UDP && ntohs(m->id.idiag_sport) == 0))
+		return MNL_CB_OK;
+	s = append(c);
+	if (s == NULL) {
+		c->failed = ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	memset(s, 0, sizeof(*s));
+	s->proto = c->proto;
+	s->uid = m->idiag_uid;
+	s->inode = m->idiag_inode;
+	s->v6only = m->idiag_family == AF_INET6 ? 0 : -1;
+	fill_local(s, m);
+	if (m->idiag_family == AF_INET6)
+		mnl_attr_parse(nlh, sizeof(*m), attr_v6only, &s->v6only);
+	s->bound_ifindex = m->id.idiag_if;
+	if (s->bound_ifindex != 0 && if_indextoname(s->bound_ifindex, s->bound_dev) == NULL)
+		snprintf(s->bound_dev, sizeof(s->bound_dev), "if%u", s->bound_ifindex);
 	return MNL_CB_OK;
 }
 
-static int dump_family(struct mnl_socket *nl, int family, struct collect *c)
+int bs_sockets_parse(struct bs_socket_list *list, enum bs_proto proto, const void *buf, size_t len,
+                     struct bs_error *err)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct parse_ctx c = {.list = list, .cap = list->count, .proto = proto};
+	int rc = mnl_cb_run(buf, len, 0, 0, on_message, &c);
+
+	if (c.failed)
+		return bs_error_set(err, c.failed, "out of memory reading the socket list");
+	if (rc < 0)
+		return bs_error_set(err, errno, "the kernel's socket list could not be read: %s",
+		                    strerror(errno));
+	return rc == MNL_CB_STOP ? 1 : 0;
+}
+
+static int dump(struct mnl_socket *nl, int family, enum bs_proto proto, struct bs_socket_list *list,
+                struct bs_error *err)
+{
+	static char buf[65536]; /* a dump arrives in chunks of up to 32 KiB */
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct inet_diag_req_v2 *req;
-	unsigned seq = (unsigned)time(NULL), portid = mnl_socket_get_portid(nl);
+	unsigned seq = (unsigned)time(NULL);
 	ssize_t n;
-	int rc = MNL_CB_OK;
+	int rc = 0;
 
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nlh->nlmsg_seq = seq;
 	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
 	req->sdiag_family = (uint8_t)family;
-	req->sdiag_protocol = c->proto == BS_PROTO_UDP ? IPPROTO_UDP : IPPROTO_TCP;
-	req->idiag_states = c->proto == BS_PROTO_UDP ? (1u << UDP_STATE_CLOSE)
-						     : (1u << TCP_LISTEN_STATE);
+	req->sdiag_protocol = proto == BS_PROTO_UDP ? IPPROTO_UDP : IPPROTO_TCP;
+	req->idiag_states =
+	    proto == BS_PROTO_UDP ? (1u << UDP_STATE_CLOSE) : (1u << TCP_LISTEN_STATE);
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -1;
-	while (rc > MNL_CB_STOP && (n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0)
-		rc = mnl_cb_run(buf, (size_t)n, seq, portid, on_message, c);
+		return bs_error_set(err, errno, "cannot ask the kernel for its sockets: %s",
+		                    strerror(errno));
+	while (rc == 0 && (n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0)
+		rc = bs_sockets_parse(list, proto, buf, (size_t)n, err);
 	return rc < 0 ? -1 : 0;
 }
 
-/* The process whose descriptors include socket inode, by a walk over /proc. */
-static void find_owner(struct bs_socket *s)
+int bs_sockets_read(struct bs_socket_list *list, unsigned flags, const struct bs_iface_list *ifaces,
+                    struct bs_error *err)
 {
-	char path[600], link[64], want[48];
-	DIR *proc = opendir("/proc");
-	struct dirent *p;
+	static const int families[] = {AF_INET, AF_INET6};
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
 
-	if (proc == NULL)
-		return;
-	snprintf(want, sizeof(want), "socket:[%llu]", (unsigned long long)s->inode);
-	while (s->pid == 0 && (p = readdir(proc)) != NULL) {
-		DIR *fds;
-		struct dirent *f;
-
-		if (p->d_name[0] < '1' || p->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/fd", p->d_name);
-		if ((fds = opendir(path)) == NULL)
-			continue; /* another user's process without root: owner unknown */
-		while ((f = readdir(fds)) != NULL) {
-			ssize_t n;
-			snprintf(path, sizeof(path), "/proc/%s/fd/%s", p->d_name, f->d_name);
-			n = readlink(path, link, sizeof(link) - 1);
-			if (n <= 0)
-				continue;
-			link[n] = '\0';
-			if (strcmp(link, want) == 0) {
-				s->pid = (pid_t)atoi(p->d_name);
-				break;
-			}
-		}
-		closedir(fds);
-	}
-	closedir(proc);
-	if (s->pid != 0) {
-		FILE *f;
-		snprintf(path, sizeof(path), "/proc/%d/comm", (int)s->pid);
-		if ((f = fopen(path, "re")) != NULL) {
-			if (fgets(s->program, sizeof(s->program), f) != NULL)
-				s->program[strcspn(s->program, "\n")] = '\0';
-			fclose(f);
-		}
-	}
-}
-
-int bs_sockets_on_port(enum bs_proto proto, uint16_t port, struct bs_socket *out, size_t max,
-		       struct bs_error *err)
-{
-	struct collect c = {.proto = proto, .port = port, .out = out, .max = max};
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_SOCK_DIAG);
-
+	list->count = 0;
+	list->items = NULL;
 	if (nl == NULL || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		int saved = errno;
 		if (nl != NULL)
 			mnl_socket_close(nl);
 		return bs_error_set(err, saved, "cannot read the socket list (sock_diag): %s",
-				    strerror(saved));
+		                    strerror(saved));
 	}
-	if (dump_family(nl, AF_INET, &c) < 0 || dump_family(nl, AF_INET6, &c) < 0) {
-		int saved = errno;
-		mnl_socket_close(nl);
-		return bs_error_set(err, saved, "cannot read the socket list (sock_diag): %s",
-				    strerror(saved));
+	for (int p = BS_PROTO_TCP; p <= BS_PROTO_UDP; p++) {
+		if (!(flags & (p == BS_PROTO_TCP ? BS_SOCKETS_TCP : BS_SOCKETS_UDP)))
+			continue;
+		for (int f = 0; f < 2; f++) {
+			if (!(flags & (families[f] == AF_INET ? BS_SOCKETS_IPV4 : BS_SOCKETS_IPV6)))
+				continue;
+			if (dump(nl, families[f], (enum bs_proto)p, list, err) < 0) {
+				mnl_socket_close(nl);
+				bs_socket_list_free(list);
+				return -1;
+			}
+		}
 	}
 	mnl_socket_close(nl);
-	for (size_t i = 0; i < c.count; i++)
-		find_owner(&out[i]);
-	return (int)c.count;
+	bs_sockets_classify(list, ifaces);
+	bs_sockets_find_owners(list, "/proc");
+	return 0;
+}
+
+void bs_socket_list_free(struct bs_socket_list *list)
+{
+	if (list == NULL)
+		return;
+	free(list->items);
+	list->items = NULL;
+	list->count = 0;
+}
+
+/* IPv4 seen through an IPv6 socket (::ffff:a.b.c.d) classifies as that IPv4 address. */
+static bool mapped_v4(const struct bs_endpoint *ep, struct in_addr *out)
+{
+	const struct in6_addr *a = &((const struct sockaddr_in6 *)&ep->addr)->sin6_addr;
+
+	if (ep->family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(a))
+		return false;
+	memcpy(out, &a->s6_addr[12], 4);
+	return true;
+}
+
+static void classify_one(struct bs_socket *s, const struct bs_iface_list *ifaces)
+{
+	struct in_addr v4;
+	const struct bs_iface *owner = NULL;
+	bool is_v4 = s->local.family == AF_INET || mapped_v4(&s->local, &v4);
+
+	if (s->local.family == AF_INET)
+		v4 = ((const struct sockaddr_in *)&s->local.addr)->sin_addr;
+	if (s->bound_ifindex != 0) {
+		s->exposure =
+		    strcmp(s->bound_dev, "lo") == 0 ? BS_EXPOSED_LOOPBACK : BS_EXPOSED_DEVICE;
+		return;
+	}
+	if (bs_endpoint_is_wildcard(&s->local)) {
+		if (s->local.family == AF_INET)
+			s->exposure = BS_EXPOSED_ALL_IPV4;
+		else
+			s->exposure = s->v6only == 1 ? BS_EXPOSED_ALL_IPV6 : BS_EXPOSED_DUAL_STACK;
+		return;
+	}
+	if (is_v4
+	        ? (ntohl(v4.s_addr) >> 24) == 127
+	        : IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)&s->local.addr)->sin6_addr)) {
+		s->exposure = BS_EXPOSED_LOOPBACK;
+		return;
+	}
+	s->exposure = BS_EXPOSED_ONE_ADDRESS;
+	if (ifaces != NULL)
+		owner = is_v4 ? bs_iface_owning(ifaces, AF_INET, &v4)
+		              : bs_iface_owning(
+		                    ifaces, AF_INET6,
+		                    &((const struct sockaddr_in6 *)&s->local.addr)->sin6_addr);
+	if (owner != NULL)
+		snprintf(s->iface, sizeof(s->iface), "%s", owner->name);
+}
+
+static int by_exposure(const void *pa, const void *pb)
+{
+	const struct bs_socket *a = pa, *b = pb;
+
+	if (a->exposure != b->exposure)
+		return a->exposure < b->exposure ? -1 : 1;
+	if (a->proto != b->proto)
+		return a->proto < b->proto ? -1 : 1;
+	if (a->local.port != b->local.port)
+		return a->local.port < b->local.port ? -1 : 1;
+	return a->local.family - b->local.family;
+}
+
+void bs_sockets_classify(struct bs_socket_list *list, const struct bs_iface_list *ifaces)
+{
+	for (size_t i = 0; i < list->count; i++)
+		classify_one(&list->items[i], ifaces);
+	if (list->count > 1)
+		qsort(list->items, list->count, sizeof(list->items[0]), by_exposure);
+}
+
+const char *bs_exposure_class_id(enum bs_exposure_class c)
+{
+	static const char *const ids[] = {
+	    [BS_EXPOSED_DUAL_STACK] = "dual-stack",   [BS_EXPOSED_ALL_IPV4] = "all-ipv4",
+	    [BS_EXPOSED_ALL_IPV6] = "all-ipv6",       [BS_EXPOSED_DEVICE] = "device",
+	    [BS_EXPOSED_ONE_ADDRESS] = "one-address", [BS_EXPOSED_LOOPBACK] = "loopback",
+	};
+
+	return (unsigned)c < sizeof(ids) / sizeof(ids[0]) ? ids[c] : "unknown";
+}
+
+void bs_exposure_class_text(const struct bs_socket *s, char *buf, size_t len)
+{
+	switch (s->exposure) {
+	case BS_EXPOSED_DUAL_STACK:
+		snprintf(buf, len, "IPv4 and IPv6, every interface");
+		return;
+	case BS_EXPOSED_ALL_IPV4:
+		snprintf(buf, len, "all IPv4 interfaces");
+		return;
+	case BS_EXPOSED_ALL_IPV6:
+		snprintf(buf, len, "all IPv6 interfaces");
+		return;
+	case BS_EXPOSED_DEVICE:
+		snprintf(buf, len, "one device: %s (SO_BINDTODEVICE)", s->bound_dev);
+		return;
+	case BS_EXPOSED_ONE_ADDRESS:
+		if (s->iface[0] != '\0')
+			snprintf(buf, len, "one interface: %s", s->iface);
+		else
+			snprintf(buf, len, "one address (on no interface now)");
+		return;
+	case BS_EXPOSED_LOOPBACK:
+		break;
+	}
+	snprintf(buf, len, "loopback only");
+}
+
+void bs_socket_local_text(const struct bs_socket *s, char *buf, size_t len)
+{
+	char addr[BS_ENDPOINT_TEXT_MAX];
+
+	if (s->exposure == BS_EXPOSED_DUAL_STACK) {
+		snprintf(buf, len, "*:%u", s->local.port);
+		return;
+	}
+	bs_endpoint_addr_text(&s->local, addr, sizeof(addr));
+	if (s->bound_dev[0] != '\0')
+		bs_textbuf_appendf(addr, sizeof(addr), "%%%s", s->bound_dev);
+	if (s->local.family == AF_INET6)
+		snprintf(buf, len, "[%s]:%u", addr, s->local.port);
+	else
+		snprintf(buf, len, "%s:%u", addr, s->local.port);
+}
+
+void bs_socket_owner_text(const struct bs_socket *s, char *buf, size_t len)
+{
+	if (s->pid != 0)
+		snprintf(buf, len, "%s (pid %d)", s->program, (int)s->pid);
+	else
+		snprintf(buf, len, "owner unknown (needs root)");
 }
 
 void bs_sockets_holder_text(enum bs_proto proto, const struct bs_endpoint *want, char *buf,
-			    size_t len, bool *clash)
+                            size_t len, bool *clash)
 {
-	struct bs_socket found[8];
-	char ep[BS_ENDPOINT_TEXT_MAX];
-	int n = bs_sockets_on_port(proto, want->port, found, 8, NULL);
+	struct bs_socket_list list;
+	char ep[BS_ENDPOINT_TEXT_MAX], owner[128];
 	bool want_wild = bs_endpoint_is_wildcard(want);
+	size_t shown = 0;
 
 	buf[0] = '\0';
 	*clash = false;
-	for (int i = 0; i < n; i++) {
-		bool wild = bs_endpoint_is_wildcard(&found[i].local);
-		if (wild != want_wild || (wild && found[i].local.family != want->family))
+	if (bs_sockets_read(&list,
+	                    (proto == BS_PROTO_UDP ? BS_SOCKETS_UDP : BS_SOCKETS_TCP) |
+	                        BS_SOCKETS_IPV4 | BS_SOCKETS_IPV6,
+	                    NULL, NULL) < 0)
+		return;
+	for (size_t i = 0; i < list.count && shown < 4; i++) {
+		const struct bs_socket *s = &list.items[i];
+		bool wild = bs_endpoint_is_wildcard(&s->local);
+		if (s->local.port != want->port)
+			continue;
+		if (wild != want_wild || (wild && s->local.family != want->family))
 			*clash = true;
-		bs_endpoint_text(&found[i].local, ep, sizeof(ep));
-		if (found[i].pid != 0)
-			bs_textbuf_appendf(buf, len, "%s%s (pid %d) on %s", i ? ", " : "",
-					   found[i].program, (int)found[i].pid, ep);
+		bs_endpoint_text(&s->local, ep, sizeof(ep));
+		if (s->pid != 0)
+			snprintf(owner, sizeof(owner), "%s (pid %d)", s->program, (int)s->pid);
 		else
-			bs_textbuf_appendf(buf, len, "%sa process of uid %u (owner unknown: needs "
-					   "root) on %s", i ? ", " : "", found[i].uid, ep);
+			snprintf(owner, sizeof(owner),
+			         "a process of uid %u (owner unknown: needs root)", s->uid);
+		bs_textbuf_appendf(buf, len, "%s%s on %s", shown++ ? ", " : "", owner, ep);
 	}
+	bs_socket_list_free(&list);
 }

@@ -1,0 +1,176 @@
+/*
+ * `bindscope sockets`: every listening socket on this machine, who owns it and what it
+ * exposes, most exposed first. Like `ss -ltnup`, with the question answered.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bindscope/sockets.h"
+#include "cli_util.h"
+#include "commands.h"
+
+static const char sockets_usage[] =
+    "Usage: bindscope sockets [-t] [-u] [-4] [-6] [--exposed] [--json]\n"
+    "\n"
+    "List the listening TCP sockets and bound UDP sockets of this machine (as ss -ltnup\n"
+    "does), most exposed first: who owns each one, and who can reach it.\n"
+    "\n"
+    "Exposure: 'IPv4 and IPv6, every interface' ([::] without IPV6_V6ONLY, shown *:PORT),\n"
+    "'all IPv4 interfaces' (0.0.0.0), 'all IPv6 interfaces' ([::] with IPV6_V6ONLY),\n"
+    "'one device' (SO_BINDTODEVICE, shown ADDR%DEV:PORT), 'one interface: wlan0' (one\n"
+    "address), 'loopback only' (127.0.0.0/8, ::1: this machine only).\n"
+    "Other users' sockets show 'owner unknown (needs root)' unless run as root.\n"
+    "\n"
+    "  -t, --tcp       TCP only          -u, --udp       UDP only\n"
+    "  -4, --ipv4      IPv4 only         -6, --ipv6      IPv6 only\n"
+    "  -x, --exposed   only sockets reachable from outside loopback\n"
+    "  -j, --json      print a JSON document\n"
+    "  -h, --help      show this help\n";
+
+struct sockets_opts {
+	unsigned flags;
+	bool exposed, json;
+};
+
+static int parse_sockets_opts(int argc, char **argv, struct sockets_opts *o)
+{
+	static const struct option longopts[] = {
+	    {"tcp", no_argument, NULL, 't'},     {"udp", no_argument, NULL, 'u'},
+	    {"ipv4", no_argument, NULL, '4'},    {"ipv6", no_argument, NULL, '6'},
+	    {"exposed", no_argument, NULL, 'x'}, {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},    {NULL, 0, NULL, 0},
+	};
+	unsigned proto = 0, family = 0;
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "tu46xjh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			proto |= BS_SOCKETS_TCP;
+			break;
+		case 'u':
+			proto |= BS_SOCKETS_UDP;
+			break;
+		case '4':
+			family |= BS_SOCKETS_IPV4;
+			break;
+		case '6':
+			family |= BS_SOCKETS_IPV6;
+			break;
+		case 'x':
+			o->exposed = true;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'h':
+			fputs(sockets_usage, stdout);
+			return BS_EXIT_OK;
+		default:
+			return cli_usage_error("sockets", NULL);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("sockets", "unexpected argument '%s'", argv[optind]);
+	/* Like ss: no protocol flag means both, no family flag means both. */
+	o->flags = (proto ? proto : BS_SOCKETS_TCP | BS_SOCKETS_UDP) |
+	           (family ? family : BS_SOCKETS_IPV4 | BS_SOCKETS_IPV6);
+	return -1;
+}
+
+static json_t *socket_json(const struct bs_socket *s)
+{
+	char local[BS_ENDPOINT_TEXT_MAX + IF_NAMESIZE], addr[BS_ENDPOINT_TEXT_MAX], text[128];
+	json_t *o = json_object();
+
+	bs_socket_local_text(s, local, sizeof(local));
+	bs_endpoint_addr_text(&s->local, addr, sizeof(addr));
+	bs_exposure_class_text(s, text, sizeof(text));
+	json_object_set_new(o, "proto", json_string(bs_proto_name(s->proto)));
+	json_object_set_new(o, "local", json_string(local));
+	json_object_set_new(o, "address", json_string(addr));
+	json_object_set_new(o, "port", json_integer(s->local.port));
+	json_object_set_new(o, "family",
+	                    json_string(s->local.family == AF_INET6 ? "ipv6" : "ipv4"));
+	json_object_set_new(o, "v6only", s->v6only < 0 ? json_null() : json_boolean(s->v6only));
+	json_object_set_new(o, "device", s->bound_dev[0] ? json_string(s->bound_dev) : json_null());
+	json_object_set_new(o, "exposure", json_string(bs_exposure_class_id(s->exposure)));
+	json_object_set_new(o, "exposure_text", json_string(text));
+	json_object_set_new(o, "interface", s->iface[0] ? json_string(s->iface) : json_null());
+	json_object_set_new(o, "uid", json_integer(s->uid));
+	json_object_set_new(o, "inode", json_integer((json_int_t)s->inode));
+	if (s->pid != 0)
+		json_object_set_new(o, "owner",
+		                    json_pack("{s:i,s:s,s:s}", "pid", (int)s->pid, "program",
+		                              s->program, "cmdline", s->cmdline));
+	else
+		json_object_set_new(o, "owner", json_null());
+	bs_socket_owner_text(s, text, sizeof(text));
+	json_object_set_new(o, "owner_text", json_string(text));
+	return o;
+}
+
+static bool keep(const struct sockets_opts *o, const struct bs_socket *s)
+{
+	return !o->exposed || s->exposure != BS_EXPOSED_LOOPBACK;
+}
+
+static void print_text(const struct bs_socket_list *list, const struct sockets_opts *o)
+{
+	char local[BS_ENDPOINT_TEXT_MAX + IF_NAMESIZE], exposure[128], owner[128];
+	size_t shown = 0, wide = 0;
+
+	for (size_t i = 0; i < list->count; i++) {
+		bs_socket_local_text(&list->items[i], local, sizeof(local));
+		if (strlen(local) > wide)
+			wide = strlen(local);
+	}
+	printf("%-5s %-*s  %-34s %s\n", "PROTO", (int)wide, "LOCAL", "EXPOSURE", "OWNER");
+	for (size_t i = 0; i < list->count; i++) {
+		const struct bs_socket *s = &list->items[i];
+		if (!keep(o, s))
+			continue;
+		bs_socket_local_text(s, local, sizeof(local));
+		bs_exposure_class_text(s, exposure, sizeof(exposure));
+		bs_socket_owner_text(s, owner, sizeof(owner));
+		printf("%-5s %-*s  %-34s %s\n", bs_proto_name(s->proto), (int)wide, local, exposure,
+		       owner);
+		shown++;
+	}
+	if (shown == 0)
+		printf("(no %slistening sockets)\n", o->exposed ? "exposed " : "");
+}
+
+int cmd_sockets(int argc, char **argv)
+{
+	struct sockets_opts o = {0};
+	struct bs_iface_list ifaces;
+	struct bs_socket_list list;
+	struct bs_error err;
+	int rc = parse_sockets_opts(argc, argv, &o);
+
+	if (rc >= 0)
+		return rc;
+	if (bs_iface_list_read(&ifaces, &err) < 0 ||
+	    bs_sockets_read(&list, o.flags, &ifaces, &err) < 0) {
+		cli_error_show(&err);
+		bs_iface_list_free(&ifaces);
+		return BS_EXIT_FAILURE;
+	}
+	if (o.json) {
+		json_t *root = json_object(), *arr = json_array();
+		for (size_t i = 0; i < list.count; i++)
+			if (keep(&o, &list.items[i]))
+				json_array_append_new(arr, socket_json(&list.items[i]));
+		json_object_set_new(root, "sockets", arr);
+		rc = cli_json_emit(root, false) == 0 ? BS_EXIT_OK : BS_EXIT_FAILURE;
+	} else {
+		print_text(&list, &o);
+		rc = fflush(stdout) == 0 ? BS_EXIT_OK : BS_EXIT_FAILURE;
+	}
+	bs_socket_list_free(&list);
+	bs_iface_list_free(&ifaces);
+	return rc;
+}
