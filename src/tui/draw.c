@@ -256,6 +256,10 @@ void draw_all(struct tui *t)
 	erase();
 	if (COLS < TUI_MIN_COLS || LINES < TUI_MIN_LINES) {
 		draw_too_small();
+	} else if (t->screen == SCREEN_SOCKETS) {
+		draw_title(t);
+		sockets_view_draw(t, 1, LINES - 2);
+		draw_status(t);
 	} else {
 		int spare = LINES - TUI_MIN_LINES;
 		/* The matrix is the heart: it takes rows from the log (which keeps two) before it

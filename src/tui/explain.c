@@ -152,6 +152,8 @@ size_t explain_lines(const struct tui *t, char lines[][EXPLAIN_LINE], size_t max
 		break;
 	case FOCUS_MATRIX:
 		return explain_cell(t, lines, max);
+	case FOCUS_SOCKETS:
+		break;
 	}
 	snprintf(lines[0], EXPLAIN_LINE, "No listener yet: choose an interface and press Enter.");
 	return 1;

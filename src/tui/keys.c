@@ -21,46 +21,64 @@ enum action {
 	ACT_PROTO,
 	ACT_V6ONLY,
 	ACT_IPV6,
+	ACT_SCREEN,
+	ACT_SK_PROBE,
+	ACT_SK_PROTO,
+	ACT_SK_EXPOSED,
+	ACT_SK_REFRESH,
 	ACT_MOUSE,
 	ACT_HELP,
 	ACT_QUIT,
 };
 
+/* Where a key acts: bits of enum tui_focus (the sockets screen is FOCUS_SOCKETS). */
+#define IF  (1u << FOCUS_IFACES)
+#define LS  (1u << FOCUS_LISTENERS)
+#define MX  (1u << FOCUS_MATRIX)
+#define SK  (1u << FOCUS_SOCKETS)
+#define LES (IF | LS | MX)
+#define ALL (LES | SK)
+
 struct binding {
 	int keys[3];
 	enum action action;
-	unsigned where;     /* panels whose status line shows it (bits of enum tui_focus) */
-	const char *status; /* short label for the status line */
+	unsigned where;     /* where the key acts */
+	unsigned shown;     /* where the status line lists it */
+	const char *status; /* its label there */
 	const char *help;
 };
 
-#define IF (1u << FOCUS_IFACES)
-#define LS (1u << FOCUS_LISTENERS)
-#define MX (1u << FOCUS_MATRIX)
-
 static const struct binding bindings[] = {
-    {{KEY_UP, 'k', 0}, ACT_UP, 0, NULL, "move up"},
-    {{KEY_DOWN, 'j', 0}, ACT_DOWN, 0, NULL, "move down"},
-    {{KEY_LEFT, 'h', 0}, ACT_LEFT, 0, NULL, "move left (matrix cells)"},
-    {{KEY_RIGHT, 'l', 0}, ACT_RIGHT, 0, NULL, "move right (matrix cells)"},
+    {{KEY_UP, 'k', 0}, ACT_UP, ALL, 0, NULL, "move up"},
+    {{KEY_DOWN, 'j', 0}, ACT_DOWN, ALL, 0, NULL, "move down"},
+    {{KEY_LEFT, 'h', 0}, ACT_LEFT, MX, 0, NULL, "move left (matrix cells)"},
+    {{KEY_RIGHT, 'l', 0}, ACT_RIGHT, MX, 0, NULL, "move right (matrix cells)"},
     {{'\n', '\r', KEY_ENTER},
      ACT_LISTEN,
+     LES,
      IF,
      "listen",
      "listen on the chosen interface (asks a port)"},
-    {{'u', 0, 0}, ACT_PROTO, IF, "tcp/udp", "toggle TCP/UDP for the next listener"},
-    {{'6', 0, 0}, ACT_V6ONLY, IF, "v6only", "cycle IPV6_V6ONLY for [::]: default, on, off"},
-    {{'i', 0, 0}, ACT_IPV6, 0, NULL, "show or hide IPv6 addresses"},
-    {{'d', 0, 0}, ACT_CLOSE, LS | MX, "close", "close the chosen listener"},
-    {{'r', 0, 0}, ACT_REPROBE, IF | LS | MX, "probe", "probe every listener again"},
-    {{'\t', 0, 0},
-     ACT_NEXT_PANEL,
-     IF | LS | MX,
-     "panel",
-     "next panel: interfaces, listeners, matrix"},
-    {{'m', 0, 0}, ACT_MOUSE, 0, NULL, "mouse capture on/off (off lets you select text)"},
-    {{'?', 0, 0}, ACT_HELP, IF | LS | MX, "help", "this help"},
-    {{'q', 0, 0}, ACT_QUIT, IF | LS | MX, "quit", "quit (closes every listener)"},
+    {{'u', 0, 0}, ACT_PROTO, IF, IF, "tcp/udp", "toggle TCP/UDP for the next listener"},
+    {{'6', 0, 0}, ACT_V6ONLY, IF, 0, NULL, "cycle IPV6_V6ONLY for [::]: default, on, off"},
+    {{'i', 0, 0}, ACT_IPV6, LES, 0, NULL, "show or hide IPv6 addresses"},
+    {{'d', 0, 0}, ACT_CLOSE, LES, LS | MX, "close", "close the chosen listener"},
+    {{'r', 0, 0}, ACT_REPROBE, LES, LS | MX, "probe", "probe every listener again"},
+    {{'\t', 0, 0}, ACT_NEXT_PANEL, LES, LES, "panel", "next panel: interfaces, listeners, matrix"},
+    {{'p', 0, 0},
+     ACT_SK_PROBE,
+     SK,
+     SK,
+     "probe",
+     "sockets: probe the chosen socket's port everywhere"},
+    {{'t', 0, 0}, ACT_SK_PROTO, SK, SK, "tcp/udp", "sockets: show TCP and UDP, TCP, or UDP"},
+    {{'x', 0, 0}, ACT_SK_EXPOSED, SK, SK, "exposed", "sockets: only those reachable from outside"},
+    {{'r', 0, 0}, ACT_SK_REFRESH, SK, SK, "refresh", "sockets: read the list again now"},
+    {{'s', 0, 0}, ACT_SCREEN, ALL, LES, "sockets", "switch to the sockets screen and back"},
+    {{'s', 0, 0}, ACT_SCREEN, 0, SK, "lesson", NULL},
+    {{'m', 0, 0}, ACT_MOUSE, ALL, 0, NULL, "mouse capture on/off (off lets you select text)"},
+    {{'?', 0, 0}, ACT_HELP, ALL, ALL, "help", "this help"},
+    {{'q', 0, 0}, ACT_QUIT, ALL, ALL, "quit", "quit (closes every listener)"},
 };
 
 #define NBINDINGS (sizeof(bindings) / sizeof(bindings[0]))
@@ -95,6 +113,7 @@ static size_t max_row(const struct tui *t)
 		return t->nrows;
 	case FOCUS_LISTENERS:
 	case FOCUS_MATRIX:
+	case FOCUS_SOCKETS: /* moves go to sockets_view_move before this */
 		break;
 	}
 	return bs_lesson_listener_count(t->lesson);
@@ -108,6 +127,7 @@ static size_t *cursor(struct tui *t)
 	case FOCUS_LISTENERS:
 		return &t->sel_listener;
 	case FOCUS_MATRIX:
+	case FOCUS_SOCKETS:
 		break;
 	}
 	return &t->sel_row;
@@ -115,6 +135,10 @@ static size_t *cursor(struct tui *t)
 
 static void move_cursor(struct tui *t, int dy, int dx)
 {
+	if (t->screen == SCREEN_SOCKETS) {
+		sockets_view_move(t, dy);
+		return;
+	}
 	size_t *c = cursor(t), n = max_row(t);
 
 	if (dy < 0 && *c > 0)
@@ -151,9 +175,42 @@ static void close_selected(struct tui *t)
 	t->sel_row = t->sel_listener;
 }
 
+static unsigned context(const struct tui *t)
+{
+	return t->screen == SCREEN_SOCKETS ? SK : 1u << t->focus;
+}
+
+static void switch_screen(struct tui *t)
+{
+	bool to_sockets = t->screen == SCREEN_LESSON;
+
+	if (to_sockets)
+		t->lesson_focus = t->focus;
+	t->screen = to_sockets ? SCREEN_SOCKETS : SCREEN_LESSON;
+	t->focus = to_sockets ? FOCUS_SOCKETS : t->lesson_focus;
+	sockets_view_show(t, to_sockets);
+}
+
 static void run(struct tui *t, enum action a)
 {
 	switch (a) {
+	case ACT_SCREEN:
+		switch_screen(t);
+		break;
+	case ACT_SK_PROBE:
+		sockets_view_probe(t);
+		break;
+	case ACT_SK_PROTO:
+		t->sv.proto_filter = (t->sv.proto_filter + 1) % 3;
+		sockets_view_move(t, 0);
+		break;
+	case ACT_SK_EXPOSED:
+		t->sv.exposed_only = !t->sv.exposed_only;
+		sockets_view_move(t, 0);
+		break;
+	case ACT_SK_REFRESH:
+		sockets_view_refresh(t);
+		break;
 	case ACT_UP:
 		move_cursor(t, -1, 0);
 		break;
@@ -256,7 +313,7 @@ void keys_handle(struct tui *t, int key)
 	}
 	for (size_t i = 0; i < NBINDINGS; i++)
 		for (size_t k = 0; k < 3 && bindings[i].keys[k] != 0; k++)
-			if (bindings[i].keys[k] == key) {
+			if (bindings[i].keys[k] == key && (bindings[i].where & context(t))) {
 				run(t, bindings[i].action);
 				return;
 			}
@@ -273,8 +330,8 @@ void keys_status(const struct tui *t, char *buf, size_t len)
 	                   t->utf8 ? (t->focus == FOCUS_MATRIX ? "↑↓←→" : "↑↓")
 	                           : (t->focus == FOCUS_MATRIX ? "hjkl" : "j/k"));
 	for (size_t i = 0; i < NBINDINGS; i++) {
-		if (!(bindings[i].where & (1u << t->focus)))
-			continue;
+		if (!(bindings[i].shown & context(t)))
+			continue; /* the status line lists only what acts here */
 		bs_textbuf_appendf(buf, len, "  %s %s", key_label(bindings[i].keys[0], t->utf8),
 		                   bindings[i].status);
 	}
@@ -287,6 +344,8 @@ size_t keys_help(const struct tui *t, char lines[][96], size_t max)
 
 	for (size_t i = 0; i < NBINDINGS && n < max; i++) {
 		char keys[32] = "";
+		if (bindings[i].help == NULL)
+			continue; /* a second label for a key already listed */
 		for (size_t k = 0; k < 3 && bindings[i].keys[k] != 0; k++) {
 			if (bindings[i].keys[k] == '\r' || bindings[i].keys[k] == KEY_ENTER)
 				continue;

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "bindscope/lesson.h"
+#include "bindscope/sockets.h"
 
 #define TUI_MIN_COLS  80
 #define TUI_MIN_LINES 24
@@ -24,6 +25,26 @@ enum tui_focus {
 	FOCUS_IFACES,
 	FOCUS_LISTENERS,
 	FOCUS_MATRIX,
+	FOCUS_SOCKETS, /* the sockets screen (one panel) */
+};
+
+enum tui_screen {
+	SCREEN_LESSON,  /* interfaces, listeners, matrix, explain, log */
+	SCREEN_SOCKETS, /* every listening socket of this machine */
+};
+
+/* The sockets screen: the system's listening sockets, filtered, and one probed row. */
+struct sockets_view {
+	struct bs_socket_list list;
+	size_t sel;
+	int proto_filter; /* 0 both, 1 TCP, 2 UDP */
+	bool exposed_only;
+	struct bs_timer *refresh; /* re-reads the list while the screen is shown */
+	struct bs_probe *probe;
+	struct bs_socket probed; /* the socket whose port the probe row is about */
+	struct bs_exposure_target targets[BS_LESSON_MAX_TARGETS];
+	size_t ntargets;
+	char error[BS_ERROR_MSG_MAX];
 };
 
 /* A row of the interfaces panel: an address to bind, or a wildcard. */
@@ -69,6 +90,9 @@ struct tui {
 	size_t log_count;
 	struct tui_geometry geo;
 	int stop_signal;
+	enum tui_screen screen;
+	enum tui_focus lesson_focus; /* the focus to return to from the sockets screen */
+	struct sockets_view sv;
 };
 
 /* term.c */
@@ -101,6 +125,14 @@ void tui_log(struct tui *t, const char *sentence);
 /* draw_matrix.c */
 int draw_matrix(struct tui *t, int y, int height);
 const char *verdict_symbol(const struct tui *t, enum bs_verdict v);
+
+/* sockets_view.c */
+void sockets_view_show(struct tui *t, bool on);
+void sockets_view_draw(struct tui *t, int y, int height);
+void sockets_view_move(struct tui *t, int dy);
+void sockets_view_probe(struct tui *t);
+void sockets_view_refresh(struct tui *t);
+void sockets_view_free(struct tui *t);
 
 /* explain.c */
 size_t explain_lines(const struct tui *t, char lines[][EXPLAIN_LINE], size_t max);

@@ -139,6 +139,7 @@ int cmd_tui(int argc, char **argv)
 		return 1;
 	}
 	rc = run(&t);
+	sockets_view_free(&t);
 	bs_lesson_free(t.lesson);
 	bs_loop_free(t.loop);
 	if (t.stop_signal != 0 && t.stop_signal != SIGINT)
