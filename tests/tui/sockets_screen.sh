@@ -1,0 +1,62 @@
+#!/bin/bash
+# The sockets screen (s): a socat on 0.0.0.0, one on wlan0's address and one on loopback are
+# listed most exposed first with owner and exposure; x hides loopback-only; p probes the
+# chosen socket's port on every address and says how it is bound; s returns to the lesson.
+set -uo pipefail
+source "$TESTS_DIR/lib/common.sh"
+enter_seed_netns "$@"
+source "$TESTS_DIR/tui/helpers/tmux.bash"
+
+socat TCP4-LISTEN:9101,bind=127.0.0.1,fork,reuseaddr /dev/null &
+pid_lo=$!
+socat TCP4-LISTEN:9102,bind=0.0.0.0,fork,reuseaddr /dev/null &
+pid_any=$!
+socat TCP4-LISTEN:9103,bind=192.168.1.10,fork,reuseaddr /dev/null &
+pid_wlan=$!
+on_exit "kill $pid_lo $pid_any $pid_wlan 2>/dev/null"
+for _ in $(seq 50); do
+	[ "$(ss -Hltn 'sport >= :9101 and sport <= :9103' | wc -l)" -eq 3 ] && break
+	sleep 0.1
+done
+
+tui_start || exit 1
+wait_for "the lesson screen is up" 'none: Enter on an interface opens one'
+tui_keys s
+wait_for "s shows the sockets screen" 'Listening sockets \(tcp\+udp, most exposed first'
+wait_for "0.0.0.0:9102: all IPv4 interfaces, owner socat with its pid" \
+	"^ tcp +0\.0\.0\.0:9102 +all IPv4 interfaces +socat \(pid $pid_any\)"
+wait_for "192.168.1.10:9103: one interface, wlan0" \
+	"^ tcp +192\.168\.1\.10:9103 +one interface: wlan0 +socat \(pid $pid_wlan\)"
+wait_for "127.0.0.1:9101: loopback only" \
+	"^ tcp +127\.0\.0\.1:9101 +loopback only +socat \(pid $pid_lo\)"
+order=$(grep -oE ':910[123] ' <<<"$SCREEN" | tr -d ': \n')
+check "most exposed first: 9102, 9103, 9101" "910291039101" "$order"
+wait_for "the status line lists the screen's keys" \
+	'p probe +t tcp/udp +x exposed +r refresh +s lesson'
+
+tui_keys x
+wait_for "x keeps only the exposed sockets" 'exposed only, most exposed first, 2 shown'
+check_screen_lacks "... so 127.0.0.1:9101 is gone" '127\.0\.0\.1:9101'
+
+# The first row is 0.0.0.0:9102; Down chooses 192.168.1.10:9103, p probes it everywhere.
+tui_keys Down p
+wait_for "p probes 192.168.1.10:9103 from this host" 'tcp 192\.168\.1\.10:9103, probed from this host'
+wait_for "... and says how it is bound" \
+	'port 9103 is open only on 192\.168\.1\.10: it is bound to that address'
+wait_for "... refused on lo and eth0, open on wlan0" \
+	'^ ✗ refused +✗ refused +✓ open +✗ refused +✗ refused'
+
+tui_keys Up p
+wait_for "p on 0.0.0.0:9102 finds it open everywhere" \
+	'port 9102 is open on every address: it is bound to a wildcard'
+
+# A socket that goes away leaves the list on the next refresh.
+kill "$pid_wlan"
+tui_keys r
+wait_gone "a closed socket leaves the list" '192\.168\.1\.10:9103 +one interface'
+
+tui_keys s
+wait_for "s returns to the lesson" 'none: Enter on an interface opens one'
+tui_keys q
+wait_for "q quits" 'EXITED:0'
+finish
