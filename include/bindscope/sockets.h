@@ -70,7 +70,9 @@ enum {
 int bs_sockets_read(struct bs_socket_list *list, unsigned flags, const struct bs_iface_list *ifaces,
                     struct bs_error *err);
 
-/* Append the sockets in a raw sock_diag reply (a buffer of netlink messages) to list. */
+/* Append the sockets in a raw sock_diag reply (a buffer of netlink messages, 4-byte aligned
+ * as the kernel delivers it) to list. Returns 1 at the end of the dump, 0 when more may come,
+ * -1 with err set on an error message or a malformed buffer. */
 int bs_sockets_parse(struct bs_socket_list *list, enum bs_proto proto, const void *buf, size_t len,
                      struct bs_error *err);
 

@@ -118,19 +118,20 @@ static int parse_port_of(const char *text, const char *port_text, uint16_t *port
 	return bs_error_set(err, 0, "\"%s\": %s", text, perr.msg);
 }
 
-static int scope_index(const char *scope, const struct bs_iface_list *ifaces, uint32_t *index)
+/* The interface a scope names, by name or by index; NULL when there is none. */
+static const struct bs_iface *scope_iface(const char *scope, const struct bs_iface_list *ifaces)
 {
-	const struct bs_iface *iface;
+	unsigned long index;
 
-	if (all_digits(scope)) {
-		*index = (uint32_t)strtoul(scope, NULL, 10);
-		return 0;
-	}
-	iface = ifaces != NULL ? bs_iface_find(ifaces, scope) : NULL;
-	if (iface == NULL || iface->index == 0)
-		return -1;
-	*index = iface->index;
-	return 0;
+	if (ifaces == NULL)
+		return NULL;
+	if (!all_digits(scope))
+		return bs_iface_find(ifaces, scope);
+	index = strlen(scope) < 10 ? strtoul(scope, NULL, 10) : 0;
+	for (size_t i = 0; index != 0 && i < ifaces->count; i++)
+		if (ifaces->items[i].index == index)
+			return &ifaces->items[i];
+	return NULL;
 }
 
 static int parse_bracketed(const char *text, const struct bs_iface_list *ifaces,
@@ -139,6 +140,7 @@ static int parse_bracketed(const char *text, const struct bs_iface_list *ifaces,
 	const char *close = strchr(text, ']');
 	char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
 	struct in6_addr a;
+	const struct bs_iface *scoped = NULL;
 	uint32_t scope = 0;
 	uint16_t port;
 	char *percent;
@@ -171,7 +173,7 @@ static int parse_bracketed(const char *text, const struct bs_iface_list *ifaces,
 		*percent++ = '\0';
 	if (inet_pton(AF_INET6, host, &a) != 1)
 		return bs_error_set(err, 0, "\"%s\": '%s' is not a valid IPv6 address", text, host);
-	if (percent != NULL && scope_index(percent, ifaces, &scope) < 0) {
+	if (percent != NULL && (scoped = scope_iface(percent, ifaces)) == NULL) {
 		char names[256];
 
 		if (ifaces != NULL)
@@ -179,7 +181,7 @@ static int parse_bracketed(const char *text, const struct bs_iface_list *ifaces,
 		else
 			snprintf(names, sizeof(names), "unknown");
 		return bs_error_set(err, 0,
-		                    "\"%s\": no interface named '%s' for the scope "
+		                    "\"%s\": no interface named or numbered '%s' for the scope "
 		                    "(interfaces: %s)",
 		                    text, percent, names);
 	}
@@ -190,9 +192,11 @@ static int parse_bracketed(const char *text, const struct bs_iface_list *ifaces,
 		                    text, host, host);
 	if (parse_port_of(text, close + 2, &port, err) < 0)
 		return -1;
+	if (scoped != NULL) {
+		scope = scoped->index;
+		snprintf(ep->ifname, sizeof(ep->ifname), "%s", scoped->name);
+	}
 	set_v6(ep, &a, scope, port);
-	if (percent != NULL && !all_digits(percent))
-		snprintf(ep->ifname, sizeof(ep->ifname), "%s", percent);
 	return 0;
 }
 

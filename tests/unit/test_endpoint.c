@@ -50,6 +50,7 @@ static void test_accepted_forms(void **state)
 	    {"[::1]:8082", "[::1]:8082", AF_INET6, "", false},
 	    {"[::]:8082", "[::]:8082", AF_INET6, "", false},
 	    {"[fe80::1%eth0]:8082", "[fe80::1%eth0]:8082", AF_INET6, "eth0", false},
+	    {"[fe80::1%2]:8082", "[fe80::1%eth0]:8082", AF_INET6, "eth0", false},
 	    {"[2001:db8::5]:00443", "[2001:db8::5]:443", AF_INET6, "", false},
 	};
 	struct bs_endpoint ep;
@@ -138,8 +139,13 @@ static void test_rejections_each_have_their_sentence(void **state)
 	    {"[::g]:80", "\"[::g]:80\": '::g' is not a valid IPv6 address"},
 	    {"[fe80::1]:80", "\"[fe80::1]:80\": fe80::1 is a link-local address and needs its "
 	                     "interface, e.g. [fe80::1%eth0]:PORT"},
-	    {"[fe80::1%nope]:80", "\"[fe80::1%nope]:80\": no interface named 'nope' for the "
-	                          "scope (interfaces: lo, eth0, wlan0, v6only, down0)"},
+	    {"[fe80::1%nope]:80", "\"[fe80::1%nope]:80\": no interface named or numbered 'nope' "
+	                          "for the scope (interfaces: lo, eth0, wlan0, v6only, down0)"},
+	    /* Found by fuzzing: index 0 is no interface, and printing it lost the scope. */
+	    {"[fe80::1%000]:8", "\"[fe80::1%000]:8\": no interface named or numbered '000' "
+	                        "for the scope (interfaces: lo, eth0, wlan0, v6only, down0)"},
+	    {"[fe80::1%99]:8", "\"[fe80::1%99]:8\": no interface named or numbered '99' "
+	                       "for the scope (interfaces: lo, eth0, wlan0, v6only, down0)"},
 	    {"::1:8082", "\"::1:8082\": an IPv6 address needs brackets around it, e.g. "
 	                 "[::1]:8082"},
 	    {"a:b:c", "\"a:b:c\" has too many ':' to be ADDR:PORT (IPv6 addresses go in "

@@ -1,0 +1,30 @@
+/*
+ * Replays a fuzz target's corpus without libFuzzer, so CTest checks every saved input (and
+ * every crash turned regression input) on each run, with gcc and under the sanitizers.
+ * Usage: replay_TARGET FILE...
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int main(int argc, char **argv)
+{
+	static uint8_t buf[1 << 20];
+
+	for (int i = 1; i < argc; i++) {
+		FILE *f = fopen(argv[i], "rb");
+		size_t n;
+
+		if (f == NULL) {
+			perror(argv[i]);
+			return 1;
+		}
+		n = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		LLVMFuzzerTestOneInput(buf, n);
+	}
+	printf("replayed %d inputs\n", argc - 1);
+	return 0;
+}
