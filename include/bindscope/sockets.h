@@ -44,7 +44,8 @@ struct bs_socket {
 	char bound_dev[IF_NAMESIZE];
 	enum bs_exposure_class exposure;
 	char iface[IF_NAMESIZE]; /* BS_EXPOSED_ONE_ADDRESS: the interface that has the address */
-	pid_t pid;               /* 0: owner unknown (another user's process, without root) */
+	pid_t pid;               /* 0: no owner found */
+	bool owner_hidden;       /* no owner found, and some processes could not be read */
 	char program[64];
 	char cmdline[BS_OWNER_CMDLINE_MAX];
 };
@@ -94,7 +95,7 @@ const char *bs_exposure_class_id(enum bs_exposure_class c);
  * "0.0.0.0%eth0:8082" (bound to a device). */
 void bs_socket_local_text(const struct bs_socket *s, char *buf, size_t len);
 
-/* "socat (pid 4242)" or "owner unknown (needs root)". */
+/* "socat (pid 4242)", "owner unknown (needs root)", or "no process holds it". */
 void bs_socket_owner_text(const struct bs_socket *s, char *buf, size_t len);
 
 /*

@@ -120,14 +120,21 @@ static bool keep(const struct sockets_opts *o, const struct bs_socket *s)
 static void print_text(const struct bs_socket_list *list, const struct sockets_opts *o)
 {
 	char local[BS_ENDPOINT_TEXT_MAX + IF_NAMESIZE], exposure[128], owner[128];
-	size_t shown = 0, wide = 0;
+	size_t shown = 0, wide_local = 5, wide_exposure = 8;
 
+	/* Columns as wide as their widest shown cell, so OWNER always lines up. */
 	for (size_t i = 0; i < list->count; i++) {
+		if (!keep(o, &list->items[i]))
+			continue;
 		bs_socket_local_text(&list->items[i], local, sizeof(local));
-		if (strlen(local) > wide)
-			wide = strlen(local);
+		bs_exposure_class_text(&list->items[i], exposure, sizeof(exposure));
+		if (strlen(local) > wide_local)
+			wide_local = strlen(local);
+		if (strlen(exposure) > wide_exposure)
+			wide_exposure = strlen(exposure);
 	}
-	printf("%-5s %-*s  %-34s %s\n", "PROTO", (int)wide, "LOCAL", "EXPOSURE", "OWNER");
+	printf("%-5s %-*s  %-*s  %s\n", "PROTO", (int)wide_local, "LOCAL", (int)wide_exposure,
+	       "EXPOSURE", "OWNER");
 	for (size_t i = 0; i < list->count; i++) {
 		const struct bs_socket *s = &list->items[i];
 		if (!keep(o, s))
@@ -135,8 +142,8 @@ static void print_text(const struct bs_socket_list *list, const struct sockets_o
 		bs_socket_local_text(s, local, sizeof(local));
 		bs_exposure_class_text(s, exposure, sizeof(exposure));
 		bs_socket_owner_text(s, owner, sizeof(owner));
-		printf("%-5s %-*s  %-34s %s\n", bs_proto_name(s->proto), (int)wide, local, exposure,
-		       owner);
+		printf("%-5s %-*s  %-*s  %s\n", bs_proto_name(s->proto), (int)wide_local, local,
+		       (int)wide_exposure, exposure, owner);
 		shown++;
 	}
 	if (shown == 0)

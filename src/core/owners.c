@@ -5,6 +5,7 @@
  * root: those sockets keep pid 0 ("owner unknown (needs root)"), which is not an error.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,20 +42,36 @@ static void read_text(const char *path, char *buf, size_t len, bool nul_to_space
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
-static void set_owner(struct bs_socket *s, const char *proc_root, const char *pid)
+/* The process behind one /proc/PID, read at most once however many sockets it holds. */
+struct process {
+	const char *proc_root, *pid;
+	bool read;
+	char program[64];
+	char cmdline[BS_OWNER_CMDLINE_MAX];
+};
+
+static void set_owner(struct bs_socket *s, struct process *p)
 {
 	char path[512];
 
-	s->pid = (pid_t)atoi(pid);
-	snprintf(path, sizeof(path), "%s/%s/comm", proc_root, pid);
-	read_text(path, s->program, sizeof(s->program), false);
-	snprintf(path, sizeof(path), "%s/%s/cmdline", proc_root, pid);
-	read_text(path, s->cmdline, sizeof(s->cmdline), true);
+	if (!p->read) {
+		snprintf(path, sizeof(path), "%s/%s/comm", p->proc_root, p->pid);
+		read_text(path, p->program, sizeof(p->program), false);
+		snprintf(path, sizeof(path), "%s/%s/cmdline", p->proc_root, p->pid);
+		read_text(path, p->cmdline, sizeof(p->cmdline), true);
+		p->read = true;
+	}
+	s->pid = (pid_t)strtol(p->pid, NULL, 10);
+	memcpy(s->program, p->program, sizeof(s->program));
+	memcpy(s->cmdline, p->cmdline, sizeof(s->cmdline));
 }
 
-static void scan_process(struct bs_socket_list *list, const char *proc_root, const char *pid,
+/* Returns false when the process's descriptors could not be read (another user's). */
+static bool scan_process(struct bs_socket_list *list, const char *proc_root, const char *pid,
                          const struct inode_ref *refs, size_t nrefs)
 {
+	struct process proc = {.proc_root = proc_root, .pid = pid};
+	bool readable = true;
 	char path[512], link[64];
 	struct dirent *f;
 	DIR *fds;
@@ -62,7 +79,7 @@ static void scan_process(struct bs_socket_list *list, const char *proc_root, con
 	snprintf(path, sizeof(path), "%s/%s/fd", proc_root, pid);
 	fds = opendir(path);
 	if (fds == NULL)
-		return;
+		return errno == ENOENT; /* a process that just ended hides nothing */
 	while ((f = readdir(fds)) != NULL) {
 		struct inode_ref key, *hit;
 		ssize_t n;
@@ -71,15 +88,18 @@ static void scan_process(struct bs_socket_list *list, const char *proc_root, con
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/fd/%s", proc_root, pid, f->d_name);
 		n = readlink(path, link, sizeof(link) - 1);
+		if (n < 0 && (errno == EACCES || errno == EPERM))
+			readable = false; /* the directory opened, its links did not */
 		if (n < 9 || strncmp(link, "socket:[", 8) != 0)
 			continue;
 		link[n] = '\0';
 		key.inode = strtoull(link + 8, NULL, 10);
 		hit = bsearch(&key, refs, nrefs, sizeof(*refs), by_inode);
 		if (hit != NULL && list->items[hit->index].pid == 0)
-			set_owner(&list->items[hit->index], proc_root, pid);
+			set_owner(&list->items[hit->index], &proc);
 	}
 	closedir(fds);
+	return readable;
 }
 
 void bs_sockets_find_owners(struct bs_socket_list *list, const char *proc_root)
@@ -87,6 +107,7 @@ void bs_sockets_find_owners(struct bs_socket_list *list, const char *proc_root)
 	struct inode_ref *refs;
 	struct dirent *p;
 	DIR *proc;
+	bool hidden = false;
 
 	if (list->count == 0)
 		return;
@@ -101,9 +122,14 @@ void bs_sockets_find_owners(struct bs_socket_list *list, const char *proc_root)
 	proc = opendir(proc_root);
 	if (proc != NULL) {
 		while ((p = readdir(proc)) != NULL)
-			if (p->d_name[0] >= '1' && p->d_name[0] <= '9')
-				scan_process(list, proc_root, p->d_name, refs, list->count);
+			if (p->d_name[0] >= '1' && p->d_name[0] <= '9' &&
+			    !scan_process(list, proc_root, p->d_name, refs, list->count))
+				hidden = true;
 		closedir(proc);
 	}
+	/* An unowned socket is "needs root" only if some process's descriptors were hidden;
+	 * otherwise no process holds it (it is being passed between processes, or closed). */
+	for (size_t i = 0; i < list->count; i++)
+		list->items[i].owner_hidden = list->items[i].pid == 0 && (hidden || proc == NULL);
 	free(refs);
 }

@@ -322,15 +322,17 @@ void bs_socket_owner_text(const struct bs_socket *s, char *buf, size_t len)
 {
 	if (s->pid != 0)
 		snprintf(buf, len, "%s (pid %d)", s->program, (int)s->pid);
-	else
+	else if (s->owner_hidden)
 		snprintf(buf, len, "owner unknown (needs root)");
+	else
+		snprintf(buf, len, "no process holds it");
 }
 
 void bs_sockets_holder_text(enum bs_proto proto, const struct bs_endpoint *want, char *buf,
                             size_t len, bool *clash)
 {
 	struct bs_socket_list list;
-	char ep[BS_ENDPOINT_TEXT_MAX], owner[128];
+	char ep[BS_ENDPOINT_TEXT_MAX + IF_NAMESIZE], owner[128];
 	bool want_wild = bs_endpoint_is_wildcard(want);
 	size_t shown = 0;
 
@@ -348,7 +350,7 @@ void bs_sockets_holder_text(enum bs_proto proto, const struct bs_endpoint *want,
 			continue;
 		if (wild != want_wild || (wild && s->local.family != want->family))
 			*clash = true;
-		bs_endpoint_text(&s->local, ep, sizeof(ep));
+		bs_socket_local_text(s, ep, sizeof(ep));
 		if (s->pid != 0)
 			snprintf(owner, sizeof(owner), "%s (pid %d)", s->program, (int)s->pid);
 		else
