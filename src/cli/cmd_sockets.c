@@ -150,6 +150,29 @@ static void print_text(const struct bs_socket_list *list, const struct sockets_o
 		printf("(no %slistening sockets)\n", o->exposed ? "exposed " : "");
 }
 
+/*
+ * {"sockets": [ … ]} with one socket object per line, each built and freed in turn: ten
+ * thousand sockets never sit in memory as one tree.
+ */
+static int print_json(const struct bs_socket_list *list, const struct sockets_opts *o)
+{
+	bool first = true;
+
+	fputs("{\n  \"sockets\": [", stdout);
+	for (size_t i = 0; i < list->count; i++) {
+		json_t *one;
+		if (!keep(o, &list->items[i]))
+			continue;
+		one = socket_json(&list->items[i]);
+		fputs(first ? "\n    " : ",\n    ", stdout);
+		json_dumpf(one, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
+		json_decref(one);
+		first = false;
+	}
+	fputs(first ? "]\n}\n" : "\n  ]\n}\n", stdout);
+	return fflush(stdout) == 0 && !ferror(stdout) ? BS_EXIT_OK : BS_EXIT_FAILURE;
+}
+
 int cmd_sockets(int argc, char **argv)
 {
 	struct sockets_opts o = {0};
@@ -167,12 +190,7 @@ int cmd_sockets(int argc, char **argv)
 		return BS_EXIT_FAILURE;
 	}
 	if (o.json) {
-		json_t *root = json_object(), *arr = json_array();
-		for (size_t i = 0; i < list.count; i++)
-			if (keep(&o, &list.items[i]))
-				json_array_append_new(arr, socket_json(&list.items[i]));
-		json_object_set_new(root, "sockets", arr);
-		rc = cli_json_emit(root, false) == 0 ? BS_EXIT_OK : BS_EXIT_FAILURE;
+		rc = print_json(&list, &o);
 	} else {
 		print_text(&list, &o);
 		rc = fflush(stdout) == 0 ? BS_EXIT_OK : BS_EXIT_FAILURE;
