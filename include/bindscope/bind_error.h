@@ -19,6 +19,6 @@
  * wildcards of two families): the message then teaches that Linux rule. Returns -1.
  */
 int bs_bind_error(struct bs_error *err, int code, const char *proto, const struct bs_endpoint *ep,
-		  const struct bs_iface_list *ifaces, const char *holder, bool clash);
+                  const struct bs_iface_list *ifaces, const char *holder, bool clash);
 
 #endif

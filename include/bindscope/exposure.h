@@ -53,27 +53,27 @@ struct bs_exposure_cell {
  * as localhost and ::. Returns the number of targets.
  */
 size_t bs_exposure_targets(const struct bs_iface_list *ifaces, bool ipv6,
-			   struct bs_exposure_target *out, size_t max);
+                           struct bs_exposure_target *out, size_t max);
 
 /* The endpoint to probe: the target's address with port. */
 void bs_exposure_target_endpoint(const struct bs_exposure_target *t, unsigned port,
-				 struct bs_endpoint *out);
+                                 struct bs_endpoint *out);
 
 /* True when a connection to target reaches a listener bound as l, by the rules of Linux. */
 bool bs_exposure_predict(const struct bs_exposure_listener *l, const struct bs_exposure_target *t);
 
 /* Evaluate one cell; observed may be NULL (not probed). */
 void bs_exposure_cell_eval(const struct bs_exposure_listener *l, const struct bs_exposure_target *t,
-			   const struct bs_probe_result *observed, struct bs_exposure_cell *cell);
+                           const struct bs_probe_result *observed, struct bs_exposure_cell *cell);
 
 /* One sentence on what the listener exposes: "bound to the wildcard: reachable…". */
 void bs_exposure_summary(const struct bs_exposure_listener *l, const struct bs_iface_list *ifaces,
-			 char *buf, size_t len);
+                         char *buf, size_t len);
 
 /* The equivalent commands of the seed, for a listener and a probe target. */
 void bs_exposure_socat_command(const struct bs_exposure_listener *l, char *buf, size_t len);
-void bs_exposure_nc_command(const struct bs_exposure_listener *l, const struct bs_exposure_target *t,
-			    char *buf, size_t len);
+void bs_exposure_nc_command(const struct bs_exposure_listener *l,
+                            const struct bs_exposure_target *t, char *buf, size_t len);
 void bs_exposure_ss_command(const struct bs_exposure_listener *l, char *buf, size_t len);
 
 /*
@@ -82,7 +82,7 @@ void bs_exposure_ss_command(const struct bs_exposure_listener *l, char *buf, siz
  * results[i] belongs to targets[i]; entries still PENDING are ignored.
  */
 void bs_exposure_infer(const struct bs_exposure_target *targets,
-		       const struct bs_probe_result *results, size_t n, unsigned port, char *buf,
-		       size_t len);
+                       const struct bs_probe_result *results, size_t n, unsigned port, char *buf,
+                       size_t len);
 
 #endif

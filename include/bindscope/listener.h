@@ -49,11 +49,11 @@ enum bs_listener_event_kind {
 struct bs_listener_event {
 	enum bs_listener_event_kind kind;
 	struct bs_endpoint peer;
-	struct bs_endpoint local;     /* the address the connection or datagram arrived on */
+	struct bs_endpoint local; /* the address the connection or datagram arrived on */
 	uint64_t bytes;
 	const unsigned char *payload; /* BS_EV_DATAGRAM: the datagram's first bytes */
 	size_t payload_len;
-	const char *message;          /* BS_EV_SHED and BS_EV_ERROR */
+	const char *message; /* BS_EV_SHED and BS_EV_ERROR */
 };
 
 struct bs_listener_stats {
@@ -69,8 +69,8 @@ struct bs_listener_stats {
 
 struct bs_listener;
 
-typedef void (*bs_listener_cb)(struct bs_listener *listener,
-			       const struct bs_listener_event *event, void *arg);
+typedef void (*bs_listener_cb)(struct bs_listener *listener, const struct bs_listener_event *event,
+                               void *arg);
 
 /*
  * Open a listener bound to ep on loop. ifaces (may be NULL) names the machine's addresses
@@ -79,9 +79,9 @@ typedef void (*bs_listener_cb)(struct bs_listener *listener,
  * what went wrong, and what to try. Nothing is left open on failure.
  */
 struct bs_listener *bs_listener_open(struct bs_loop *loop, const struct bs_endpoint *ep,
-				     const struct bs_listener_opts *opts,
-				     const struct bs_iface_list *ifaces, bs_listener_cb cb,
-				     void *arg, struct bs_error *err);
+                                     const struct bs_listener_opts *opts,
+                                     const struct bs_iface_list *ifaces, bs_listener_cb cb,
+                                     void *arg, struct bs_error *err);
 
 /* Close the listener and all its connections. NULL is ignored. */
 void bs_listener_close(struct bs_listener *listener);

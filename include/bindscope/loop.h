@@ -30,7 +30,7 @@ void bs_loop_free(struct bs_loop *loop);
 
 /* Watch fd for events (EPOLLIN, EPOLLOUT...). Returns the watch, or NULL with err set. */
 struct bs_watch *bs_loop_watch(struct bs_loop *loop, int fd, uint32_t events, bs_fd_cb cb,
-			       void *arg, struct bs_error *err);
+                               void *arg, struct bs_error *err);
 
 /* Change the events of a watch. Returns 0 or -1 (errno set). */
 int bs_watch_set_events(struct bs_watch *watch, uint32_t events);
@@ -40,7 +40,7 @@ void bs_watch_remove(struct bs_watch *watch);
 
 /* Call cb after ms milliseconds, and then every ms milliseconds when repeat is true. */
 struct bs_timer *bs_loop_timer(struct bs_loop *loop, uint64_t ms, bool repeat, bs_timer_cb cb,
-			       void *arg, struct bs_error *err);
+                               void *arg, struct bs_error *err);
 
 /* Re-arm a timer to fire after ms milliseconds (0 disarms it). Returns 0 or -1. */
 int bs_timer_rearm(struct bs_timer *timer, uint64_t ms);
@@ -53,7 +53,7 @@ void bs_timer_cancel(struct bs_timer *timer);
  * blocked in the calling thread and delivered to cb in a later turn. One handler per loop.
  */
 int bs_loop_handle_signals(struct bs_loop *loop, const int *signals, int count, bs_signal_cb cb,
-			   void *arg, struct bs_error *err);
+                           void *arg, struct bs_error *err);
 
 /* Run one turn: wait up to timeout_ms (-1 = forever) and dispatch. Returns 0 or -1. */
 int bs_loop_turn(struct bs_loop *loop, int timeout_ms);

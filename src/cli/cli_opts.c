@@ -8,29 +8,28 @@
 
 #include "cli_util.h"
 
-int cli_parse_uint(const char *cmd, const char *name, const char *text, unsigned min,
-		   unsigned max, unsigned *out)
+int cli_parse_uint(const char *cmd, const char *name, const char *text, unsigned min, unsigned max,
+                   unsigned *out)
 {
 	char *end;
 	unsigned long v;
 
 	if (text[0] < '0' || text[0] > '9') {
 		cli_usage_error(cmd, "%s '%s' is not a number: use a whole number from %u to %u",
-				name, text, min, max);
+		                name, text, min, max);
 		return -1;
 	}
 	v = strtoul(text, &end, 10);
 	if (*end != '\0' || v < min || v > max) {
 		cli_usage_error(cmd, "%s '%s' is out of range: use a whole number from %u to %u",
-				name, text, min, max);
+		                name, text, min, max);
 		return -1;
 	}
 	*out = (unsigned)v;
 	return 0;
 }
 
-int cli_parse_endpoint(const char *text, const struct bs_iface_list *ifaces,
-		       struct bs_endpoint *ep)
+int cli_parse_endpoint(const char *text, const struct bs_iface_list *ifaces, struct bs_endpoint *ep)
 {
 	struct bs_error err;
 
@@ -48,11 +47,10 @@ void cli_timestamp(char *buf, size_t len)
 	gettimeofday(&tv, NULL);
 	localtime_r(&tv.tv_sec, &tm);
 	snprintf(buf, len, "%02d:%02d:%02d.%03ld", tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (long)tv.tv_usec / 1000);
+	         (long)tv.tv_usec / 1000);
 }
 
-int cli_parse_address(const char *text, const struct bs_iface_list *ifaces,
-		      struct bs_endpoint *ep)
+int cli_parse_address(const char *text, const struct bs_iface_list *ifaces, struct bs_endpoint *ep)
 {
 	char with_port[BS_ENDPOINT_TEXT_MAX + 8];
 	struct bs_error err;
@@ -68,7 +66,7 @@ int cli_parse_address(const char *text, const struct bs_iface_list *ifaces,
 		cli_error("no address given: write one such as 127.0.0.1, ::1 or wlan0");
 	else
 		cli_error("'%s' is not an address or interface of this machine (write e.g. "
-			  "127.0.0.1, ::1 or wlan0): %s",
-			  text, err.msg);
+		          "127.0.0.1, ::1 or wlan0): %s",
+		          text, err.msg);
 	return -1;
 }

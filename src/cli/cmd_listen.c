@@ -19,24 +19,24 @@
 #define MAX_LISTENERS 64
 
 static const char listen_usage[] =
-	"Usage: bindscope listen ADDR:PORT [ADDR:PORT...] [OPTIONS]\n"
-	"\n"
-	"Open a listener on each address, accept every connection, read and discard what it\n"
-	"sends, and print each connection: the peer and the local address it arrived on (which\n"
-	"shows the interface used). Runs until Ctrl-C. The same as\n"
-	"  socat TCP4-LISTEN:8082,bind=192.168.1.10,fork /dev/null\n"
-	"\n"
-	"ADDR:PORT is 8082 (all IPv4 interfaces), 192.168.1.10:8082, 0.0.0.0:8082, [::]:8082,\n"
-	"[::1]:8082 or wlan0:8082 (that interface's IPv4 address).\n"
-	"\n"
-	"  -u, --udp            UDP instead of TCP (datagrams are counted, never answered)\n"
-	"      --v6only         IPv6 listeners take IPv6 only (IPV6_V6ONLY on)\n"
-	"      --no-v6only      IPv6 [::] listeners take IPv4 too (IPV6_V6ONLY off)\n"
-	"      --no-reuseaddr   do not set SO_REUSEADDR\n"
-	"  -j, --json           one JSON object per line on stdout (NDJSON)\n"
-	"  -h, --help           show this help\n"
-	"\n"
-	"Exit codes: 0 stopped by Ctrl-C or SIGTERM, 1 a listener could not be opened, 2 bad usage.\n";
+    "Usage: bindscope listen ADDR:PORT [ADDR:PORT...] [OPTIONS]\n"
+    "\n"
+    "Open a listener on each address, accept every connection, read and discard what it\n"
+    "sends, and print each connection: the peer and the local address it arrived on (which\n"
+    "shows the interface used). Runs until Ctrl-C. The same as\n"
+    "  socat TCP4-LISTEN:8082,bind=192.168.1.10,fork /dev/null\n"
+    "\n"
+    "ADDR:PORT is 8082 (all IPv4 interfaces), 192.168.1.10:8082, 0.0.0.0:8082, [::]:8082,\n"
+    "[::1]:8082 or wlan0:8082 (that interface's IPv4 address).\n"
+    "\n"
+    "  -u, --udp            UDP instead of TCP (datagrams are counted, never answered)\n"
+    "      --v6only         IPv6 listeners take IPv6 only (IPV6_V6ONLY on)\n"
+    "      --no-v6only      IPv6 [::] listeners take IPv4 too (IPV6_V6ONLY off)\n"
+    "      --no-reuseaddr   do not set SO_REUSEADDR\n"
+    "  -j, --json           one JSON object per line on stdout (NDJSON)\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "Exit codes: 0 stopped by Ctrl-C or SIGTERM, 1 a listener could not be opened, 2 bad usage.\n";
 
 struct listen_state {
 	bool json;
@@ -66,7 +66,7 @@ static const char *event_name(enum bs_listener_event_kind kind)
 }
 
 static void print_event_json(struct bs_listener *l, const struct bs_listener_event *ev,
-			     const char *when, bool flush)
+                             const char *when, bool flush)
 {
 	char bound[BS_ENDPOINT_TEXT_MAX], peer[BS_ENDPOINT_TEXT_MAX], local[BS_ENDPOINT_TEXT_MAX];
 	json_t *o = json_object();
@@ -90,7 +90,7 @@ static void print_event_json(struct bs_listener *l, const struct bs_listener_eve
 }
 
 static void print_event_text(struct bs_listener *l, const struct bs_listener_event *ev,
-			     const char *when)
+                             const char *when)
 {
 	char bound[BS_ENDPOINT_TEXT_MAX], peer[BS_ENDPOINT_TEXT_MAX], local[BS_ENDPOINT_TEXT_MAX];
 	const char *proto = bs_proto_name(bs_listener_proto(l));
@@ -164,11 +164,11 @@ static void on_signal(int signo, void *arg)
 }
 
 static void announce(const struct listen_state *st, struct bs_listener *l,
-		     const struct bs_iface_list *ifaces)
+                     const struct bs_iface_list *ifaces)
 {
 	struct bs_exposure_listener x = {.proto = bs_listener_proto(l),
-					 .bound = *bs_listener_endpoint(l),
-					 .v6only = bs_listener_v6only(l)};
+	                                 .bound = *bs_listener_endpoint(l),
+	                                 .v6only = bs_listener_v6only(l)};
 	char bound[BS_ENDPOINT_TEXT_MAX], summary[512], socat[256], ss[128];
 
 	bs_endpoint_text(&x.bound, bound, sizeof(bound));
@@ -214,7 +214,8 @@ static void print_totals(const struct listen_state *st)
 			json_object_set_new(o, "shed", json_integer((json_int_t)s->shed));
 			cli_json_emit(o, true);
 		} else {
-			printf("closed %s %s: %llu connections, %llu datagrams, %llu bytes, %llu shed\n",
+			printf("closed %s %s: %llu connections, %llu datagrams, %llu bytes, %llu "
+			       "shed\n",
 			       proto, bound, (unsigned long long)s->accepted,
 			       (unsigned long long)s->datagrams, (unsigned long long)s->bytes,
 			       (unsigned long long)s->shed);
@@ -226,13 +227,13 @@ static int parse_listen_opts(int argc, char **argv, struct bs_listener_opts *o, 
 {
 	enum { OPT_V6ONLY = 256, OPT_NO_V6ONLY, OPT_NO_REUSEADDR };
 	static const struct option longopts[] = {
-		{"udp", no_argument, NULL, 'u'},
-		{"v6only", no_argument, NULL, OPT_V6ONLY},
-		{"no-v6only", no_argument, NULL, OPT_NO_V6ONLY},
-		{"no-reuseaddr", no_argument, NULL, OPT_NO_REUSEADDR},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"udp", no_argument, NULL, 'u'},
+	    {"v6only", no_argument, NULL, OPT_V6ONLY},
+	    {"no-v6only", no_argument, NULL, OPT_NO_V6ONLY},
+	    {"no-reuseaddr", no_argument, NULL, OPT_NO_REUSEADDR},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -266,12 +267,12 @@ static int parse_listen_opts(int argc, char **argv, struct bs_listener_opts *o, 
 		return cli_usage_error("listen", "give at least one ADDR:PORT, e.g. 0.0.0.0:8081");
 	if (argc - optind > MAX_LISTENERS)
 		return cli_usage_error("listen", "at most %d listeners at once, not %d",
-				       MAX_LISTENERS, argc - optind);
+		                       MAX_LISTENERS, argc - optind);
 	return -1;
 }
 
 static int open_all(struct listen_state *st, char **addrs, int n, const struct bs_listener_opts *o,
-		    const struct bs_iface_list *ifaces)
+                    const struct bs_iface_list *ifaces)
 {
 	struct bs_endpoint eps[MAX_LISTENERS];
 	struct bs_error err;
@@ -283,12 +284,14 @@ static int open_all(struct listen_state *st, char **addrs, int n, const struct b
 		for (int j = 0; j < i; j++)
 			if (eps[j].addrlen == eps[i].addrlen &&
 			    memcmp(&eps[j].addr, &eps[i].addr, eps[i].addrlen) == 0)
-				return cli_usage_error("listen", "%s is given twice (as '%s' and "
-						       "'%s')", addrs[i], addrs[j], addrs[i]);
+				return cli_usage_error("listen",
+				                       "%s is given twice (as '%s' and "
+				                       "'%s')",
+				                       addrs[i], addrs[j], addrs[i]);
 	}
 	for (int i = 0; i < n; i++) {
-		struct bs_listener *l = bs_listener_open(st->loop, &eps[i], o, ifaces, on_event, st,
-							 &err);
+		struct bs_listener *l =
+		    bs_listener_open(st->loop, &eps[i], o, ifaces, on_event, st, &err);
 		if (l == NULL) {
 			cli_error_show(&err);
 			return BS_EXIT_FAILURE;

@@ -19,30 +19,30 @@
 #include "probe_sweep.h"
 
 static const char probe_usage[] =
-	"Usage: bindscope probe [PORT|ADDR:PORT]... [--open ADDR:PORT]... [OPTIONS]\n"
-	"       bindscope probe --ports LOW-HIGH [--on ADDR]... [OPTIONS]\n"
-	"\n"
-	"Try to connect to ports on every address of this machine (every address of every\n"
-	"interface that is up, plus localhost and 0.0.0.0) and print the matrix: who can\n"
-	"connect, and why. Like `nc -4 -vz 127.0.0.1 8082` on every address at once.\n"
-	"\n"
-	"  PORT, ADDR:PORT        probe existing listeners (anyone's) on port PORT; with ADDR,\n"
-	"                         only at that address\n"
-	"  -o, --open ADDR:PORT   open a bindscope listener there first (closed at the end), so\n"
-	"                         the matrix shows what its bind address predicts and why\n"
-	"  -u, --udp              UDP: a datagram per probe; ICMP port unreachable = refused,\n"
-	"                         silence = open|filtered (bindscope's own listeners confirm)\n"
-	"      --v6only, --no-v6only   IPV6_V6ONLY for IPv6 listeners opened with --open\n"
-	"  -f, --from ADDR        bind the probes' source address\n"
-	"  -t, --timeout MS       per-probe deadline in milliseconds (default 1000)\n"
-	"  -p, --ports LOW-HIGH   sweep this port range instead (e.g. 1-65535)\n"
-	"      --on ADDR          sweep only this address (repeatable; default every address)\n"
-	"  -c, --concurrency N    probes in flight at once (default 256, sweeps 512)\n"
-	"  -e, --explain          explain every cell, not only the surprising ones\n"
-	"  -j, --json             print a JSON document\n"
-	"  -h, --help             show this help\n"
-	"\n"
-	"Exit codes: 0 probed, 1 a listener could not be opened or probing failed, 2 bad usage.\n";
+    "Usage: bindscope probe [PORT|ADDR:PORT]... [--open ADDR:PORT]... [OPTIONS]\n"
+    "       bindscope probe --ports LOW-HIGH [--on ADDR]... [OPTIONS]\n"
+    "\n"
+    "Try to connect to ports on every address of this machine (every address of every\n"
+    "interface that is up, plus localhost and 0.0.0.0) and print the matrix: who can\n"
+    "connect, and why. Like `nc -4 -vz 127.0.0.1 8082` on every address at once.\n"
+    "\n"
+    "  PORT, ADDR:PORT        probe existing listeners (anyone's) on port PORT; with ADDR,\n"
+    "                         only at that address\n"
+    "  -o, --open ADDR:PORT   open a bindscope listener there first (closed at the end), so\n"
+    "                         the matrix shows what its bind address predicts and why\n"
+    "  -u, --udp              UDP: a datagram per probe; ICMP port unreachable = refused,\n"
+    "                         silence = open|filtered (bindscope's own listeners confirm)\n"
+    "      --v6only, --no-v6only   IPV6_V6ONLY for IPv6 listeners opened with --open\n"
+    "  -f, --from ADDR        bind the probes' source address\n"
+    "  -t, --timeout MS       per-probe deadline in milliseconds (default 1000)\n"
+    "  -p, --ports LOW-HIGH   sweep this port range instead (e.g. 1-65535)\n"
+    "      --on ADDR          sweep only this address (repeatable; default every address)\n"
+    "  -c, --concurrency N    probes in flight at once (default 256, sweeps 512)\n"
+    "  -e, --explain          explain every cell, not only the surprising ones\n"
+    "  -j, --json             print a JSON document\n"
+    "  -h, --help             show this help\n"
+    "\n"
+    "Exit codes: 0 probed, 1 a listener could not be opened or probing failed, 2 bad usage.\n";
 
 struct probe_cli {
 	char *open[MATRIX_MAX_ROWS];
@@ -71,7 +71,8 @@ static int take_opt(int c, struct probe_cli *o)
 	switch (c) {
 	case 'o':
 		if (o->nopen == MATRIX_MAX_ROWS)
-			return cli_usage_error("probe", "at most %d --open listeners", MATRIX_MAX_ROWS);
+			return cli_usage_error("probe", "at most %d --open listeners",
+			                       MATRIX_MAX_ROWS);
 		o->open[o->nopen++] = optarg;
 		return -1;
 	case 'u':
@@ -86,18 +87,20 @@ static int take_opt(int c, struct probe_cli *o)
 		return -1;
 	case 't':
 		return cli_parse_uint("probe", "--timeout", optarg, 1, 600000, &o->timeout_ms) < 0
-			       ? BS_EXIT_USAGE
-			       : -1;
+		           ? BS_EXIT_USAGE
+		           : -1;
 	case 'c':
-		return cli_parse_uint("probe", "--concurrency", optarg, 1, 65536, &o->concurrency) < 0
-			       ? BS_EXIT_USAGE
-			       : -1;
+		return cli_parse_uint("probe", "--concurrency", optarg, 1, 65536, &o->concurrency) <
+		               0
+		           ? BS_EXIT_USAGE
+		           : -1;
 	case 'p':
 		o->ports = optarg;
 		return -1;
 	case OPT_ON:
 		if (o->non == MATRIX_MAX_TARGETS)
-			return cli_usage_error("probe", "at most %d --on addresses", MATRIX_MAX_TARGETS);
+			return cli_usage_error("probe", "at most %d --on addresses",
+			                       MATRIX_MAX_TARGETS);
 		o->on[o->non++] = optarg;
 		return -1;
 	case 'e':
@@ -117,19 +120,19 @@ static int take_opt(int c, struct probe_cli *o)
 static int parse_probe_opts(int argc, char **argv, struct probe_cli *o)
 {
 	static const struct option longopts[] = {
-		{"open", required_argument, NULL, 'o'},
-		{"udp", no_argument, NULL, 'u'},
-		{"v6only", no_argument, NULL, OPT_V6ONLY},
-		{"no-v6only", no_argument, NULL, OPT_NO_V6ONLY},
-		{"from", required_argument, NULL, 'f'},
-		{"timeout", required_argument, NULL, 't'},
-		{"concurrency", required_argument, NULL, 'c'},
-		{"ports", required_argument, NULL, 'p'},
-		{"on", required_argument, NULL, OPT_ON},
-		{"explain", no_argument, NULL, 'e'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"open", required_argument, NULL, 'o'},
+	    {"udp", no_argument, NULL, 'u'},
+	    {"v6only", no_argument, NULL, OPT_V6ONLY},
+	    {"no-v6only", no_argument, NULL, OPT_NO_V6ONLY},
+	    {"from", required_argument, NULL, 'f'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"concurrency", required_argument, NULL, 'c'},
+	    {"ports", required_argument, NULL, 'p'},
+	    {"on", required_argument, NULL, OPT_ON},
+	    {"explain", no_argument, NULL, 'e'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c, rc;
 
@@ -143,13 +146,13 @@ static int parse_probe_opts(int argc, char **argv, struct probe_cli *o)
 	o->sweep = o->ports != NULL;
 	if (o->sweep && (o->nopen > 0 || optind < argc))
 		return cli_usage_error("probe", "--ports sweeps a range by itself: give no PORT or "
-					       "--open with it");
+		                                "--open with it");
 	if (!o->sweep && o->non > 0)
 		return cli_usage_error("probe", "--on goes with --ports (a sweep); to probe one "
-					       "address give ADDR:PORT");
+		                                "address give ADDR:PORT");
 	if (!o->sweep && o->nopen == 0 && optind >= argc)
 		return cli_usage_error("probe", "give a PORT to probe, --open ADDR:PORT, or "
-					       "--ports LOW-HIGH");
+		                                "--ports LOW-HIGH");
 	if (o->nopen + (size_t)(argc - optind) > MATRIX_MAX_ROWS)
 		return cli_usage_error("probe", "at most %d rows at once", MATRIX_MAX_ROWS);
 	if (o->concurrency == 0)
@@ -184,7 +187,7 @@ static void on_signal(int signo, void *arg)
 }
 
 static int open_rows(struct probe_run *run, const struct probe_cli *o,
-		     const struct bs_iface_list *ifaces)
+                     const struct bs_iface_list *ifaces)
 {
 	struct bs_listener_opts lo = bs_listener_opts_default();
 	struct bs_endpoint ep;
@@ -215,7 +218,7 @@ static int open_rows(struct probe_run *run, const struct probe_cli *o,
 }
 
 static int add_port_rows(struct probe_matrix *m, char **args, int n, bool udp,
-			 const struct bs_iface_list *ifaces, struct bs_endpoint *typed)
+                         const struct bs_iface_list *ifaces, struct bs_endpoint *typed)
 {
 	for (int i = 0; i < n; i++) {
 		struct matrix_row *row = &m->rows[m->nrows];
@@ -248,14 +251,15 @@ static void resolve_only_targets(struct probe_matrix *m, const struct bs_endpoin
 		if (m->rows[r].only_target != -2)
 			continue;
 		for (c = 0; c < m->ncols; c++)
-			if (m->cols[c].kind == BS_TARGET_ADDRESS && same_target(&m->cols[c], &typed[r]))
+			if (m->cols[c].kind == BS_TARGET_ADDRESS &&
+			    same_target(&m->cols[c], &typed[r]))
 				break;
 		if (c == m->ncols && m->ncols < MATRIX_MAX_TARGETS) {
 			struct bs_exposure_target *t = &m->cols[m->ncols++];
 			memset(t, 0, sizeof(*t));
 			t->kind = BS_TARGET_ADDRESS;
-			bs_exposure_target_endpoint(&(struct bs_exposure_target){.addr = typed[r]}, 0,
-						    &t->addr);
+			bs_exposure_target_endpoint(&(struct bs_exposure_target){.addr = typed[r]},
+			                            0, &t->addr);
 			snprintf(t->label, sizeof(t->label), "typed");
 			bs_endpoint_addr_text(&t->addr, t->text, sizeof(t->text));
 		}
@@ -272,7 +276,7 @@ static bool any_ipv6(const struct probe_matrix *m)
 }
 
 static int run_probes(struct probe_run *run, const struct probe_cli *o,
-		      const struct bs_endpoint *from)
+                      const struct bs_endpoint *from)
 {
 	struct probe_matrix *m = run->m;
 	static struct bs_endpoint targets[MATRIX_MAX_ROWS * MATRIX_MAX_TARGETS];
@@ -284,7 +288,8 @@ static int run_probes(struct probe_run *run, const struct probe_cli *o,
 		for (size_t c = 0; c < m->ncols; c++) {
 			if (m->rows[r].only_target >= 0 && m->rows[r].only_target != (int)c)
 				continue;
-			bs_exposure_target_endpoint(&m->cols[c], m->rows[r].l.bound.port, &targets[n]);
+			bs_exposure_target_endpoint(&m->cols[c], m->rows[r].l.bound.port,
+			                            &targets[n]);
 			index[n++] = r * m->ncols + c;
 		}
 	po.proto = o->udp ? BS_PROTO_UDP : BS_PROTO_TCP;
@@ -298,8 +303,10 @@ static int run_probes(struct probe_run *run, const struct probe_cli *o,
 	}
 	if (bs_loop_run(run->loop) < 0 || run->stop_signal != 0) {
 		if (run->stop_signal != 0)
-			cli_error("interrupted by signal %d before the probes finished; nothing was "
-				  "left open", run->stop_signal);
+			cli_error(
+			    "interrupted by signal %d before the probes finished; nothing was "
+			    "left open",
+			    run->stop_signal);
 		return BS_EXIT_FAILURE;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -314,10 +321,10 @@ static const char *label_of(const struct bs_iface_list *ifaces, const struct bs_
 
 	if (ep->family == AF_INET)
 		owner = bs_iface_owning(ifaces, AF_INET,
-					&((const struct sockaddr_in *)&ep->addr)->sin_addr);
+		                        &((const struct sockaddr_in *)&ep->addr)->sin_addr);
 	else
 		owner = bs_iface_owning(ifaces, AF_INET6,
-					&((const struct sockaddr_in6 *)&ep->addr)->sin6_addr);
+		                        &((const struct sockaddr_in6 *)&ep->addr)->sin6_addr);
 	return owner != NULL ? owner->name : "";
 }
 
@@ -332,12 +339,13 @@ static int parse_from(const char *text, const struct bs_iface_list *ifaces, stru
 		return 0;
 	bs_iface_addrs_text(ifaces, ep->family, here, sizeof(here));
 	cli_error("cannot probe from %s: that address is not on this machine (its %s addresses: "
-		  "%s)", text, ep->family == AF_INET6 ? "IPv6" : "IPv4", here);
+	          "%s)",
+	          text, ep->family == AF_INET6 ? "IPv6" : "IPv4", here);
 	return -1;
 }
 
 static int matrix_mode(struct probe_run *run, const struct probe_cli *o, int argc, char **argv,
-		       const struct bs_iface_list *ifaces)
+                       const struct bs_iface_list *ifaces)
 {
 	static struct bs_endpoint typed[MATRIX_MAX_ROWS];
 	struct bs_endpoint from;
@@ -358,8 +366,8 @@ static int matrix_mode(struct probe_run *run, const struct probe_cli *o, int arg
 	}
 	if (rc != BS_EXIT_OK)
 		return rc;
-	run->m->ncols = bs_exposure_targets(ifaces, any_ipv6(run->m), run->m->cols,
-					    MATRIX_MAX_TARGETS);
+	run->m->ncols =
+	    bs_exposure_targets(ifaces, any_ipv6(run->m), run->m->cols, MATRIX_MAX_TARGETS);
 	resolve_only_targets(run->m, typed);
 	run->m->from = o->from;
 	rc = run_probes(run, o, o->from ? &from : NULL);
@@ -392,7 +400,7 @@ static int sweep_mode(const struct probe_cli *o, const struct bs_iface_list *ifa
 			return BS_EXIT_USAGE;
 		memset(&on[req.non], 0, sizeof(on[0]));
 		bs_exposure_target_endpoint(&(struct bs_exposure_target){.addr = ep}, 0,
-					    &on[req.non].addr);
+		                            &on[req.non].addr);
 		bs_endpoint_addr_text(&ep, on[req.non].text, sizeof(on[0].text));
 		snprintf(on[req.non].label, sizeof(on[0].label), "%s", label_of(ifaces, &ep));
 		req.non++;
@@ -426,7 +434,8 @@ int cmd_probe(int argc, char **argv)
 		return rc;
 	}
 	run.loop = bs_loop_new(&err);
-	if (run.loop == NULL || bs_loop_handle_signals(run.loop, signals, 3, on_signal, &run, &err) < 0) {
+	if (run.loop == NULL ||
+	    bs_loop_handle_signals(run.loop, signals, 3, on_signal, &run, &err) < 0) {
 		cli_error_show(&err);
 		rc = BS_EXIT_FAILURE;
 	} else {

@@ -33,11 +33,8 @@ static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
 } commands[] = {
-    {"list", cmd_list},
-    {"listen", cmd_listen},
-    {"probe", cmd_probe},
-    {"sockets", cmd_sockets},
-    {"tui", cmd_tui},
+    {"list", cmd_list},       {"listen", cmd_listen}, {"probe", cmd_probe},
+    {"sockets", cmd_sockets}, {"tui", cmd_tui},
 };
 
 int main(int argc, char **argv)

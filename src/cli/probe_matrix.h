@@ -16,9 +16,9 @@
 #define MATRIX_MAX_TARGETS 64
 
 struct matrix_row {
-	bool known;                      /* opened by bindscope: its bind address is known */
-	struct bs_exposure_listener l;   /* when known; else l.bound.port and l.proto only */
-	int only_target;                 /* probe only this column, or -1 for all */
+	bool known;                    /* opened by bindscope: its bind address is known */
+	struct bs_exposure_listener l; /* when known; else l.bound.port and l.proto only */
+	int only_target;               /* probe only this column, or -1 for all */
 };
 
 struct probe_matrix {
@@ -31,7 +31,7 @@ struct probe_matrix {
 
 /* Print the matrix for people; explain_all adds every cell's sentence. */
 void probe_render_text(const struct probe_matrix *m, const struct bs_iface_list *ifaces,
-		       bool explain_all);
+                       bool explain_all);
 
 /* Print the matrix as one JSON document. Returns 0, or -1 when stdout failed. */
 int probe_render_json(const struct probe_matrix *m, const struct bs_iface_list *ifaces);

@@ -6,9 +6,9 @@
 #include "cli_util.h"
 #include "probe_matrix.h"
 
-#define MEASURED_FROM_NOTE                                                                      \
-	"Measured from this host: connections to its own addresses travel over loopback (ip "   \
-	"route get 192.168.1.10 says 'local ... dev lo'), so firewall rules on other "          \
+#define MEASURED_FROM_NOTE                                                                         \
+	"Measured from this host: connections to its own addresses travel over loopback (ip "      \
+	"route get 192.168.1.10 says 'local ... dev lo'), so firewall rules on other "             \
 	"interfaces are not exercised."
 
 struct style {
@@ -51,7 +51,7 @@ static const char *verdict_color(enum bs_verdict v)
 }
 
 static void row_label(const struct probe_matrix *m, const struct matrix_row *r, char *buf,
-		      size_t len)
+                      size_t len)
 {
 	char ep[BS_ENDPOINT_TEXT_MAX];
 
@@ -60,7 +60,7 @@ static void row_label(const struct probe_matrix *m, const struct matrix_row *r, 
 		snprintf(buf, len, "%s %s", bs_proto_name(r->l.proto), ep);
 	} else if (r->only_target >= 0) {
 		snprintf(buf, len, "%s port %u at %s", bs_proto_name(r->l.proto), r->l.bound.port,
-			 m->cols[r->only_target].text);
+		         m->cols[r->only_target].text);
 	} else {
 		snprintf(buf, len, "%s port %u", bs_proto_name(r->l.proto), r->l.bound.port);
 	}
@@ -72,7 +72,7 @@ static const struct bs_probe_result *cell_result(const struct probe_matrix *m, s
 }
 
 static void cell_text(const struct probe_matrix *m, size_t r, size_t c, const struct style *st,
-		      char *buf, size_t len)
+                      char *buf, size_t len)
 {
 	const struct bs_probe_result *res = cell_result(m, r, c);
 	struct bs_exposure_cell cell;
@@ -88,7 +88,7 @@ static void cell_text(const struct probe_matrix *m, size_t r, size_t c, const st
 		name = "unreach";
 	bs_exposure_cell_eval(&m->rows[r].l, &m->cols[c], res, &cell);
 	snprintf(buf, len, "%s %s%s", verdict_mark(res->verdict, st->utf8), name,
-		 m->rows[r].known && cell.disagree ? " !" : "");
+	         m->rows[r].known && cell.disagree ? " !" : "");
 }
 
 static size_t display_width(const char *s)
@@ -112,7 +112,7 @@ static void pad(const char *s, size_t width)
 
 static void print_table(const struct probe_matrix *m, const struct style *st)
 {
-	size_t first = 8, width[MATRIX_MAX_TARGETS];
+	size_t first = 8, width[MATRIX_MAX_TARGETS] = {0};
 	char text[BS_ENDPOINT_TEXT_MAX + 16];
 
 	for (size_t r = 0; r < m->nrows; r++) {
@@ -136,9 +136,7 @@ static void print_table(const struct probe_matrix *m, const struct style *st)
 	putchar('\n');
 	pad("", first);
 	for (size_t c = 0; c < m->ncols; c++) {
-		snprintf(text, sizeof(text), "%s%s", m->cols[c].kind == BS_TARGET_ANY ? "" : "",
-			 m->cols[c].text);
-		pad(text, width[c]);
+		pad(m->cols[c].text, width[c]);
 	}
 	putchar('\n');
 	for (size_t r = 0; r < m->nrows; r++) {
@@ -158,7 +156,7 @@ static void print_table(const struct probe_matrix *m, const struct style *st)
 
 /* The column to suggest for `nc -vz`: the first the listener should accept, else the first. */
 static const struct bs_exposure_target *hint_target(const struct probe_matrix *m,
-						    const struct matrix_row *row)
+                                                    const struct matrix_row *row)
 {
 	if (row->only_target >= 0)
 		return &m->cols[row->only_target];
@@ -169,7 +167,7 @@ static const struct bs_exposure_target *hint_target(const struct probe_matrix *m
 }
 
 static void print_row_notes(const struct probe_matrix *m, size_t r,
-			    const struct bs_iface_list *ifaces, bool explain_all)
+                            const struct bs_iface_list *ifaces, bool explain_all)
 {
 	const struct matrix_row *row = &m->rows[r];
 	char label[BS_ENDPOINT_TEXT_MAX + 16], text[512], socat[256], ss[128], nc[128];
@@ -182,7 +180,8 @@ static void print_row_notes(const struct probe_matrix *m, size_t r,
 	} else {
 		for (size_t c = 0; c < m->ncols; c++)
 			results[c] = *cell_result(m, r, c);
-		bs_exposure_infer(m->cols, results, m->ncols, row->l.bound.port, text, sizeof(text));
+		bs_exposure_infer(m->cols, results, m->ncols, row->l.bound.port, text,
+		                  sizeof(text));
 	}
 	bs_exposure_ss_command(&row->l, ss, sizeof(ss));
 	bs_exposure_nc_command(&row->l, hint_target(m, row), nc, sizeof(nc));
@@ -203,11 +202,11 @@ static void print_row_notes(const struct probe_matrix *m, size_t r,
 }
 
 void probe_render_text(const struct probe_matrix *m, const struct bs_iface_list *ifaces,
-		       bool explain_all)
+                       bool explain_all)
 {
 	const char *codeset = nl_langinfo(CODESET);
 	struct style st = {.utf8 = codeset != NULL && strcmp(codeset, "UTF-8") == 0,
-			   .color = cli_use_color()};
+	                   .color = cli_use_color()};
 
 	print_table(m, &st);
 	for (size_t r = 0; r < m->nrows; r++)
@@ -229,17 +228,20 @@ static json_t *cell_json(const struct probe_matrix *m, size_t r, size_t c)
 	bs_exposure_nc_command(&row->l, &m->cols[c], nc, sizeof(nc));
 	json_object_set_new(o, "target", json_string(m->cols[c].text));
 	json_object_set_new(o, "label", json_string(m->cols[c].label));
-	json_object_set_new(o, "observed", res->verdict == BS_VERDICT_PENDING
-						   ? json_null()
-						   : json_string(bs_verdict_name(res->verdict)));
-	json_object_set_new(o, "error", res->error ? json_string(bs_errno_name(res->error))
-						   : json_null());
-	json_object_set_new(o, "latency_us", res->verdict == BS_VERDICT_PENDING
-						     ? json_null()
-						     : json_integer((json_int_t)res->latency_us));
+	json_object_set_new(o, "observed",
+	                    res->verdict == BS_VERDICT_PENDING
+	                        ? json_null()
+	                        : json_string(bs_verdict_name(res->verdict)));
+	json_object_set_new(o, "error",
+	                    res->error ? json_string(bs_errno_name(res->error)) : json_null());
+	json_object_set_new(o, "latency_us",
+	                    res->verdict == BS_VERDICT_PENDING
+	                        ? json_null()
+	                        : json_integer((json_int_t)res->latency_us));
 	json_object_set_new(o, "self_connect", json_boolean(res->self_connect));
 	if (row->known) {
-		json_object_set_new(o, "predicted", json_string(cell.predicted ? "open" : "closed"));
+		json_object_set_new(o, "predicted",
+		                    json_string(cell.predicted ? "open" : "closed"));
 		json_object_set_new(o, "disagree", json_boolean(cell.disagree));
 		json_object_set_new(o, "why", json_string(cell.why));
 	} else {
@@ -264,7 +266,8 @@ static json_t *row_json(const struct probe_matrix *m, size_t r, const struct bs_
 	if (row->known) {
 		bs_endpoint_text(&row->l.bound, ep, sizeof(ep));
 		json_object_set_new(o, "listener", json_string(ep));
-		json_object_set_new(o, "wildcard", json_boolean(bs_endpoint_is_wildcard(&row->l.bound)));
+		json_object_set_new(o, "wildcard",
+		                    json_boolean(bs_endpoint_is_wildcard(&row->l.bound)));
 		if (row->l.bound.family == AF_INET6)
 			json_object_set_new(o, "v6only", json_boolean(row->l.v6only));
 		bs_exposure_summary(&row->l, ifaces, text, sizeof(text));
@@ -275,7 +278,8 @@ static json_t *row_json(const struct probe_matrix *m, size_t r, const struct bs_
 		json_object_set_new(o, "listener", json_null());
 		for (size_t c = 0; c < m->ncols; c++)
 			results[c] = *cell_result(m, r, c);
-		bs_exposure_infer(m->cols, results, m->ncols, row->l.bound.port, text, sizeof(text));
+		bs_exposure_infer(m->cols, results, m->ncols, row->l.bound.port, text,
+		                  sizeof(text));
 		json_object_set_new(o, "summary", json_string(text));
 	}
 	bs_exposure_ss_command(&row->l, text, sizeof(text));
@@ -288,7 +292,9 @@ static json_t *row_json(const struct probe_matrix *m, size_t r, const struct bs_
 
 static const char *kind_name(enum bs_target_kind kind)
 {
-	return kind == BS_TARGET_ANY ? "any" : kind == BS_TARGET_LOCALHOST ? "localhost" : "address";
+	return kind == BS_TARGET_ANY         ? "any"
+	       : kind == BS_TARGET_LOCALHOST ? "localhost"
+	                                     : "address";
 }
 
 int probe_render_json(const struct probe_matrix *m, const struct bs_iface_list *ifaces)

@@ -107,8 +107,8 @@ static int print_json(const struct sweep_request *req, const struct sweep_result
 		json_t *o = json_object(), *open = json_array();
 		for (size_t i = 0; i < n; i++)
 			if (res->open[a * n + i])
-				json_array_append_new(open,
-				                      json_integer((json_int_t)(req->lo + i)));
+				json_array_append_new(
+				    open, json_integer((json_int_t)req->lo + (json_int_t)i));
 		json_object_set_new(o, "address", json_string(req->on[a].text));
 		json_object_set_new(o, "label", json_string(req->on[a].label));
 		json_object_set_new(o, "open", open);
@@ -116,7 +116,8 @@ static int print_json(const struct sweep_request *req, const struct sweep_result
 	}
 	for (size_t i = 0; i < n; i++)
 		if (open_everywhere(req, res, i))
-			json_array_append_new(everywhere, json_integer((json_int_t)(req->lo + i)));
+			json_array_append_new(everywhere,
+			                      json_integer((json_int_t)req->lo + (json_int_t)i));
 	json_object_set_new(root, "addresses", addrs);
 	json_object_set_new(root, "open_on_every_address", everywhere);
 	return cli_json_emit(root, false) == 0 ? BS_EXIT_OK : BS_EXIT_FAILURE;

@@ -142,7 +142,7 @@ static int parse_bracketed(const char *text, const struct bs_iface_list *ifaces,
 	struct in6_addr a;
 	const struct bs_iface *scoped = NULL;
 	uint32_t scope = 0;
-	uint16_t port;
+	uint16_t port = 0;
 	char *percent;
 	size_t n;
 
@@ -268,7 +268,7 @@ static int parse_plain(const char *text, const struct bs_iface_list *ifaces, str
 	char host[INET6_ADDRSTRLEN + IF_NAMESIZE];
 	struct in_addr a;
 	struct in6_addr a6;
-	uint16_t port;
+	uint16_t port = 0;
 	size_t n;
 
 	n = (size_t)(colon - text);
@@ -304,7 +304,7 @@ static int parse_port_only(const char *text, const struct bs_iface_list *ifaces,
                            struct bs_endpoint *ep, struct bs_error *err)
 {
 	struct in_addr a;
-	uint16_t port;
+	uint16_t port = 0;
 
 	/* "wlan0" or "192.168.1.10" alone is an address that forgot its port. */
 	if (inet_pton(AF_INET, text, &a) == 1 || (ifaces != NULL && bs_iface_find(ifaces, text)))

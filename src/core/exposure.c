@@ -33,7 +33,7 @@ static bool is_loopback_addr(const struct bs_endpoint *ep)
 }
 
 static void add_target(struct bs_exposure_target *out, size_t *n, size_t max,
-		       enum bs_target_kind kind, const struct bs_endpoint *addr, const char *label)
+                       enum bs_target_kind kind, const struct bs_endpoint *addr, const char *label)
 {
 	struct bs_exposure_target *t;
 
@@ -48,7 +48,7 @@ static void add_target(struct bs_exposure_target *out, size_t *n, size_t max,
 }
 
 static void endpoint_of(const struct bs_iface *iface, const struct bs_iface_addr *a,
-			struct bs_endpoint *ep)
+                        struct bs_endpoint *ep)
 {
 	memset(ep, 0, sizeof(*ep));
 	if (a->family == AF_INET) {
@@ -65,7 +65,7 @@ static void endpoint_of(const struct bs_iface *iface, const struct bs_iface_addr
 }
 
 static void add_family(const struct bs_iface_list *ifaces, int family,
-		       struct bs_exposure_target *out, size_t *n, size_t max)
+                       struct bs_exposure_target *out, size_t *n, size_t max)
 {
 	struct bs_endpoint ep;
 	const char *any = family == AF_INET ? "0.0.0.0" : "::";
@@ -90,7 +90,7 @@ static void add_family(const struct bs_iface_list *ifaces, int family,
 }
 
 size_t bs_exposure_targets(const struct bs_iface_list *ifaces, bool ipv6,
-			   struct bs_exposure_target *out, size_t max)
+                           struct bs_exposure_target *out, size_t max)
 {
 	size_t n = 0;
 
@@ -101,7 +101,7 @@ size_t bs_exposure_targets(const struct bs_iface_list *ifaces, bool ipv6,
 }
 
 void bs_exposure_target_endpoint(const struct bs_exposure_target *t, unsigned port,
-				 struct bs_endpoint *out)
+                                 struct bs_endpoint *out)
 {
 	*out = t->addr;
 	bs_endpoint_set_port(out, (uint16_t)port);
@@ -145,47 +145,59 @@ bool bs_exposure_predict(const struct bs_exposure_listener *l, const struct bs_e
 }
 
 static void why_v4_target_on_v6(const struct bs_exposure_listener *l, const char *bound,
-				const struct bs_exposure_target *t, char *buf, size_t len)
+                                const struct bs_exposure_target *t, char *buf, size_t len)
 {
 	if (!bs_endpoint_is_wildcard(&l->bound))
-		snprintf(buf, len, "bound to the IPv6 address %s only: IPv4 connections to %s never "
-			 "reach it.", bound, t->text);
+		snprintf(buf, len,
+		         "bound to the IPv6 address %s only: IPv4 connections to %s never "
+		         "reach it.",
+		         bound, t->text);
 	else if (l->v6only)
-		snprintf(buf, len, "[::] with IPV6_V6ONLY on takes IPv6 only, so IPv4 %s is "
-			 "refused; with it off, [::] would take IPv4 too.", t->text);
+		snprintf(buf, len,
+		         "[::] with IPV6_V6ONLY on takes IPv6 only, so IPv4 %s is "
+		         "refused; with it off, [::] would take IPv4 too.",
+		         t->text);
 	else
-		snprintf(buf, len, "[::] with IPV6_V6ONLY off takes IPv4 too: %s arrives as "
-			 "::ffff:%s.", t->text, strcmp(t->text, "0.0.0.0") ? t->text : "127.0.0.1");
+		snprintf(buf, len,
+		         "[::] with IPV6_V6ONLY off takes IPv4 too: %s arrives as "
+		         "::ffff:%s.",
+		         t->text, strcmp(t->text, "0.0.0.0") ? t->text : "127.0.0.1");
 }
 
 static void why_same_family(const struct bs_exposure_listener *l, const char *bound,
-			    const struct bs_exposure_target *t, bool predicted, char *buf,
-			    size_t len)
+                            const struct bs_exposure_target *t, bool predicted, char *buf,
+                            size_t len)
 {
 	const char *loop = l->bound.family == AF_INET ? "127.0.0.1" : "::1";
 	char lead[160] = "";
 
 	if (t->kind == BS_TARGET_ANY)
-		snprintf(lead, sizeof(lead), "connecting to %s goes to %s on Linux; ", t->text, loop);
+		snprintf(lead, sizeof(lead), "connecting to %s goes to %s on Linux; ", t->text,
+		         loop);
 	else if (t->kind == BS_TARGET_LOCALHOST)
 		snprintf(lead, sizeof(lead), "localhost is %s; ", t->text);
 	if (bs_endpoint_is_wildcard(&l->bound))
-		snprintf(buf, len, "%s%s is the wildcard: every address of this machine reaches it, "
-			 "on every network it is on.", lead, bound);
+		snprintf(buf, len,
+		         "%s%s is the wildcard: every address of this machine reaches it, "
+		         "on every network it is on.",
+		         lead, bound);
 	else if (predicted)
 		snprintf(buf, len, "%sthe listener is bound to exactly this address (%s).", lead,
-			 bound);
+		         bound);
 	else if (is_loopback_addr(&l->bound) || t->kind != BS_TARGET_ADDRESS)
-		snprintf(buf, len, "%sthe listener is bound to %s only, so the kernel refuses "
-			 "the connection (a reset).", lead, bound);
+		snprintf(buf, len,
+		         "%sthe listener is bound to %s only, so the kernel refuses "
+		         "the connection (a reset).",
+		         lead, bound);
 	else
-		snprintf(buf, len, "bound to %s only: %s is another address of this machine "
-			 "(%s), so the kernel refuses the connection (a reset).", bound, t->text,
-			 t->label);
+		snprintf(buf, len,
+		         "bound to %s only: %s is another address of this machine "
+		         "(%s), so the kernel refuses the connection (a reset).",
+		         bound, t->text, t->label);
 }
 
 void bs_exposure_cell_eval(const struct bs_exposure_listener *l, const struct bs_exposure_target *t,
-			   const struct bs_probe_result *observed, struct bs_exposure_cell *cell)
+                           const struct bs_probe_result *observed, struct bs_exposure_cell *cell)
 {
 	char bound[BS_ENDPOINT_TEXT_MAX];
 
@@ -195,7 +207,7 @@ void bs_exposure_cell_eval(const struct bs_exposure_listener *l, const struct bs
 	cell->observed = observed != NULL ? observed->verdict : BS_VERDICT_PENDING;
 	if (l->bound.family == AF_INET && t->addr.family == AF_INET6)
 		snprintf(cell->why, sizeof(cell->why),
-			 "an IPv4 socket never sees IPv6 connections; bind [::] for those.");
+		         "an IPv4 socket never sees IPv6 connections; bind [::] for those.");
 	else if (l->bound.family == AF_INET6 && t->addr.family == AF_INET)
 		why_v4_target_on_v6(l, bound, t, cell->why, sizeof(cell->why));
 	else
@@ -208,13 +220,13 @@ void bs_exposure_cell_eval(const struct bs_exposure_listener *l, const struct bs
 	cell->disagree = cell->predicted != (cell->observed == BS_VERDICT_OPEN);
 	if (cell->disagree)
 		bs_textbuf_appendf(cell->why, sizeof(cell->why),
-				   " But the probe saw %s: something else decides here (a firewall "
-				   "rule, a route, or the address changed).",
-				   bs_verdict_name(cell->observed));
+		                   " But the probe saw %s: something else decides here (a firewall "
+		                   "rule, a route, or the address changed).",
+		                   bs_verdict_name(cell->observed));
 }
 
 void bs_exposure_summary(const struct bs_exposure_listener *l, const struct bs_iface_list *ifaces,
-			 char *buf, size_t len)
+                         char *buf, size_t len)
 {
 	char bound[BS_ENDPOINT_TEXT_MAX], names[256] = "";
 	const struct bs_iface *owner;
@@ -223,31 +235,36 @@ void bs_exposure_summary(const struct bs_exposure_listener *l, const struct bs_i
 	for (size_t i = 0; ifaces != NULL && i < ifaces->count; i++)
 		if (ifaces->items[i].flags & IFF_UP)
 			bs_textbuf_appendf(names, sizeof(names), "%s%s", names[0] ? ", " : "",
-					   ifaces->items[i].name);
+			                   ifaces->items[i].name);
 	if (bs_endpoint_is_wildcard(&l->bound)) {
-		const char *which = l->bound.family == AF_INET ? "IPv4 "
-				    : l->v6only ? "IPv6 " : "";
+		const char *which = l->bound.family == AF_INET ? "IPv4 " : l->v6only ? "IPv6 " : "";
 		const char *extra = l->bound.family == AF_INET6
-					    ? (l->v6only ? " with IPV6_V6ONLY on, so IPv4 is refused"
-							 : " with IPV6_V6ONLY off, so IPv4 arrives too")
-					    : "";
-		snprintf(buf, len, "%s %s is bound to the wildcard%s: it is reachable on every "
-			 "%saddress of this machine (%s) and from every network this machine is "
-			 "on, including addresses added later.",
-			 bs_proto_name(l->proto), bound, extra, which, names);
+		                        ? (l->v6only ? " with IPV6_V6ONLY on, so IPv4 is refused"
+		                                     : " with IPV6_V6ONLY off, so IPv4 arrives too")
+		                        : "";
+		snprintf(buf, len,
+		         "%s %s is bound to the wildcard%s: it is reachable on every "
+		         "%saddress of this machine (%s) and from every network this machine is "
+		         "on, including addresses added later.",
+		         bs_proto_name(l->proto), bound, extra, which, names);
 		return;
 	}
 	if (l->bound.family == AF_INET)
-		owner = bs_iface_owning(ifaces, AF_INET, &((const struct sockaddr_in *)&l->bound.addr)->sin_addr);
+		owner = bs_iface_owning(ifaces, AF_INET,
+		                        &((const struct sockaddr_in *)&l->bound.addr)->sin_addr);
 	else
 		owner = bs_iface_owning(ifaces, AF_INET6, v6_of(&l->bound));
 	if (is_loopback_addr(&l->bound))
-		snprintf(buf, len, "%s %s is bound to loopback: only programs on this machine can "
-			 "reach it.", bs_proto_name(l->proto), bound);
+		snprintf(buf, len,
+		         "%s %s is bound to loopback: only programs on this machine can "
+		         "reach it.",
+		         bs_proto_name(l->proto), bound);
 	else
-		snprintf(buf, len, "%s %s is bound to one address%s%s: only connections to that "
-			 "address reach it; every other address refuses.",
-			 bs_proto_name(l->proto), bound, owner ? " of " : "", owner ? owner->name : "");
+		snprintf(buf, len,
+		         "%s %s is bound to one address%s%s: only connections to that "
+		         "address reach it; every other address refuses.",
+		         bs_proto_name(l->proto), bound, owner ? " of " : "",
+		         owner ? owner->name : "");
 }
 
 void bs_exposure_socat_command(const struct bs_exposure_listener *l, char *buf, size_t len)
@@ -258,15 +275,15 @@ void bs_exposure_socat_command(const struct bs_exposure_listener *l, char *buf, 
 
 	bs_endpoint_addr_text(&l->bound, addr, sizeof(addr));
 	snprintf(buf, len, "socat %s%s-LISTEN:%u,bind=%s%s%s,fork,reuseaddr%s /dev/null", proto,
-		 v6 ? "6" : "4", l->bound.port, v6 ? "[" : "", addr, v6 ? "]" : "",
-		 v6 ? (l->v6only ? ",ipv6only=1" : ",ipv6only=0") : "");
+	         v6 ? "6" : "4", l->bound.port, v6 ? "[" : "", addr, v6 ? "]" : "",
+	         v6 ? (l->v6only ? ",ipv6only=1" : ",ipv6only=0") : "");
 }
 
-void bs_exposure_nc_command(const struct bs_exposure_listener *l, const struct bs_exposure_target *t,
-			    char *buf, size_t len)
+void bs_exposure_nc_command(const struct bs_exposure_listener *l,
+                            const struct bs_exposure_target *t, char *buf, size_t len)
 {
 	snprintf(buf, len, "nc -%c -vz%s %s %u", t->addr.family == AF_INET6 ? '6' : '4',
-		 l->proto == BS_PROTO_UDP ? "u" : "", t->text, l->bound.port);
+	         l->proto == BS_PROTO_UDP ? "u" : "", t->text, l->bound.port);
 }
 
 void bs_exposure_ss_command(const struct bs_exposure_listener *l, char *buf, size_t len)
@@ -278,8 +295,8 @@ void bs_exposure_ss_command(const struct bs_exposure_listener *l, char *buf, siz
 }
 
 void bs_exposure_infer(const struct bs_exposure_target *targets,
-		       const struct bs_probe_result *results, size_t n, unsigned port, char *buf,
-		       size_t len)
+                       const struct bs_probe_result *results, size_t n, unsigned port, char *buf,
+                       size_t len)
 {
 	size_t v4 = 0, v4_open = 0, v6 = 0, v6_open = 0, probed = 0, open_loop = 0;
 	char open_list[256] = "";
@@ -287,7 +304,8 @@ void bs_exposure_infer(const struct bs_exposure_target *targets,
 
 	for (size_t i = 0; i < n; i++) {
 		bool open = results[i].verdict == BS_VERDICT_OPEN;
-		if (results[i].verdict == BS_VERDICT_PENDING || targets[i].kind != BS_TARGET_ADDRESS)
+		if (results[i].verdict == BS_VERDICT_PENDING ||
+		    targets[i].kind != BS_TARGET_ADDRESS)
 			continue;
 		probed++;
 		one = targets[i].text;
@@ -302,26 +320,30 @@ void bs_exposure_infer(const struct bs_exposure_target *targets,
 			continue;
 		open_loop += is_loopback_addr(&targets[i].addr);
 		bs_textbuf_appendf(open_list, sizeof(open_list), "%s%s", open_list[0] ? ", " : "",
-				   targets[i].text);
+		                   targets[i].text);
 	}
 	if (probed == 0)
 		snprintf(buf, len, "port %u was not probed on any address.", port);
 	else if (probed == 1)
 		snprintf(buf, len, "port %u is %s at %s (only that address was probed).", port,
-			 v4_open + v6_open ? "open" : "closed", one);
+		         v4_open + v6_open ? "open" : "closed", one);
 	else if (v4_open + v6_open == 0)
 		snprintf(buf, len, "nothing accepts connections on port %u from this host.", port);
 	else if (v4 > 1 && v4_open == v4 && (v6 == 0 || v6_open == v6))
-		snprintf(buf, len, "port %u is open on every address: it is bound to a wildcard "
-			 "(0.0.0.0%s), so every network this machine is on reaches it.",
-			 port, v6 ? " and [::], or [::] taking IPv4 too" : " or [::] taking IPv4 too");
+		snprintf(buf, len,
+		         "port %u is open on every address: it is bound to a wildcard "
+		         "(0.0.0.0%s), so every network this machine is on reaches it.",
+		         port,
+		         v6 ? " and [::], or [::] taking IPv4 too" : " or [::] taking IPv4 too");
 	else if (v4 > 1 && v4_open == v4)
 		snprintf(buf, len, "port %u is open on every IPv4 address: it is bound to 0.0.0.0.",
-			 port);
+		         port);
 	else if (open_loop == v4_open + v6_open)
-		snprintf(buf, len, "port %u is open on loopback only (%s): only programs on this "
-			 "machine reach it.", port, open_list);
+		snprintf(buf, len,
+		         "port %u is open on loopback only (%s): only programs on this "
+		         "machine reach it.",
+		         port, open_list);
 	else
-		snprintf(buf, len, "port %u is open only on %s: it is bound to %s.", port, open_list,
-			 v4_open + v6_open > 1 ? "those addresses" : "that address");
+		snprintf(buf, len, "port %u is open only on %s: it is bound to %s.", port,
+		         open_list, v4_open + v6_open > 1 ? "those addresses" : "that address");
 }

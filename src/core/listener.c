@@ -60,16 +60,15 @@ static void emit(struct bs_listener *l, struct bs_listener_event *ev)
 }
 
 static void note_peer(struct bs_listener *l, const struct bs_endpoint *peer,
-		      const struct bs_endpoint *local)
+                      const struct bs_endpoint *local)
 {
 	l->stats.has_last = true;
 	l->stats.last_peer = *peer;
 	l->stats.last_local = *local;
 }
 
-static void conn_close(struct conn *c)
+static void conn_close(struct bs_listener *l, struct conn *c)
 {
-	struct bs_listener *l = c->owner;
 	struct bs_listener_event ev = {.kind = BS_EV_CLOSED, .bytes = c->bytes};
 
 	ev.peer = c->peer;
@@ -104,7 +103,7 @@ static void conn_readable(int fd, uint32_t events, void *arg)
 		}
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
-		conn_close(c); /* EOF or a reset: the connection is over */
+		conn_close(c->owner, c); /* EOF or a reset: the connection is over */
 		return;
 	}
 }
@@ -153,9 +152,9 @@ static bool shed_one(struct bs_listener *l, int code)
 	l->stats.shed++;
 	bs_endpoint_text(&l->bound, where, sizeof(where));
 	snprintf(msg, sizeof(msg),
-		 "out of file descriptors (%s): closed a new connection to %s unread; raise "
-		 "ulimit -n or close connections",
-		 code == EMFILE ? "this process's limit" : "the system's limit", where);
+	         "out of file descriptors (%s): closed a new connection to %s unread; raise "
+	         "ulimit -n or close connections",
+	         code == EMFILE ? "this process's limit" : "the system's limit", where);
 	ev.local = l->bound;
 	ev.message = msg;
 	emit(l, &ev);
@@ -163,7 +162,7 @@ static bool shed_one(struct bs_listener *l, int code)
 }
 
 static void accept_one(struct bs_listener *l, int fd, const struct sockaddr_storage *peer,
-		       socklen_t plen)
+                       socklen_t plen)
 {
 	struct sockaddr_storage local;
 	socklen_t llen = sizeof(local);
@@ -209,7 +208,8 @@ static void tcp_acceptable(int lfd, uint32_t events, void *arg)
 	for (int i = 0; i < ACCEPT_BATCH; i++) {
 		struct sockaddr_storage peer;
 		socklen_t plen = sizeof(peer);
-		int fd = accept4(lfd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd =
+		    accept4(lfd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd >= 0) {
 			accept_one(l, fd, &peer, plen);
@@ -236,9 +236,12 @@ static void udp_readable(int fd, uint32_t events, void *arg)
 	for (int i = 0; i < ACCEPT_BATCH; i++) {
 		struct sockaddr_storage peer;
 		struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
-		struct msghdr mh = {.msg_name = &peer, .msg_namelen = sizeof(peer),
-				    .msg_iov = &iov, .msg_iovlen = 1,
-				    .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+		struct msghdr mh = {.msg_name = &peer,
+		                    .msg_namelen = sizeof(peer),
+		                    .msg_iov = &iov,
+		                    .msg_iovlen = 1,
+		                    .msg_control = cbuf,
+		                    .msg_controllen = sizeof(cbuf)};
 		struct bs_listener_event ev = {.kind = BS_EV_DATAGRAM};
 		ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
 
@@ -249,14 +252,16 @@ static void udp_readable(int fd, uint32_t events, void *arg)
 		bs_endpoint_from_sockaddr(&ev.peer, (struct sockaddr *)&peer, mh.msg_namelen);
 		ev.local = l->bound;
 		/* The destination address of the datagram, from IP_PKTINFO / IPV6_PKTINFO. */
-		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm)) {
+		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm != NULL;
+		     cm = CMSG_NXTHDR(&mh, cm)) {
 			if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
 				struct in_pktinfo pi;
 				memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
 				if (ev.local.family == AF_INET)
 					((struct sockaddr_in *)&ev.local.addr)->sin_addr =
-						pi.ipi_addr;
-			} else if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO) {
+					    pi.ipi_addr;
+			} else if (cm->cmsg_level == IPPROTO_IPV6 &&
+			           cm->cmsg_type == IPV6_PKTINFO) {
 				struct in6_pktinfo pi;
 				memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
 				((struct sockaddr_in6 *)&ev.local.addr)->sin6_addr = pi.ipi6_addr;
@@ -302,7 +307,8 @@ static int open_socket(const struct bs_endpoint *ep, const struct bs_listener_op
 
 	if (fd < 0)
 		return -1;
-	if (set_options(fd, ep, o) < 0 || bind(fd, (const struct sockaddr *)&ep->addr, ep->addrlen) < 0)
+	if (set_options(fd, ep, o) < 0 ||
+	    bind(fd, (const struct sockaddr *)&ep->addr, ep->addrlen) < 0)
 		goto fail;
 	/* SOMAXCONN: a shallow backlog makes a burst of clients wait for SYN retransmits. */
 	if (o->proto == BS_PROTO_TCP && listen(fd, SOMAXCONN) < 0)
@@ -334,9 +340,9 @@ static void read_back(struct bs_listener *l)
 }
 
 struct bs_listener *bs_listener_open(struct bs_loop *loop, const struct bs_endpoint *ep,
-				     const struct bs_listener_opts *opts,
-				     const struct bs_iface_list *ifaces, bs_listener_cb cb,
-				     void *arg, struct bs_error *err)
+                                     const struct bs_listener_opts *opts,
+                                     const struct bs_iface_list *ifaces, bs_listener_cb cb,
+                                     void *arg, struct bs_error *err)
 {
 	struct bs_listener *l;
 	int fd = open_socket(ep, opts);
@@ -365,8 +371,8 @@ struct bs_listener *bs_listener_open(struct bs_loop *loop, const struct bs_endpo
 	l->bound = *ep;
 	read_back(l);
 	l->spare_fd = opts->proto == BS_PROTO_TCP ? open("/dev/null", O_RDONLY | O_CLOEXEC) : -1;
-	l->watch = bs_loop_watch(loop, fd, EPOLLIN,
-				 opts->proto == BS_PROTO_TCP ? tcp_acceptable : udp_readable, l, err);
+	l->watch = bs_loop_watch(
+	    loop, fd, EPOLLIN, opts->proto == BS_PROTO_TCP ? tcp_acceptable : udp_readable, l, err);
 	if (l->watch == NULL) {
 		bs_listener_close(l);
 		return NULL;
@@ -380,8 +386,10 @@ void bs_listener_close(struct bs_listener *l)
 		return;
 	/* Connections go quietly: the listener's owner is tearing it down. */
 	l->cb = NULL;
-	while (l->conns != NULL)
-		conn_close(l->conns);
+	for (struct conn *c = l->conns; c != NULL; c = l->conns) {
+		c->prev = NULL; /* the head of the list */
+		conn_close(l, c);
+	}
 	bs_watch_remove(l->watch);
 	bs_timer_cancel(l->resume);
 	close(l->fd);

@@ -68,7 +68,8 @@ struct bs_loop *bs_loop_new(struct bs_error *err)
 	if (loop->epfd < 0) {
 		int saved = errno;
 		free(loop);
-		bs_error_set(err, saved, "cannot create the event loop (epoll): %s", strerror(saved));
+		bs_error_set(err, saved, "cannot create the event loop (epoll): %s",
+		             strerror(saved));
 		return NULL;
 	}
 	return loop;
@@ -115,7 +116,7 @@ void bs_loop_free(struct bs_loop *loop)
 }
 
 struct bs_watch *bs_loop_watch(struct bs_loop *loop, int fd, uint32_t events, bs_fd_cb cb,
-			       void *arg, struct bs_error *err)
+                               void *arg, struct bs_error *err)
 {
 	struct bs_watch *w = calloc(1, sizeof(*w));
 	struct epoll_event ev = {.events = events};
@@ -133,7 +134,7 @@ struct bs_watch *bs_loop_watch(struct bs_loop *loop, int fd, uint32_t events, bs
 		int saved = errno;
 		free(w);
 		bs_error_set(err, saved, "cannot watch a socket in the event loop: %s",
-			     strerror(saved));
+		             strerror(saved));
 		return NULL;
 	}
 	w->next = loop->watches;
@@ -182,7 +183,7 @@ int bs_timer_rearm(struct bs_timer *timer, uint64_t ms)
 }
 
 struct bs_timer *bs_loop_timer(struct bs_loop *loop, uint64_t ms, bool repeat, bs_timer_cb cb,
-			       void *arg, struct bs_error *err)
+                               void *arg, struct bs_error *err)
 {
 	struct bs_timer *t = calloc(1, sizeof(*t));
 	int fd;
@@ -235,7 +236,7 @@ static void signal_arrived(int fd, uint32_t events, void *arg)
 }
 
 int bs_loop_handle_signals(struct bs_loop *loop, const int *signals, int count, bs_signal_cb cb,
-			   void *arg, struct bs_error *err)
+                           void *arg, struct bs_error *err)
 {
 	sigset_t set;
 
@@ -247,7 +248,7 @@ int bs_loop_handle_signals(struct bs_loop *loop, const int *signals, int count, 
 	loop->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (loop->sigfd < 0)
 		return bs_error_set(err, errno, "cannot receive signals (signalfd): %s",
-				    strerror(errno));
+		                    strerror(errno));
 	loop->sigcb = cb;
 	loop->sigarg = arg;
 	loop->sigwatch = bs_loop_watch(loop, loop->sigfd, EPOLLIN, signal_arrived, loop, err);

@@ -319,6 +319,8 @@ static struct bs_probe *probe_alloc(size_t count, const struct bs_probe_opts *op
 		p->opts = *opts;
 		if (p->opts.concurrency > count && count > 0)
 			p->opts.concurrency = (unsigned)count;
+		if (p->opts.concurrency == 0)
+			p->opts.concurrency = 1;
 		p->results = calloc(count ? count : 1, sizeof(*p->results));
 		p->slots = calloc(p->opts.concurrency, sizeof(*p->slots));
 		p->free_slots = calloc(p->opts.concurrency, sizeof(*p->free_slots));
@@ -429,17 +431,21 @@ bool bs_probe_finished(const struct bs_probe *p)
 
 bool bs_probe_confirm_udp(struct bs_probe *p, const unsigned char *payload, size_t len)
 {
-	char text[64];
-	unsigned token;
-	size_t index;
+	char text[64], *end;
+	unsigned long token, index;
 
 	if (p == NULL || len >= sizeof(text) || len < sizeof(TOKEN_PREFIX) - 1)
 		return false;
 	memcpy(text, payload, len);
 	text[len] = '\0';
-	if (strncmp(text, TOKEN_PREFIX, sizeof(TOKEN_PREFIX) - 1) != 0 ||
-	    sscanf(text + sizeof(TOKEN_PREFIX) - 1, "%8x:%zu", &token, &index) != 2 ||
-	    token != p->token || index >= p->count)
+	/* "bindscope-probe:TOKEN:INDEX", as udp_send_token wrote it; anything else is a visitor. */
+	if (strncmp(text, TOKEN_PREFIX, sizeof(TOKEN_PREFIX) - 1) != 0)
+		return false;
+	token = strtoul(text + sizeof(TOKEN_PREFIX) - 1, &end, 16);
+	if (*end != ':')
+		return false;
+	index = strtoul(end + 1, &end, 10);
+	if (*end != '\0' || token != p->token || index >= p->count)
 		return false;
 	for (unsigned k = 0; k < p->opts.concurrency; k++) {
 		struct slot *s = &p->slots[k];

@@ -1,19 +1,24 @@
 #include "bindscope/sysinfo.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/resource.h>
 
 int bs_sysinfo_read_int(const char *path, int fallback)
 {
 	FILE *f = fopen(path, "re");
-	int value;
+	char line[32], *end;
+	long value;
 
 	if (f == NULL)
 		return fallback;
-	if (fscanf(f, "%d", &value) != 1)
-		value = fallback;
+	if (fgets(line, sizeof(line), f) == NULL)
+		line[0] = '\0';
 	fclose(f);
-	return value;
+	value = strtol(line, &end, 10);
+	if (end == line || value < -2147483647L || value > 2147483647L)
+		return fallback;
+	return (int)value;
 }
 
 int bs_sysinfo_unprivileged_port_start(void)

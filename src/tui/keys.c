@@ -272,13 +272,13 @@ static void click(struct tui *t)
 	if (getmouse(&ev) != OK)
 		return;
 	if (ev.y >= g->ifaces_y && ev.y < g->ifaces_y + g->ifaces_rows && ev.x < g->listeners_x) {
-		size_t i = (size_t)(ev.y - g->ifaces_y + g->ifaces_first);
+		size_t i = (size_t)(ev.y - g->ifaces_y) + (size_t)g->ifaces_first;
 		if (i < t->nrows) {
 			t->focus = FOCUS_IFACES;
 			t->sel_iface = i;
 		}
 	} else if (ev.y >= g->listeners_y && ev.y < g->listeners_y + g->listeners_rows) {
-		size_t i = (size_t)(ev.y - g->listeners_y + g->listeners_first);
+		size_t i = (size_t)(ev.y - g->listeners_y) + (size_t)g->listeners_first;
 		if (i < bs_lesson_listener_count(t->lesson)) {
 			t->focus = FOCUS_LISTENERS;
 			t->sel_listener = t->sel_row = i;

@@ -35,7 +35,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s ADDR PORT\n", argv[0]);
 		return 2;
 	}
-	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct sockaddr_in sa = {.sin_family = AF_INET};
 	char *end;
 	long port = strtol(argv[2], &end, 10);
 	if (inet_pton(AF_INET, argv[1], &sa.sin_addr) != 1 || *end || port < 1 || port > 65535) {
@@ -44,7 +44,7 @@ int main(int argc, char **argv)
 	}
 	sa.sin_port = htons((unsigned short)port);
 
-	struct sigaction act = { .sa_handler = on_signal }; /* no SA_RESTART: epoll_wait gets EINTR */
+	struct sigaction act = {.sa_handler = on_signal}; /* no SA_RESTART: epoll_wait gets EINTR */
 	sigemptyset(&act.sa_mask);
 	sigaction(SIGINT, &act, NULL);
 	sigaction(SIGTERM, &act, NULL);
@@ -57,7 +57,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	int ep = epoll_create1(EPOLL_CLOEXEC);
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = lfd };
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = lfd};
 	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev) < 0) {
 		perror("bare_accept: epoll");
 		return 1;
@@ -78,9 +78,10 @@ int main(int argc, char **argv)
 			int fd = evs[e].data.fd;
 			if (fd == lfd) {
 				int c;
-				while ((c = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+				while ((c = accept4(lfd, NULL, NULL,
+				                    SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 					accepted++;
-					struct epoll_event cev = { .events = EPOLLIN, .data.fd = c };
+					struct epoll_event cev = {.events = EPOLLIN, .data.fd = c};
 					if (epoll_ctl(ep, EPOLL_CTL_ADD, c, &cev) < 0)
 						close(c);
 				}
@@ -92,7 +93,8 @@ int main(int argc, char **argv)
 					continue;
 				if (r < 0 && (errno == EAGAIN || errno == EINTR))
 					break;
-				close(fd); /* end of stream or error; close also leaves the epoll set */
+				close(fd); /* end of stream or error; close also leaves the epoll
+				              set */
 				break;
 			}
 		}

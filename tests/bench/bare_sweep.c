@@ -76,14 +76,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s ADDR LOW HIGH [K [TIMEOUT_MS [DEADLINE_S]]]\n", argv[0]);
 		return 2;
 	}
-	struct sockaddr_in dst = { .sin_family = AF_INET };
+	struct sockaddr_in dst = {.sin_family = AF_INET};
 	if (inet_pton(AF_INET, argv[1], &dst.sin_addr) != 1) {
 		fprintf(stderr, "bare_sweep: bad IPv4 address '%s'\n", argv[1]);
 		return 2;
 	}
 	long low = arg(argv[2], "LOW", 1, 65535), high = arg(argv[3], "HIGH", low, 65535);
 	long k = argc > 4 ? arg(argv[4], "K", 1, 60000) : 512;
-	double timeout = (argc > 5 ? (double)arg(argv[5], "TIMEOUT_MS", 1, 600000) : 1000.0) / 1000.0;
+	double timeout =
+	    (argc > 5 ? (double)arg(argv[5], "TIMEOUT_MS", 1, 600000) : 1000.0) / 1000.0;
 	double deadline_s = argc > 6 ? (double)arg(argv[6], "DEADLINE_S", 1, 3600) : 120.0;
 
 	is_open = calloc(65536, 1);
@@ -121,7 +122,7 @@ int main(int argc, char **argv)
 				continue;
 			}
 			s->started = now();
-			struct epoll_event ev = { .events = EPOLLOUT, .data.u64 = (uint64_t)i };
+			struct epoll_event ev = {.events = EPOLLOUT, .data.u64 = (uint64_t)i};
 			epoll_ctl(ep, EPOLL_CTL_ADD, s->fd, &ev);
 			inflight++;
 		}

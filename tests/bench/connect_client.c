@@ -44,7 +44,7 @@ static double now(void)
 }
 
 static struct slot *slots;
-static struct sockaddr_in sa = { .sin_family = AF_INET };
+static struct sockaddr_in sa = {.sin_family = AF_INET};
 static long n, started, failed;
 static int ep;
 
@@ -67,7 +67,7 @@ static void start_one(long i)
 		close(s->fd);
 		return;
 	}
-	struct epoll_event ev = { .events = EPOLLOUT, .data.u64 = (uint64_t)i };
+	struct epoll_event ev = {.events = EPOLLOUT, .data.u64 = (uint64_t)i};
 	if (epoll_ctl(ep, EPOLL_CTL_ADD, s->fd, &ev) < 0) {
 		failed++;
 		close(s->fd);
@@ -155,12 +155,13 @@ int main(int argc, char **argv)
 				getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len);
 				if (err) {
 					done = 3;
-				} else if (send(s->fd, payload, sizeof payload - 1, MSG_NOSIGNAL) < 0 ||
-					   shutdown(s->fd, SHUT_WR) < 0) {
+				} else if (send(s->fd, payload, sizeof payload - 1, MSG_NOSIGNAL) <
+				               0 ||
+				           shutdown(s->fd, SHUT_WR) < 0) {
 					done = errno == ECONNRESET || errno == EPIPE ? 2 : 3;
 				} else {
-					struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP,
-								  .data.u64 = (uint64_t)i };
+					struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP,
+					                         .data.u64 = (uint64_t)i};
 					epoll_ctl(ep, EPOLL_CTL_MOD, s->fd, &ev);
 					s->st = DRAINING;
 				}

@@ -43,13 +43,15 @@ int main(int argc, char **argv)
 	for (long port = low; port <= high; port++) {
 		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd < 0) {
-			fprintf(stderr, "many_listeners: socket for port %ld: %s\n", port, strerror(errno));
+			fprintf(stderr, "many_listeners: socket for port %ld: %s\n", port,
+			        strerror(errno));
 			return 1;
 		}
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 		sin.sin_port = htons((unsigned short)port);
 		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(fd, 16) < 0) {
-			fprintf(stderr, "many_listeners: %s:%ld: %s\n", argv[1], port, strerror(errno));
+			fprintf(stderr, "many_listeners: %s:%ld: %s\n", argv[1], port,
+			        strerror(errno));
 			return 1;
 		}
 	}

@@ -21,8 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1 || size - 1 > sizeof(aligned))
 		return 0;
 	memcpy(aligned, data + 1, size - 1);
-	bs_sockets_parse(&list, data[0] & 1 ? BS_PROTO_UDP : BS_PROTO_TCP, aligned, size - 1,
-			 &err);
+	bs_sockets_parse(&list, data[0] & 1 ? BS_PROTO_UDP : BS_PROTO_TCP, aligned, size - 1, &err);
 	bs_sockets_classify(&list, NULL);
 	for (size_t i = 0; i < list.count; i++) {
 		bs_socket_local_text(&list.items[i], text, sizeof(text));
