@@ -1,6 +1,6 @@
 #!/bin/bash
 # The screen survives what terminals do to it: resizing (80x24, 200x50, too small and back),
-# NO_COLOR, a non-UTF-8 locale; and bindscope leaves cleanly: q exits 0, SIGTERM and Ctrl-C
+# NO_COLOR, a non-UTF-8 locale; and bindscope leaves cleanly: q exits 0, SIGTERM, Ctrl-C and a crash
 # end it too, every listener is closed and the terminal is given back (main screen, cursor
 # shown, keypad and mouse modes off, the shell prints again).
 set -uo pipefail
@@ -125,5 +125,13 @@ check_screen_lacks "LANG=C: no UTF-8 symbols anywhere" '✓|✗|↑|↓|…'
 wait_for "LANG=C: the status line names the move keys in ASCII" '^ [A-Za-z/]+ move +Enter listen'
 tui_keys C-c
 terminal_restored "Ctrl-C" 0
+tui_stop
+
+# --- A crash (SIGSEGV): the crash handler ends curses, then the process dies of the signal ---
+tui_start || exit 1
+open_lesson "crash"
+pid=$(tui_pid)
+kill -SEGV "$pid"
+terminal_restored "SIGSEGV" 139
 
 finish
