@@ -55,6 +55,13 @@ void bs_timer_cancel(struct bs_timer *timer);
 int bs_loop_handle_signals(struct bs_loop *loop, const int *signals, int count, bs_signal_cb cb,
                            void *arg, struct bs_error *err);
 
+/*
+ * When leaving: ignore the loop's signals, which discards any still pending (a hangup and a
+ * terminate often come together). Left blocked, they reach whatever runs at exit with an open
+ * mask; LeakSanitizer's tracer thread died of one and left the process spinning.
+ */
+void bs_loop_discard_signals(struct bs_loop *loop);
+
 /* Run one turn: wait up to timeout_ms (-1 = forever) and dispatch. Returns 0 or -1. */
 int bs_loop_turn(struct bs_loop *loop, int timeout_ms);
 

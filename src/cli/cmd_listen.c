@@ -334,6 +334,7 @@ out:
 		bs_listener_close(st.listeners[i]);
 	bs_timer_cancel(st.flush);
 	fflush(stdout);
+	bs_loop_discard_signals(st.loop);
 	bs_loop_free(st.loop);
 	bs_iface_list_free(&ifaces);
 	return rc;

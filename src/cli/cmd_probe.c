@@ -444,6 +444,7 @@ int cmd_probe(int argc, char **argv)
 	bs_probe_free(run.probe);
 	for (size_t i = 0; i < run.nlisteners; i++)
 		bs_listener_close(run.listeners[i]);
+	bs_loop_discard_signals(run.loop);
 	bs_loop_free(run.loop);
 	bs_iface_list_free(&ifaces);
 	return rc;

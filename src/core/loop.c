@@ -37,6 +37,7 @@ struct bs_loop {
 	struct bs_watch *watches;
 	struct bs_timer *timers;
 	int sigfd;
+	sigset_t sigset; /* the signals received through sigfd */
 	struct bs_watch *sigwatch;
 	bs_signal_cb sigcb;
 	void *sigarg;
@@ -243,6 +244,7 @@ int bs_loop_handle_signals(struct bs_loop *loop, const int *signals, int count, 
 	sigemptyset(&set);
 	for (int i = 0; i < count; i++)
 		sigaddset(&set, signals[i]);
+	loop->sigset = set;
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return bs_error_set(err, errno, "cannot block signals: %s", strerror(errno));
 	loop->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -253,6 +255,15 @@ int bs_loop_handle_signals(struct bs_loop *loop, const int *signals, int count, 
 	loop->sigarg = arg;
 	loop->sigwatch = bs_loop_watch(loop, loop->sigfd, EPOLLIN, signal_arrived, loop, err);
 	return loop->sigwatch == NULL ? -1 : 0;
+}
+
+void bs_loop_discard_signals(struct bs_loop *loop)
+{
+	if (loop == NULL || loop->sigfd < 0)
+		return;
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(&loop->sigset, sig) == 1)
+			signal(sig, SIG_IGN);
 }
 
 int bs_loop_turn(struct bs_loop *loop, int timeout_ms)

@@ -141,6 +141,7 @@ int cmd_tui(int argc, char **argv)
 	rc = run(&t);
 	sockets_view_free(&t);
 	bs_lesson_free(t.lesson);
+	bs_loop_discard_signals(t.loop);
 	bs_loop_free(t.loop);
 	if (t.stop_signal != 0 && t.stop_signal != SIGINT)
 		return 128 + t.stop_signal;

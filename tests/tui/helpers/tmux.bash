@@ -50,8 +50,27 @@ tui_stop() {
 	[ -n "$_tui_watchdog" ] && kill "$_tui_watchdog" 2>/dev/null && wait "$_tui_watchdog" 2>/dev/null
 	_tui_watchdog=""
 	# kill-server hangs up the pane: bindscope takes SIGHUP as "quit" and closes its listeners.
+	local pid="" i
+	[ -s "$TUI_PIDFILE" ] && pid=$(cat "$TUI_PIDFILE")
 	tmux_ kill-server 2>/dev/null
 	rm -f "$TUI_PIDFILE"
+	# Regression guard: a hangup plus a late terminate once left an ASan build spinning at
+	# exit. bindscope must be gone (not a zombie's parent-less spin) within 5 s.
+	if [ -n "$pid" ] && [ -d "/proc/$pid" ]; then
+		for i in $(seq 50); do
+			[ -d "/proc/$pid" ] || break
+			[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = "Z" ] && break
+			sleep 0.1
+		done
+		checks=$((checks + 1))
+		if [ -d "/proc/$pid" ] && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != "Z" ]; then
+			failures=$((failures + 1))
+			echo "FAIL - bindscope (pid $pid) exits when its terminal hangs up"
+			kill -9 "$pid" 2>/dev/null
+		else
+			echo "ok - bindscope exits when its terminal hangs up"
+		fi
+	fi
 }
 
 _tui_cleanup() {
