@@ -56,9 +56,10 @@ int bs_loop_handle_signals(struct bs_loop *loop, const int *signals, int count, 
                            void *arg, struct bs_error *err);
 
 /*
- * When leaving: ignore the loop's signals, which discards any still pending (a hangup and a
- * terminate often come together). Left blocked, they reach whatever runs at exit with an open
- * mask; LeakSanitizer's tracer thread died of one and left the process spinning.
+ * When leaving: ignore and unblock the loop's signals, which discards any still pending (a
+ * hangup and a terminate often come together) and any that come later. Left blocked, they reach
+ * whatever runs at exit with an open mask; LeakSanitizer's tracer thread died of one and left the
+ * process spinning.
  */
 void bs_loop_discard_signals(struct bs_loop *loop);
 

@@ -264,6 +264,9 @@ void bs_loop_discard_signals(struct bs_loop *loop)
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sigismember(&loop->sigset, sig) == 1)
 			signal(sig, SIG_IGN);
+	/* Linux queues a blocked signal even when it is ignored: unblock, so those pending are
+	 * dropped now and late ones are never queued at all. */
+	sigprocmask(SIG_UNBLOCK, &loop->sigset, NULL);
 }
 
 int bs_loop_turn(struct bs_loop *loop, int timeout_ms)

@@ -85,5 +85,5 @@ wait_gone "probing is over" 'probing'
 check "the probes add no accepted lines to the log" "$accepted_lines" \
 	"$(grep -c ' accepted ' <<<"$SCREEN")"
 
-tui_stop # checks that bindscope exits when its terminal hangs up
+tui_stop # checks that bindscope exits when asked to
 finish

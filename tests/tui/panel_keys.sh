@@ -91,5 +91,5 @@ wait_for "the listeners panel is empty again" 'none: Enter on an interface opens
 wait_for "the matrix is empty again" 'No listener yet\. Choose an interface above and press Enter\.'
 check "the kernel has no UDP socket on 8082" "" "$(ss -Hlun 'sport = :8082')"
 
-tui_stop # checks that bindscope exits when its terminal hangs up
+tui_stop # checks that bindscope exits when asked to
 finish

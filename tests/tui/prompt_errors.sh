@@ -93,5 +93,5 @@ wait_gone "a good port closes the prompt" 'Listen \(tcp\) on'
 wait_for "the listener is in the panel" '>tcp 192\.168\.1\.10:8091 +conn '
 check_contains "and in the kernel" "192.168.1.10:8091" "$(listening 8091)"
 
-tui_stop # checks that bindscope exits when its terminal hangs up
+tui_stop # checks that bindscope exits when asked to
 finish

@@ -134,5 +134,5 @@ pid=$(tui_pid)
 kill -SEGV "$pid"
 terminal_restored "SIGSEGV" 139
 
-tui_stop # checks that bindscope exits when its terminal hangs up
+tui_stop # checks that bindscope exits when asked to
 finish

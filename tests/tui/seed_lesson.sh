@@ -57,5 +57,5 @@ wait_for "log says 192.168.1.10:8082 was opened" \
 check_contains "the kernel agrees: 192.168.1.10:8082 listens" "192.168.1.10:8082" \
 	"$(listening 8082)"
 
-tui_stop # checks that bindscope exits when its terminal hangs up
+tui_stop # checks that bindscope exits when asked to
 finish

@@ -47,5 +47,5 @@ tui_keys Down Down Down
 wait_for "Down x3 explains the fourth listener's lo cell" "nc -4 -vz 127\.0\.0\.1 8084"
 check_cells "tcp 127.0.0.1:8084" "lo=✓ open"
 
-tui_stop # checks that bindscope exits when its terminal hangs up
+tui_stop # checks that bindscope exits when asked to
 finish

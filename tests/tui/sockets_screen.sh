@@ -59,5 +59,5 @@ tui_keys s
 wait_for "s returns to the lesson" 'none: Enter on an interface opens one'
 tui_keys q
 wait_for "q quits" 'EXITED:0'
-tui_stop # checks that bindscope exits when its terminal hangs up
+tui_stop # checks that bindscope exits when asked to
 finish

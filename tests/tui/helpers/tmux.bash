@@ -49,13 +49,20 @@ on_exit() {
 tui_stop() {
 	[ -n "$_tui_watchdog" ] && kill "$_tui_watchdog" 2>/dev/null && wait "$_tui_watchdog" 2>/dev/null
 	_tui_watchdog=""
-	# kill-server hangs up the pane: bindscope takes SIGHUP as "quit" and closes its listeners.
 	local pid="" i
 	[ -s "$TUI_PIDFILE" ] && pid=$(cat "$TUI_PIDFILE")
+	# Quit the way a person does (Escape closes a prompt, q quits), while the terminal is
+	# still there. tests/tui/hangup.sh covers a terminal that goes away under bindscope.
+	if [ -n "$pid" ] && [ -d "/proc/$pid" ]; then
+		tmux_ send-keys Escape q 2>/dev/null
+		for i in $(seq 50); do
+			[ -d "/proc/$pid" ] || break
+			sleep 0.1
+		done
+	fi
 	tmux_ kill-server 2>/dev/null
 	rm -f "$TUI_PIDFILE"
-	# Regression guard: a hangup plus a late terminate once left an ASan build spinning at
-	# exit. bindscope must be gone (not a zombie's parent-less spin) within 5 s.
+	# bindscope must be gone within 5 s of quitting (and of its terminal hanging up).
 	if [ -n "$pid" ] && [ -d "/proc/$pid" ]; then
 		for i in $(seq 50); do
 			[ -d "/proc/$pid" ] || break
@@ -65,10 +72,16 @@ tui_stop() {
 		checks=$((checks + 1))
 		if [ -d "/proc/$pid" ] && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != "Z" ]; then
 			failures=$((failures + 1))
-			echo "FAIL - bindscope (pid $pid) exits when its terminal hangs up"
+			echo "FAIL - bindscope (pid $pid) exits when asked to (q, or its terminal hung up)"
+			grep -E '^(State|SigPnd|ShdPnd|SigBlk|SigIgn|TracerPid)' "/proc/$pid/status" | sed 's/^/  /'
+			echo "  threads: $(cat /proc/"$pid"/task/*/stat 2>/dev/null | awk '{printf "%s:%s ", $1, $3}')"
+			echo "  fds: $(ls -l /proc/"$pid"/fd 2>/dev/null | awk 'NR>1 {printf "%s ", $NF}')"
+			tracer=$(awk '/^TracerPid/ {print $2}' "/proc/$pid/status" 2>/dev/null)
+			[ -n "$tracer" ] && [ "$tracer" != 0 ] &&
+				echo "  tracer $tracer: $(grep -E '^(State|SigPnd|ShdPnd|SigBlk|SigIgn)' /proc/"$tracer"/status 2>/dev/null | tr '\n\t' '  ')"
 			kill -9 "$pid" 2>/dev/null
 		else
-			echo "ok - bindscope exits when its terminal hangs up"
+			echo "ok - bindscope exits when asked to (q, or its terminal hung up)"
 		fi
 	fi
 }
