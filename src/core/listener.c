@@ -175,10 +175,15 @@ static void accept_one(struct bs_listener *l, int fd, const struct sockaddr_stor
 		l->stats.shed++;
 		return;
 	}
-	/* The local address the connection arrived on: the lesson's whole point. */
-	getsockname(fd, (struct sockaddr *)&local, &llen);
+	/* The local address the connection arrived on: the lesson's whole point. Only a wildcard
+	 * listener needs to ask; on a specific address it is that address. */
 	bs_endpoint_from_sockaddr(&c->peer, (const struct sockaddr *)peer, plen);
-	bs_endpoint_from_sockaddr(&c->local, (struct sockaddr *)&local, llen);
+	if (bs_endpoint_is_wildcard(&l->bound)) {
+		getsockname(fd, (struct sockaddr *)&local, &llen);
+		bs_endpoint_from_sockaddr(&c->local, (struct sockaddr *)&local, llen);
+	} else {
+		c->local = l->bound;
+	}
 	c->owner = l;
 	c->fd = fd;
 	c->watch = bs_loop_watch(l->loop, fd, EPOLLIN | EPOLLRDHUP, conn_readable, c, &err);
