@@ -34,7 +34,7 @@ static const struct {
 	int (*run)(int argc, char **argv);
 } commands[] = {
     {"list", cmd_list},       {"listen", cmd_listen}, {"probe", cmd_probe},
-    {"sockets", cmd_sockets}, {"tui", cmd_tui},
+    {"sockets", cmd_sockets}, {"tui", cmd_tui},       {"lab", cmd_lab},
 };
 
 int main(int argc, char **argv)
@@ -68,8 +68,9 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[optind], commands[i].name) == 0)
 			return commands[i].run(argc - optind, argv + optind);
-	cli_error("'%s' is not a command: the commands are tui, list, listen, probe and sockets "
-	          "(see 'bindscope --help')",
-	          argv[optind]);
+	cli_error(
+	    "'%s' is not a command: the commands are tui, list, listen, probe, sockets and lab "
+	    "(see 'bindscope --help')",
+	    argv[optind]);
 	return BS_EXIT_USAGE;
 }

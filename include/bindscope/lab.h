@@ -1,0 +1,34 @@
+/*
+ * The lab: a private network that looks like the topology (by default the seed's), so any
+ * machine can run the lesson without touching its real network.
+ *
+ * bs_lab_enter() moves the calling process into a new network namespace (inside a new user
+ * namespace when not root, as `unshare -rn` does), creates the topology's interfaces as veth
+ * pairs with addresses, and starts one child process per peer host, each in a namespace of
+ * its own on its segment. Everything dies with the caller: the peers are killed by
+ * bs_lab_leave() and, should the caller crash, by the kernel (PR_SET_PDEATHSIG).
+ * Call it before any thread exists. The host's own network is never touched.
+ */
+#ifndef BINDSCOPE_LAB_H
+#define BINDSCOPE_LAB_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "bindscope/error.h"
+#include "bindscope/topology.h"
+
+struct bs_lab;
+
+/* Returns the lab, or NULL with err set (saying how to allow namespaces if they are off). */
+struct bs_lab *bs_lab_enter(const struct bs_topology *topology, struct bs_error *err);
+
+/* Stop the peers and free. NULL is ignored. */
+void bs_lab_leave(struct bs_lab *lab);
+
+size_t bs_lab_peer_count(const struct bs_lab *lab);
+const struct bs_lab_peer *bs_lab_peer(const struct bs_lab *lab, size_t i);
+/* The peer's process: its network namespace is /proc/PID/ns/net (for nsenter -t PID -n). */
+pid_t bs_lab_peer_pid(const struct bs_lab *lab, size_t i);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * Just enough rtnetlink (through libmnl) to build a lab network: links up, veth pairs with
+ * the far end in another namespace, addresses and routes. Each call opens, asks, reads the
+ * kernel's acknowledgement and closes; errors come back as a sentence. No shelling out to ip.
+ */
+#ifndef BINDSCOPE_RTNL_H
+#define BINDSCOPE_RTNL_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "bindscope/error.h"
+
+/* Bring an interface up, by name, in the caller's network namespace. */
+int bs_rtnl_link_up(const char *name, struct bs_error *err);
+
+/* Create a veth pair: name here, peer_name inside the network namespace of peer_pid. */
+int bs_rtnl_veth(const char *name, const char *peer_name, pid_t peer_pid, struct bs_error *err);
+
+/* Add ADDR/PREFIX (IPv4 with its broadcast, or IPv6) to an interface. text: "192.168.0.110/24". */
+int bs_rtnl_addr_add(const char *ifname, const char *text, struct bs_error *err);
+
+/* Add a route to NET/PREFIX via a gateway ("192.168.1.0/24", "192.168.0.110"). */
+int bs_rtnl_route_add(const char *net, const char *gateway, struct bs_error *err);
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * Lab topologies: a small text format describing the lab's workstation interfaces and the
+ * peer hosts on their segments. One statement per line; # starts a comment.
+ *
+ *   iface NAME ADDR/PREFIX [ADDR/PREFIX...]
+ *       an interface of the workstation (a veth whose far end is the segment)
+ *   peer NAME on IFACE ADDR/PREFIX [ADDR/PREFIX...] [route NET/PREFIX via ADDR]...
+ *       a host on IFACE's segment, in its own network namespace; routes are its own
+ *
+ * Every error names its line: "line 3: 'ifac' is not a statement (use iface or peer)".
+ */
+#ifndef BINDSCOPE_TOPOLOGY_H
+#define BINDSCOPE_TOPOLOGY_H
+
+#include <net/if.h>
+#include <stddef.h>
+
+#include "bindscope/error.h"
+
+#define BS_LAB_MAX_IFACES 8
+#define BS_LAB_MAX_PEERS  8
+#define BS_LAB_MAX_ADDRS  4
+#define BS_LAB_MAX_ROUTES 4
+#define BS_LAB_NAME_MAX   16
+#define BS_LAB_ADDR_MAX   64
+
+struct bs_lab_route {
+	char net[BS_LAB_ADDR_MAX];
+	char via[BS_LAB_ADDR_MAX];
+};
+
+struct bs_lab_iface {
+	char name[IF_NAMESIZE];
+	char addrs[BS_LAB_MAX_ADDRS][BS_LAB_ADDR_MAX];
+	size_t naddrs;
+};
+
+struct bs_lab_peer {
+	char name[BS_LAB_NAME_MAX];
+	char iface[IF_NAMESIZE]; /* the workstation interface whose segment it is on */
+	char addrs[BS_LAB_MAX_ADDRS][BS_LAB_ADDR_MAX];
+	size_t naddrs;
+	struct bs_lab_route routes[BS_LAB_MAX_ROUTES];
+	size_t nroutes;
+};
+
+struct bs_topology {
+	struct bs_lab_iface ifaces[BS_LAB_MAX_IFACES];
+	size_t nifaces;
+	struct bs_lab_peer peers[BS_LAB_MAX_PEERS];
+	size_t npeers;
+};
+
+/* The seed's lab: eth0 192.168.0.110/24 with a peer at .20, wlan0 192.168.1.10/24 likewise. */
+extern const char bs_topology_seed[];
+
+/* Parse text. Returns 0, or -1 with err naming the line and what is wrong. */
+int bs_topology_parse(const char *text, struct bs_topology *t, struct bs_error *err);
+
+/* Read and parse a file. Returns 0, or -1 with err (the file's name and line). */
+int bs_topology_load(const char *path, struct bs_topology *t, struct bs_error *err);
+
+#endif

@@ -1,0 +1,298 @@
+#include "bindscope/lab.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bindscope/iface.h"
+#include "bindscope/rtnl.h"
+#include "bindscope/sysinfo.h"
+#include "bindscope/textbuf.h"
+
+struct peer_proc {
+	pid_t pid;
+	int to_peer;   /* pipe: the parent says "go" once the veth end is in place */
+	int from_peer; /* pipe: the peer answers "ok" or an error sentence */
+};
+
+struct bs_lab {
+	struct bs_topology topo;
+	struct peer_proc peers[BS_LAB_MAX_PEERS];
+	size_t npeers;
+};
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+static int namespaces_off(int code, struct bs_error *err)
+{
+	char why[256] = "";
+	int v;
+
+	if ((v = bs_sysinfo_read_int("/proc/sys/kernel/unprivileged_userns_clone", -1)) == 0)
+		bs_textbuf_appendf(why, sizeof(why), " kernel.unprivileged_userns_clone is 0;");
+	if ((v = bs_sysinfo_read_int("/proc/sys/user/max_user_namespaces", -1)) == 0)
+		bs_textbuf_appendf(why, sizeof(why), " user.max_user_namespaces is 0;");
+	if ((v = bs_sysinfo_read_int("/proc/sys/kernel/apparmor_restrict_unprivileged_userns",
+	                             -1)) == 1)
+		bs_textbuf_appendf(why, sizeof(why),
+		                   " kernel.apparmor_restrict_unprivileged_userns is 1 (Ubuntu);");
+	return bs_error_set(err, code,
+	                    "cannot create the lab's private network: user namespaces are not "
+	                    "allowed here (%s).%s Run it as root (sudo bindscope lab), or allow "
+	                    "them: sudo sysctl -w user.max_user_namespaces=10000 (and, on Ubuntu, "
+	                    "kernel.apparmor_restrict_unprivileged_userns=0)",
+	                    strerror(code), why);
+}
+
+/* Into a new network namespace; when not root, inside a user namespace where we are root. */
+static int enter_namespaces(struct bs_error *err)
+{
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	char map[64];
+
+	if (uid == 0) {
+		if (unshare(CLONE_NEWNET) == 0)
+			return 0;
+		if (errno != EPERM)
+			return bs_error_set(err, errno,
+			                    "cannot create the lab's network namespace: %s",
+			                    strerror(errno));
+	}
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0)
+		return namespaces_off(errno, err);
+	snprintf(map, sizeof(map), "0 %u 1", (unsigned)uid);
+	if (write_file("/proc/self/setgroups", "deny") < 0 && errno != ENOENT)
+		return bs_error_set(err, errno, "cannot set up the lab's user namespace: %s",
+		                    strerror(errno));
+	if (write_file("/proc/self/uid_map", map) < 0)
+		return bs_error_set(err, errno, "cannot map the lab's user: %s", strerror(errno));
+	snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
+	if (write_file("/proc/self/gid_map", map) < 0)
+		return bs_error_set(err, errno, "cannot map the lab's group: %s", strerror(errno));
+	return 0;
+}
+
+static int configure_iface(const char *name, const char (*addrs)[BS_LAB_ADDR_MAX], size_t n,
+                           struct bs_error *err)
+{
+	for (size_t i = 0; i < n; i++)
+		if (bs_rtnl_addr_add(name, addrs[i], err) < 0)
+			return -1;
+	return bs_rtnl_link_up(name, err);
+}
+
+/* In the peer's process, in its own namespace: lo, its end of the segment, its routes. */
+static int configure_peer(const struct bs_lab_peer *p, struct bs_error *err)
+{
+	if (bs_rtnl_link_up("lo", err) < 0 ||
+	    configure_iface(p->iface, p->addrs, p->naddrs, err) < 0)
+		return -1;
+	for (size_t i = 0; i < p->nroutes; i++)
+		if (bs_rtnl_route_add(p->routes[i].net, p->routes[i].via, err) < 0)
+			return -1;
+	return 0;
+}
+
+static void peer_main(const struct bs_lab_peer *p, int from_parent, int to_parent)
+{
+	struct bs_error err;
+	char go;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (unshare(CLONE_NEWNET) < 0) {
+		dprintf(to_parent, "peer %s: cannot create its network namespace: %s", p->name,
+		        strerror(errno));
+		_exit(1);
+	}
+	if (write(to_parent, "r", 1) != 1 || read(from_parent, &go, 1) != 1)
+		_exit(1);
+	if (configure_peer(p, &err) < 0) {
+		dprintf(to_parent, "peer %s: %s", p->name, err.msg);
+		_exit(1);
+	}
+	if (write(to_parent, "k", 1) != 1)
+		_exit(1);
+	close(to_parent);
+	/* The peer host idles; its namespace lives as long as it does. */
+	for (;;)
+		pause();
+}
+
+/* Read the peer's one-letter answer ("r" ready, "k" configured) or its error sentence. */
+static int await(struct peer_proc *pp, char want, struct bs_error *err)
+{
+	char buf[BS_ERROR_MSG_MAX];
+	ssize_t n = read(pp->from_peer, buf, sizeof(buf) - 1);
+
+	if (n == 1 && buf[0] == want)
+		return 0;
+	if (n <= 0)
+		return bs_error_set(err, 0, "a lab peer stopped while starting");
+	buf[n] = '\0';
+	return bs_error_set(err, 0, "%s", buf);
+}
+
+static int start_peer(struct bs_lab *lab, const struct bs_lab_peer *p, struct bs_error *err)
+{
+	struct peer_proc *pp = &lab->peers[lab->npeers];
+	int down[2], up[2];
+
+	if (pipe2(down, O_CLOEXEC) < 0 || pipe2(up, O_CLOEXEC) < 0)
+		return bs_error_set(err, errno, "cannot start a lab peer: %s", strerror(errno));
+	pp->pid = fork();
+	if (pp->pid < 0)
+		return bs_error_set(err, errno, "cannot start a lab peer: %s", strerror(errno));
+	if (pp->pid == 0) {
+		close(down[1]);
+		close(up[0]);
+		peer_main(p, down[0], up[1]);
+	}
+	close(down[0]);
+	close(up[1]);
+	pp->to_peer = down[1];
+	pp->from_peer = up[0];
+	lab->npeers++;
+	if (await(pp, 'r', err) < 0)
+		return -1;
+	/* The segment: our end is the workstation's interface, the far end the peer's. */
+	if (bs_rtnl_veth(p->iface, p->iface, pp->pid, err) < 0)
+		return -1;
+	if (write(pp->to_peer, "g", 1) != 1)
+		return bs_error_set(err, errno, "cannot reach lab peer %s", p->name);
+	return await(pp, 'k', err);
+}
+
+static const struct bs_lab_peer *peer_on(const struct bs_topology *t, const char *iface)
+{
+	for (size_t i = 0; i < t->npeers; i++)
+		if (strcmp(t->peers[i].iface, iface) == 0)
+			return &t->peers[i];
+	return NULL;
+}
+
+/* Bounded wait (2 s) until every lab interface has carrier, so the lab is ready as a whole. */
+static void await_carrier(const struct bs_topology *t)
+{
+	for (int tries = 0; tries < 200; tries++) {
+		struct bs_iface_list list;
+		size_t running = 0;
+
+		if (bs_iface_list_read(&list, NULL) < 0)
+			return;
+		for (size_t i = 0; i < t->nifaces; i++) {
+			const struct bs_iface *f = bs_iface_find(&list, t->ifaces[i].name);
+			running += f != NULL && (f->flags & IFF_RUNNING);
+		}
+		bs_iface_list_free(&list);
+		if (running == t->nifaces)
+			return;
+		usleep(10000);
+	}
+}
+
+static int build(struct bs_lab *lab, struct bs_error *err)
+{
+	const struct bs_topology *t = &lab->topo;
+
+	if (bs_rtnl_link_up("lo", err) < 0)
+		return -1;
+	for (size_t i = 0; i < t->nifaces; i++) {
+		const struct bs_lab_iface *f = &t->ifaces[i];
+		const struct bs_lab_peer *p = peer_on(t, f->name);
+		/* A segment without a peer still needs a far end: a silent host. */
+		struct bs_lab_peer silent = {0};
+
+		if (p == NULL) {
+			snprintf(silent.name, sizeof(silent.name), "%.10s-none", f->name);
+			snprintf(silent.iface, sizeof(silent.iface), "%s", f->name);
+			p = &silent;
+		}
+		if (start_peer(lab, p, err) < 0 ||
+		    configure_iface(f->name, f->addrs, f->naddrs, err) < 0)
+			return -1;
+	}
+	await_carrier(t);
+	return 0;
+}
+
+struct bs_lab *bs_lab_enter(const struct bs_topology *topology, struct bs_error *err)
+{
+	struct bs_lab *lab = calloc(1, sizeof(*lab));
+
+	if (lab == NULL) {
+		bs_error_set(err, ENOMEM, "out of memory starting the lab");
+		return NULL;
+	}
+	lab->topo = *topology;
+	if (enter_namespaces(err) < 0 || build(lab, err) < 0) {
+		bs_lab_leave(lab);
+		return NULL;
+	}
+	return lab;
+}
+
+void bs_lab_leave(struct bs_lab *lab)
+{
+	if (lab == NULL)
+		return;
+	for (size_t i = 0; i < lab->npeers; i++) {
+		kill(lab->peers[i].pid, SIGKILL);
+		waitpid(lab->peers[i].pid, NULL, 0);
+		close(lab->peers[i].to_peer);
+		close(lab->peers[i].from_peer);
+	}
+	free(lab);
+}
+
+/* Peers in topology order; silent far ends of peerless segments are not listed. */
+static const struct peer_proc *nth_peer(const struct bs_lab *lab, size_t i, size_t *topo_index)
+{
+	for (size_t f = 0, k = 0; f < lab->topo.nifaces && f < lab->npeers; f++) {
+		const struct bs_lab_peer *p = peer_on(&lab->topo, lab->topo.ifaces[f].name);
+		if (p == NULL)
+			continue;
+		if (k++ == i) {
+			*topo_index = (size_t)(p - lab->topo.peers);
+			return &lab->peers[f];
+		}
+	}
+	return NULL;
+}
+
+size_t bs_lab_peer_count(const struct bs_lab *lab)
+{
+	return lab->topo.npeers;
+}
+
+const struct bs_lab_peer *bs_lab_peer(const struct bs_lab *lab, size_t i)
+{
+	size_t t;
+
+	return nth_peer(lab, i, &t) ? &lab->topo.peers[t] : NULL;
+}
+
+pid_t bs_lab_peer_pid(const struct bs_lab *lab, size_t i)
+{
+	size_t t;
+	const struct peer_proc *pp = nth_peer(lab, i, &t);
+
+	return pp ? pp->pid : 0;
+}

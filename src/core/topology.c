@@ -1,0 +1,250 @@
+#include "bindscope/topology.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char bs_topology_seed[] =
+    "# The seed's network: a workstation on Ethernet and Wi-Fi, a host on each segment.\n"
+    "iface eth0 192.168.0.110/24\n"
+    "iface wlan0 192.168.1.10/24\n"
+    "peer eth0-peer on eth0 192.168.0.20/24\n"
+    "peer wlan0-peer on wlan0 192.168.1.20/24\n";
+
+#define MAX_WORDS 32
+
+static int fail(struct bs_error *err, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(struct bs_error *err, int line, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return bs_error_set(err, 0, "line %d: %s", line, what);
+}
+
+static bool valid_name(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= max)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' && *s != '.')
+			return false;
+	return true;
+}
+
+/* "192.168.0.110/24" or "fd00::1/64": an address with its prefix. */
+static bool valid_prefix(const char *text)
+{
+	char host[BS_LAB_ADDR_MAX], *end;
+	const char *slash = strchr(text, '/');
+	unsigned char buf[16];
+	unsigned long prefix;
+	int family;
+
+	if (slash == NULL || (size_t)(slash - text) >= sizeof(host))
+		return false;
+	memcpy(host, text, (size_t)(slash - text));
+	host[slash - text] = '\0';
+	family = strchr(host, ':') ? AF_INET6 : AF_INET;
+	if (inet_pton(family, host, buf) != 1 || !isdigit((unsigned char)slash[1]))
+		return false;
+	prefix = strtoul(slash + 1, &end, 10);
+	return *end == '\0' && prefix <= (family == AF_INET ? 32u : 128u);
+}
+
+static bool valid_address(const char *text)
+{
+	unsigned char buf[16];
+
+	return inet_pton(strchr(text, ':') ? AF_INET6 : AF_INET, text, buf) == 1;
+}
+
+static int add_addrs(char (*addrs)[BS_LAB_ADDR_MAX], size_t *n, char **w, int nw, int *i, int line,
+                     struct bs_error *err)
+{
+	for (; *i < nw && strcmp(w[*i], "route") != 0; (*i)++) {
+		if (!valid_prefix(w[*i]))
+			return fail(err, line, "'%s' is not ADDRESS/PREFIX (e.g. 192.168.0.110/24)",
+			            w[*i]);
+		if (*n == BS_LAB_MAX_ADDRS)
+			return fail(err, line, "at most 4 addresses per interface or peer");
+		snprintf(addrs[(*n)++], BS_LAB_ADDR_MAX, "%s", w[*i]);
+	}
+	if (*n == 0)
+		return fail(err, line, "give at least one ADDRESS/PREFIX");
+	return 0;
+}
+
+static const struct bs_lab_iface *find_iface(const struct bs_topology *t, const char *name)
+{
+	for (size_t i = 0; i < t->nifaces; i++)
+		if (strcmp(t->ifaces[i].name, name) == 0)
+			return &t->ifaces[i];
+	return NULL;
+}
+
+static int parse_iface(struct bs_topology *t, char **w, int nw, int line, struct bs_error *err)
+{
+	struct bs_lab_iface *f;
+	int i = 2;
+
+	if (nw < 3)
+		return fail(err, line, "write: iface NAME ADDR/PREFIX [ADDR/PREFIX...]");
+	if (!valid_name(w[1], IF_NAMESIZE) || strcmp(w[1], "lo") == 0)
+		return fail(err, line,
+		            "'%s' cannot name an interface (up to 15 letters, digits, "
+		            "-_. and not lo)",
+		            w[1]);
+	if (find_iface(t, w[1]) != NULL)
+		return fail(err, line, "interface %s is declared twice", w[1]);
+	if (t->nifaces == BS_LAB_MAX_IFACES)
+		return fail(err, line, "at most 8 interfaces");
+	f = &t->ifaces[t->nifaces];
+	memset(f, 0, sizeof(*f));
+	snprintf(f->name, sizeof(f->name), "%s", w[1]);
+	if (add_addrs(f->addrs, &f->naddrs, w, nw, &i, line, err) < 0)
+		return -1;
+	if (i < nw)
+		return fail(err, line, "an iface line takes no '%s'", w[i]);
+	t->nifaces++;
+	return 0;
+}
+
+static int parse_routes(struct bs_lab_peer *p, char **w, int nw, int i, int line,
+                        struct bs_error *err)
+{
+	while (i < nw) {
+		if (strcmp(w[i], "route") != 0 || i + 3 >= nw || strcmp(w[i + 2], "via") != 0)
+			return fail(err, line,
+			            "write routes as: route NET/PREFIX via ADDRESS (at "
+			            "'%s')",
+			            w[i]);
+		if (!valid_prefix(w[i + 1]) || !valid_address(w[i + 3]))
+			return fail(err, line, "route %s via %s: write NET/PREFIX via ADDRESS",
+			            w[i + 1], w[i + 3]);
+		if (p->nroutes == BS_LAB_MAX_ROUTES)
+			return fail(err, line, "at most 4 routes per peer");
+		snprintf(p->routes[p->nroutes].net, BS_LAB_ADDR_MAX, "%s", w[i + 1]);
+		snprintf(p->routes[p->nroutes].via, BS_LAB_ADDR_MAX, "%s", w[i + 3]);
+		p->nroutes++;
+		i += 4;
+	}
+	return 0;
+}
+
+static int parse_peer(struct bs_topology *t, char **w, int nw, int line, struct bs_error *err)
+{
+	struct bs_lab_peer *p;
+	int i = 4;
+
+	if (nw < 5 || strcmp(w[2], "on") != 0)
+		return fail(err, line,
+		            "write: peer NAME on IFACE ADDR/PREFIX [route NET/PREFIX via "
+		            "ADDRESS]");
+	if (!valid_name(w[1], BS_LAB_NAME_MAX))
+		return fail(err, line, "'%s' cannot name a peer (up to 15 letters, digits, -_.)",
+		            w[1]);
+	if (find_iface(t, w[3]) == NULL)
+		return fail(err, line, "peer %s is on '%s', which no iface line above declares",
+		            w[1], w[3]);
+	for (size_t k = 0; k < t->npeers; k++) {
+		if (strcmp(t->peers[k].name, w[1]) == 0)
+			return fail(err, line, "peer %s is declared twice", w[1]);
+		if (strcmp(t->peers[k].iface, w[3]) == 0)
+			return fail(err, line, "%s already has a peer (%s): one peer per segment",
+			            w[3], t->peers[k].name);
+	}
+	if (t->npeers == BS_LAB_MAX_PEERS)
+		return fail(err, line, "at most 8 peers");
+	p = &t->peers[t->npeers];
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%s", w[1]);
+	snprintf(p->iface, sizeof(p->iface), "%s", w[3]);
+	if (add_addrs(p->addrs, &p->naddrs, w, nw, &i, line, err) < 0 ||
+	    parse_routes(p, w, nw, i, line, err) < 0)
+		return -1;
+	t->npeers++;
+	return 0;
+}
+
+static int parse_line(struct bs_topology *t, char *text, int line, struct bs_error *err)
+{
+	char *w[MAX_WORDS], *save = NULL;
+	int nw = 0;
+
+	text[strcspn(text, "#")] = '\0';
+	for (char *tok = strtok_r(text, " \t\r", &save); tok;
+	     tok = strtok_r(NULL, " \t\r", &save)) {
+		if (nw == MAX_WORDS)
+			return fail(err, line, "too many words");
+		w[nw++] = tok;
+	}
+	if (nw == 0)
+		return 0;
+	if (strcmp(w[0], "iface") == 0)
+		return parse_iface(t, w, nw, line, err);
+	if (strcmp(w[0], "peer") == 0)
+		return parse_peer(t, w, nw, line, err);
+	return fail(err, line, "'%s' is not a statement (use iface or peer)", w[0]);
+}
+
+int bs_topology_parse(const char *text, struct bs_topology *t, struct bs_error *err)
+{
+	char linebuf[1024];
+	int line = 0;
+
+	memset(t, 0, sizeof(*t));
+	while (*text != '\0') {
+		size_t n = strcspn(text, "\n");
+		line++;
+		if (n >= sizeof(linebuf))
+			return fail(err, line, "the line is too long");
+		memcpy(linebuf, text, n);
+		linebuf[n] = '\0';
+		if (memchr(linebuf, '\0', n) != NULL && strlen(linebuf) != n)
+			return fail(err, line, "the line holds a NUL byte");
+		if (parse_line(t, linebuf, line, err) < 0)
+			return -1;
+		text += n + (text[n] == '\n');
+	}
+	if (t->nifaces == 0)
+		return bs_error_set(err, 0,
+		                    "the topology declares no interface: add a line such as "
+		                    "'iface eth0 192.168.0.110/24'");
+	return 0;
+}
+
+int bs_topology_load(const char *path, struct bs_topology *t, struct bs_error *err)
+{
+	FILE *f = fopen(path, "re");
+	static char text[64 * 1024];
+	struct bs_error inner;
+	size_t n;
+
+	if (f == NULL)
+		return bs_error_set(err, errno, "cannot read the topology %s: %s", path,
+		                    strerror(errno));
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	if (n == sizeof(text) - 1)
+		return bs_error_set(err, 0, "the topology %s is too large (64 KiB at most)", path);
+	if (strlen(text) != n)
+		return bs_error_set(err, 0, "the topology %s is not text (it holds a NUL byte)",
+		                    path);
+	if (bs_topology_parse(text, t, &inner) < 0)
+		return bs_error_set(err, 0, "%s: %s", path, inner.msg);
+	return 0;
+}
