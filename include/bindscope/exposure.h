@@ -24,13 +24,22 @@ enum bs_target_kind {
 	BS_TARGET_ADDRESS,   /* an address of an interface that is up */
 	BS_TARGET_LOCALHOST, /* "localhost", as /etc/hosts maps it: 127.0.0.1 or ::1 */
 	BS_TARGET_ANY,       /* 0.0.0.0 or ::, which Linux routes to loopback */
+	BS_TARGET_PEER,      /* another host on one segment (the lab's peers): a vantage point */
 };
+
+#define BS_EXPOSURE_SEGMENT_MAX 4
 
 struct bs_exposure_target {
 	enum bs_target_kind kind;
 	struct bs_endpoint addr;     /* port 0; set the port with bs_exposure_target_endpoint */
 	char label[IF_NAMESIZE + 8]; /* column name: the interface, "localhost", "0.0.0.0", "::" */
 	char text[BS_ENDPOINT_TEXT_MAX]; /* the address as typed: 192.168.1.10, fe80::1%eth0 */
+	/* BS_TARGET_PEER only: the peer's network namespace (an open fd), the interface of this
+	 * machine on the peer's segment, and this machine's addresses there. */
+	int netns_fd;
+	char segment_iface[IF_NAMESIZE];
+	struct bs_endpoint segment[BS_EXPOSURE_SEGMENT_MAX];
+	size_t nsegment;
 };
 
 /* What the matrix needs to know of a listener. */
@@ -54,6 +63,22 @@ struct bs_exposure_cell {
  */
 size_t bs_exposure_targets(const struct bs_iface_list *ifaces, bool ipv6,
                            struct bs_exposure_target *out, size_t max);
+
+/*
+ * A vantage point: peer (named, at peer_text) on the segment of this machine's interface
+ * iface, probing from the network namespace netns_fd. Returns 0, or -1 when iface has no
+ * address in ifaces.
+ */
+int bs_exposure_peer_target(struct bs_exposure_target *t, const char *peer, const char *peer_text,
+                            const char *iface, const struct bs_iface_list *ifaces, int netns_fd);
+
+/*
+ * Where a probe of listener l at target t connects: for a local target, the target's address;
+ * for a peer, the listener's own address when it is specific, and this machine's address on
+ * the peer's segment when it is a wildcard.
+ */
+void bs_exposure_probe_endpoint(const struct bs_exposure_listener *l,
+                                const struct bs_exposure_target *t, struct bs_endpoint *out);
 
 /* The endpoint to probe: the target's address with port. */
 void bs_exposure_target_endpoint(const struct bs_exposure_target *t, unsigned port,

@@ -31,4 +31,23 @@ const struct bs_lab_peer *bs_lab_peer(const struct bs_lab *lab, size_t i);
 /* The peer's process: its network namespace is /proc/PID/ns/net (for nsenter -t PID -n). */
 pid_t bs_lab_peer_pid(const struct bs_lab *lab, size_t i);
 
+/*
+ * For programs run inside the lab (and the TUI): BINDSCOPE_LAB=1, BINDSCOPE_LAB_PEERS
+ * ("eth0-peer=PID ...", for nsenter) and BINDSCOPE_LAB_VANTAGES
+ * ("eth0-peer,PID,eth0,192.168.0.20 ...", for bs_lab_vantages).
+ */
+void bs_lab_export(const struct bs_lab *lab);
+
+/* A peer seen from inside the lab: a place to probe from. */
+struct bs_lab_vantage {
+	char name[BS_LAB_NAME_MAX];
+	char iface[IF_NAMESIZE];    /* the workstation's interface on the peer's segment */
+	char addr[BS_LAB_ADDR_MAX]; /* the peer's own address */
+	int netns_fd;               /* its network namespace, open */
+};
+
+/* The lab's peers, from BINDSCOPE_LAB_VANTAGES; 0 outside a lab. Close with _close. */
+size_t bs_lab_vantages(struct bs_lab_vantage *out, size_t max);
+void bs_lab_vantages_close(struct bs_lab_vantage *v, size_t n);
+
 #endif

@@ -49,6 +49,7 @@ struct bs_probe_opts {
 	unsigned concurrency;           /* probes in flight at once (default 256) */
 	const struct bs_endpoint *from; /* bind the source address (port ignored), or NULL */
 	bool record_source; /* note each probe's source port (one getsockname per probe) */
+	int netns_fd;       /* probe from this network namespace (an open fd), or -1 */
 };
 
 struct bs_probe_opts bs_probe_opts_default(void);

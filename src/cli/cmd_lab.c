@@ -64,17 +64,6 @@ static int parse_lab_opts(int argc, char **argv, const char **topology)
 	return -1;
 }
 
-static void export_peers(const struct bs_lab *lab)
-{
-	char peers[512] = "";
-
-	for (size_t i = 0; i < bs_lab_peer_count(lab); i++)
-		bs_textbuf_appendf(peers, sizeof(peers), "%s%s=%d", i ? " " : "",
-		                   bs_lab_peer(lab, i)->name, (int)bs_lab_peer_pid(lab, i));
-	setenv("BINDSCOPE_LAB", "1", 1);
-	setenv("BINDSCOPE_LAB_PEERS", peers, 1);
-}
-
 /* Run argv in the lab and return its exit code the way a shell would. */
 static int run_command(char **argv)
 {
@@ -122,7 +111,7 @@ int cmd_lab(int argc, char **argv)
 		cli_error_show(&err);
 		return BS_EXIT_FAILURE;
 	}
-	export_peers(lab);
+	bs_lab_export(lab);
 	if (optind < argc) {
 		rc = run_command(argv + optind);
 	} else {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bindscope/exposure.h"
+#include "bindscope/lab.h"
 #include "bindscope/listener.h"
 #include "bindscope/loop.h"
 #include "cli_opts.h"
@@ -55,10 +56,16 @@ struct probe_cli {
 	unsigned timeout_ms, concurrency;
 };
 
+/* One probe per vantage point: this host, then each lab peer (a socket lives in one netns). */
+#define MAX_VANTAGES (1 + BS_LAB_MAX_PEERS)
+
 struct probe_run {
 	struct probe_matrix *m;
 	struct bs_loop *loop;
-	struct bs_probe *probe;
+	struct bs_probe *probes[MAX_VANTAGES];
+	size_t pending;
+	struct bs_lab_vantage vantages[BS_LAB_MAX_PEERS];
+	size_t nvantages;
 	struct bs_listener *listeners[MATRIX_MAX_ROWS];
 	size_t nlisteners;
 	int stop_signal;
@@ -166,8 +173,10 @@ static void on_listener_event(struct bs_listener *l, const struct bs_listener_ev
 
 	(void)l;
 	/* A datagram from one of our UDP probes proves that probe arrived. */
-	if (ev->kind == BS_EV_DATAGRAM && run->probe != NULL)
-		bs_probe_confirm_udp(run->probe, ev->payload, ev->payload_len);
+	for (size_t v = 0; ev->kind == BS_EV_DATAGRAM && v < MAX_VANTAGES; v++)
+		if (run->probes[v] != NULL &&
+		    bs_probe_confirm_udp(run->probes[v], ev->payload, ev->payload_len))
+			break;
 }
 
 static void on_probe_done(struct bs_probe *p, void *arg)
@@ -175,7 +184,8 @@ static void on_probe_done(struct bs_probe *p, void *arg)
 	struct probe_run *run = arg;
 
 	(void)p;
-	bs_loop_stop(run->loop);
+	if (--run->pending == 0)
+		bs_loop_stop(run->loop);
 }
 
 static void on_signal(int signo, void *arg)
@@ -275,33 +285,58 @@ static bool any_ipv6(const struct probe_matrix *m)
 	return false;
 }
 
+/* The vantage a column is probed from: 0 for this host, 1 + k for lab peer k. */
+static size_t vantage_of(const struct probe_run *run, const struct bs_exposure_target *t)
+{
+	for (size_t k = 0; t->kind == BS_TARGET_PEER && k < run->nvantages; k++)
+		if (run->vantages[k].netns_fd == t->netns_fd)
+			return 1 + k;
+	return 0;
+}
+
+static int start_vantage(struct probe_run *run, const struct probe_cli *o,
+                         const struct bs_endpoint *from, size_t v,
+                         const struct bs_endpoint *targets, size_t n)
+{
+	struct bs_probe_opts po = bs_probe_opts_default();
+	struct bs_error err;
+
+	if (n == 0)
+		return 0;
+	po.proto = o->udp ? BS_PROTO_UDP : BS_PROTO_TCP;
+	po.timeout_ms = o->timeout_ms;
+	po.concurrency = o->concurrency;
+	po.from = v == 0 ? from : NULL; /* --from is an address of this host */
+	po.netns_fd = v == 0 ? -1 : run->vantages[v - 1].netns_fd;
+	run->probes[v] = bs_probe_start(run->loop, targets, n, &po, on_probe_done, run, &err);
+	if (run->probes[v] == NULL) {
+		cli_error_show(&err);
+		return -1;
+	}
+	run->pending++;
+	return 0;
+}
+
 static int run_probes(struct probe_run *run, const struct probe_cli *o,
                       const struct bs_endpoint *from)
 {
 	struct probe_matrix *m = run->m;
-	static struct bs_endpoint targets[MATRIX_MAX_ROWS * MATRIX_MAX_TARGETS];
-	size_t index[MATRIX_MAX_ROWS * MATRIX_MAX_TARGETS], n = 0;
-	struct bs_probe_opts po = bs_probe_opts_default();
-	struct bs_error err;
+	static struct bs_endpoint targets[MAX_VANTAGES][MATRIX_MAX_ROWS * MATRIX_MAX_TARGETS];
+	static size_t index[MAX_VANTAGES][MATRIX_MAX_ROWS * MATRIX_MAX_TARGETS];
+	size_t n[MAX_VANTAGES] = {0};
 
 	for (size_t r = 0; r < m->nrows; r++)
 		for (size_t c = 0; c < m->ncols; c++) {
+			size_t v = vantage_of(run, &m->cols[c]);
 			if (m->rows[r].only_target >= 0 && m->rows[r].only_target != (int)c)
 				continue;
-			bs_exposure_target_endpoint(&m->cols[c], m->rows[r].l.bound.port,
-			                            &targets[n]);
-			index[n++] = r * m->ncols + c;
+			bs_exposure_probe_endpoint(&m->rows[r].l, &m->cols[c], &targets[v][n[v]]);
+			index[v][n[v]++] = r * m->ncols + c;
 		}
-	po.proto = o->udp ? BS_PROTO_UDP : BS_PROTO_TCP;
-	po.timeout_ms = o->timeout_ms;
-	po.concurrency = o->concurrency;
-	po.from = from;
-	run->probe = bs_probe_start(run->loop, targets, n, &po, on_probe_done, run, &err);
-	if (run->probe == NULL) {
-		cli_error_show(&err);
-		return BS_EXIT_FAILURE;
-	}
-	if (bs_loop_run(run->loop) < 0 || run->stop_signal != 0) {
+	for (size_t v = 0; v < MAX_VANTAGES; v++)
+		if (start_vantage(run, o, from, v, targets[v], n[v]) < 0)
+			return BS_EXIT_FAILURE;
+	if (run->pending > 0 && (bs_loop_run(run->loop) < 0 || run->stop_signal != 0)) {
 		if (run->stop_signal != 0)
 			cli_error(
 			    "interrupted by signal %d before the probes finished; nothing was "
@@ -309,9 +344,24 @@ static int run_probes(struct probe_run *run, const struct probe_cli *o,
 			    run->stop_signal);
 		return BS_EXIT_FAILURE;
 	}
-	for (size_t i = 0; i < n; i++)
-		m->results[index[i]] = *bs_probe_result(run->probe, i);
+	for (size_t v = 0; v < MAX_VANTAGES; v++)
+		for (size_t i = 0; i < n[v]; i++)
+			m->results[index[v][i]] = *bs_probe_result(run->probes[v], i);
 	return BS_EXIT_OK;
+}
+
+/* Inside a lab, each peer is one more column: what that host can reach. */
+static void add_vantage_columns(struct probe_run *run, const struct bs_iface_list *ifaces)
+{
+	struct probe_matrix *m = run->m;
+
+	run->nvantages = bs_lab_vantages(run->vantages, BS_LAB_MAX_PEERS);
+	for (size_t k = 0; k < run->nvantages && m->ncols < MATRIX_MAX_TARGETS; k++) {
+		const struct bs_lab_vantage *v = &run->vantages[k];
+		if (bs_exposure_peer_target(&m->cols[m->ncols], v->name, v->addr, v->iface, ifaces,
+		                            v->netns_fd) == 0)
+			m->ncols++;
+	}
 }
 
 /* The interface that owns ep's address ("lo" for 127.0.0.1), or "" when none does. */
@@ -369,6 +419,7 @@ static int matrix_mode(struct probe_run *run, const struct probe_cli *o, int arg
 	run->m->ncols =
 	    bs_exposure_targets(ifaces, any_ipv6(run->m), run->m->cols, MATRIX_MAX_TARGETS);
 	resolve_only_targets(run->m, typed);
+	add_vantage_columns(run, ifaces);
 	run->m->from = o->from;
 	rc = run_probes(run, o, o->from ? &from : NULL);
 	if (rc != BS_EXIT_OK)
@@ -441,7 +492,9 @@ int cmd_probe(int argc, char **argv)
 	} else {
 		rc = matrix_mode(&run, &o, argc, argv, &ifaces);
 	}
-	bs_probe_free(run.probe);
+	for (size_t v = 0; v < MAX_VANTAGES; v++)
+		bs_probe_free(run.probes[v]);
+	bs_lab_vantages_close(run.vantages, run.nvantages);
 	for (size_t i = 0; i < run.nlisteners; i++)
 		bs_listener_close(run.listeners[i]);
 	bs_loop_discard_signals(run.loop);

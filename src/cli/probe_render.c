@@ -292,7 +292,8 @@ static json_t *row_json(const struct probe_matrix *m, size_t r, const struct bs_
 
 static const char *kind_name(enum bs_target_kind kind)
 {
-	return kind == BS_TARGET_ANY         ? "any"
+	return kind == BS_TARGET_PEER        ? "peer"
+	       : kind == BS_TARGET_ANY       ? "any"
 	       : kind == BS_TARGET_LOCALHOST ? "localhost"
 	                                     : "address";
 }

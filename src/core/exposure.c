@@ -128,20 +128,89 @@ static void effective_destination(const struct bs_exposure_target *t, struct bs_
  *  - an IPv6 socket bound to :: takes every local IPv6 address, and IPv4 too (as
  *    ::ffff:a.b.c.d) unless IPV6_V6ONLY is on; bound to one IPv6 address, only that one.
  */
+static bool on_segment(const struct bs_exposure_target *t, const struct bs_endpoint *addr)
+{
+	for (size_t i = 0; i < t->nsegment; i++)
+		if (same_addr(&t->segment[i], addr))
+			return true;
+	return false;
+}
+
+static const struct bs_endpoint *segment_addr(const struct bs_exposure_target *t, int family)
+{
+	for (size_t i = 0; i < t->nsegment; i++)
+		if (t->segment[i].family == family)
+			return &t->segment[i];
+	return NULL;
+}
+
+int bs_exposure_peer_target(struct bs_exposure_target *t, const char *peer, const char *peer_text,
+                            const char *iface, const struct bs_iface_list *ifaces, int netns_fd)
+{
+	const struct bs_iface *f = bs_iface_find(ifaces, iface);
+
+	memset(t, 0, sizeof(*t));
+	t->kind = BS_TARGET_PEER;
+	t->netns_fd = netns_fd;
+	snprintf(t->label, sizeof(t->label), "from %s", peer);
+	snprintf(t->text, sizeof(t->text), "%s", peer_text);
+	snprintf(t->segment_iface, sizeof(t->segment_iface), "%s", iface);
+	for (size_t i = 0; f != NULL && i < f->naddrs && t->nsegment < BS_EXPOSURE_SEGMENT_MAX; i++)
+		if (f->addrs[i].scope != BS_SCOPE_LINK)
+			endpoint_of(f, &f->addrs[i], &t->segment[t->nsegment++]);
+	if (t->nsegment == 0)
+		return -1;
+	t->addr = t->segment[0];
+	return 0;
+}
+
+void bs_exposure_probe_endpoint(const struct bs_exposure_listener *l,
+                                const struct bs_exposure_target *t, struct bs_endpoint *out)
+{
+	const struct bs_endpoint *seg;
+
+	if (t->kind != BS_TARGET_PEER) {
+		bs_exposure_target_endpoint(t, l->bound.port, out);
+		return;
+	}
+	*out = l->bound;
+	if (bs_endpoint_is_wildcard(&l->bound)) {
+		seg = segment_addr(t, l->bound.family);
+		/* [::] without v6only takes IPv4 too: a peer with only IPv4 reaches it so. */
+		if (seg == NULL && l->bound.family == AF_INET6 && !l->v6only)
+			seg = segment_addr(t, AF_INET);
+		*out = seg != NULL ? *seg : t->segment[0];
+	}
+	bs_endpoint_set_port(out, l->bound.port);
+}
+
+static bool predict_peer(const struct bs_exposure_listener *l, const struct bs_exposure_target *t)
+{
+	if (!bs_endpoint_is_wildcard(&l->bound))
+		return on_segment(t, &l->bound); /* other subnets: the peer has no route */
+	if (segment_addr(t, l->bound.family) != NULL)
+		return true;
+	return l->bound.family == AF_INET6 && !l->v6only && segment_addr(t, AF_INET) != NULL;
+}
+
 bool bs_exposure_predict(const struct bs_exposure_listener *l, const struct bs_exposure_target *t)
 {
-	struct bs_endpoint dst;
-	bool wildcard = bs_endpoint_is_wildcard(&l->bound);
+	if (t->kind == BS_TARGET_PEER)
+		return predict_peer(l, t);
+	{
+		struct bs_endpoint dst;
+		bool wildcard = bs_endpoint_is_wildcard(&l->bound);
 
-	effective_destination(t, &dst);
-	if (l->bound.family == AF_INET) {
-		if (dst.family != AF_INET)
-			return false;
+		effective_destination(t, &dst);
+		if (l->bound.family == AF_INET) {
+			if (dst.family != AF_INET)
+				return false;
+			return wildcard || same_addr(&l->bound, &dst);
+		}
+		if (dst.family == AF_INET)
+			return wildcard && !l->v6only;
 		return wildcard || same_addr(&l->bound, &dst);
 	}
-	if (dst.family == AF_INET)
-		return wildcard && !l->v6only;
-	return wildcard || same_addr(&l->bound, &dst);
 }
 
 static void why_v4_target_on_v6(const struct bs_exposure_listener *l, const char *bound,
@@ -196,6 +265,39 @@ static void why_same_family(const struct bs_exposure_listener *l, const char *bo
 		         bound, t->text, t->label);
 }
 
+static void why_peer(const struct bs_exposure_listener *l, const struct bs_exposure_target *t,
+                     const char *bound, bool predicted, char *buf, size_t len)
+{
+	struct bs_endpoint to;
+	char dst[BS_ENDPOINT_TEXT_MAX];
+	const char *peer = t->label + 5; /* after "from " */
+
+	bs_exposure_probe_endpoint(l, t, &to);
+	bs_endpoint_addr_text(&to, dst, sizeof(dst));
+	if (bs_endpoint_is_wildcard(&l->bound))
+		snprintf(buf, len,
+		         "%s, on %s's segment, connects to %s, this machine's address there; "
+		         "the wildcard %s covers it.",
+		         peer, t->segment_iface, dst, bound);
+	else if (is_loopback_addr(&l->bound))
+		snprintf(buf, len,
+		         "%s connects to %s, its own loopback: loopback is per host (per "
+		         "network namespace), so it never reaches this machine.",
+		         peer, dst);
+	else if (predicted)
+		snprintf(buf, len,
+		         "%s is on %s's segment and %s is %s's own address: a direct "
+		         "connection.",
+		         peer, t->segment_iface, bound, t->segment_iface);
+	else
+		snprintf(
+		    buf, len,
+		    "%s, on %s's segment, has no route to %s (another network), so "
+		    "binding to one address keeps it out. Give it a route via this machine and "
+		    "Linux accepts the packet on %s anyway (the weak host model).",
+		    peer, t->segment_iface, bound, t->segment_iface);
+}
+
 void bs_exposure_cell_eval(const struct bs_exposure_listener *l, const struct bs_exposure_target *t,
                            const struct bs_probe_result *observed, struct bs_exposure_cell *cell)
 {
@@ -205,7 +307,9 @@ void bs_exposure_cell_eval(const struct bs_exposure_listener *l, const struct bs
 	bs_endpoint_addr_text(&l->bound, bound, sizeof(bound));
 	cell->predicted = bs_exposure_predict(l, t);
 	cell->observed = observed != NULL ? observed->verdict : BS_VERDICT_PENDING;
-	if (l->bound.family == AF_INET && t->addr.family == AF_INET6)
+	if (t->kind == BS_TARGET_PEER)
+		why_peer(l, t, bound, cell->predicted, cell->why, sizeof(cell->why));
+	else if (l->bound.family == AF_INET && t->addr.family == AF_INET6)
 		snprintf(cell->why, sizeof(cell->why),
 		         "an IPv4 socket never sees IPv6 connections; bind [::] for those.");
 	else if (l->bound.family == AF_INET6 && t->addr.family == AF_INET)
@@ -218,7 +322,13 @@ void bs_exposure_cell_eval(const struct bs_exposure_listener *l, const struct bs
 	if (cell->observed == BS_VERDICT_OPEN_FILTERED)
 		return;
 	cell->disagree = cell->predicted != (cell->observed == BS_VERDICT_OPEN);
-	if (cell->disagree)
+	if (cell->disagree && t->kind == BS_TARGET_PEER && cell->observed == BS_VERDICT_OPEN)
+		snprintf(cell->why, sizeof(cell->why),
+		         "%s reaches %s although it is not on its segment: it routes through this "
+		         "machine, and Linux accepts a packet for any of its addresses on any "
+		         "interface (the weak host model).",
+		         t->label + 5, bound);
+	else if (cell->disagree)
 		bs_textbuf_appendf(cell->why, sizeof(cell->why),
 		                   " But the probe saw %s: something else decides here (a firewall "
 		                   "rule, a route, or the address changed).",

@@ -296,3 +296,61 @@ pid_t bs_lab_peer_pid(const struct bs_lab *lab, size_t i)
 
 	return pp ? pp->pid : 0;
 }
+
+void bs_lab_export(const struct bs_lab *lab)
+{
+	char peers[512] = "", vantages[1024] = "";
+
+	for (size_t i = 0; i < bs_lab_peer_count(lab); i++) {
+		const struct bs_lab_peer *p = bs_lab_peer(lab, i);
+		char addr[BS_LAB_ADDR_MAX];
+
+		snprintf(addr, sizeof(addr), "%s", p->addrs[0]);
+		addr[strcspn(addr, "/")] = '\0';
+		bs_textbuf_appendf(peers, sizeof(peers), "%s%s=%d", i ? " " : "", p->name,
+		                   (int)bs_lab_peer_pid(lab, i));
+		bs_textbuf_appendf(vantages, sizeof(vantages), "%s%s,%d,%s,%s", i ? " " : "",
+		                   p->name, (int)bs_lab_peer_pid(lab, i), p->iface, addr);
+	}
+	setenv("BINDSCOPE_LAB", "1", 1);
+	setenv("BINDSCOPE_LAB_PEERS", peers, 1);
+	setenv("BINDSCOPE_LAB_VANTAGES", vantages, 1);
+}
+
+size_t bs_lab_vantages(struct bs_lab_vantage *out, size_t max)
+{
+	const char *env = getenv("BINDSCOPE_LAB_VANTAGES");
+	char buf[1024], *save = NULL, path[64];
+	size_t n = 0;
+
+	if (env == NULL)
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", env);
+	for (char *tok = strtok_r(buf, " ", &save); tok && n < max;
+	     tok = strtok_r(NULL, " ", &save)) {
+		struct bs_lab_vantage *v = &out[n];
+		char *f[4], *s2 = NULL;
+		int k = 0;
+
+		for (char *x = strtok_r(tok, ",", &s2); x && k < 4; x = strtok_r(NULL, ",", &s2))
+			f[k++] = x;
+		if (k != 4)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/ns/net", strtol(f[1], NULL, 10));
+		v->netns_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (v->netns_fd < 0)
+			continue; /* the peer is gone: no vantage from there */
+		snprintf(v->name, sizeof(v->name), "%s", f[0]);
+		snprintf(v->iface, sizeof(v->iface), "%s", f[2]);
+		snprintf(v->addr, sizeof(v->addr), "%s", f[3]);
+		n++;
+	}
+	return n;
+}
+
+void bs_lab_vantages_close(struct bs_lab_vantage *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].netns_fd >= 0)
+			close(v[i].netns_fd);
+}

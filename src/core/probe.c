@@ -1,6 +1,8 @@
 #include "bindscope/probe.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +40,7 @@ struct bs_probe {
 	bool starting;
 	bs_probe_done_cb done;
 	void *arg;
+	int home_netns; /* our own network namespace, when probing from another (-1 otherwise) */
 };
 
 const char *bs_verdict_name(enum bs_verdict v)
@@ -57,7 +60,8 @@ const char *bs_verdict_name(enum bs_verdict v)
 
 struct bs_probe_opts bs_probe_opts_default(void)
 {
-	struct bs_probe_opts o = {.proto = BS_PROTO_TCP, .timeout_ms = 1000, .concurrency = 256};
+	struct bs_probe_opts o = {
+	    .proto = BS_PROTO_TCP, .timeout_ms = 1000, .concurrency = 256, .netns_fd = -1};
 
 	return o;
 }
@@ -208,6 +212,27 @@ static void record_source(struct bs_probe *p, struct slot *s)
 		p->results[s->target].source_port = ep.port;
 }
 
+/*
+ * A socket belongs to the network namespace it was created in: to probe from another host of
+ * the lab, step into its namespace for the socket() call only, then step back.
+ */
+static int open_socket_in(struct bs_probe *p, int family, int type)
+{
+	int fd, saved;
+
+	type |= SOCK_NONBLOCK | SOCK_CLOEXEC;
+	if (p->opts.netns_fd < 0)
+		return socket(family, type, 0);
+	if (setns(p->opts.netns_fd, CLONE_NEWNET) < 0)
+		return -1;
+	fd = socket(family, type, 0);
+	saved = errno;
+	if (setns(p->home_netns, CLONE_NEWNET) < 0)
+		abort(); /* stranded in another namespace: nothing after this would be true */
+	errno = saved;
+	return fd;
+}
+
 /* Start probe i in slot s. Returns false when out of descriptors with others in flight. */
 static bool launch(struct bs_probe *p, struct slot *s, size_t i)
 {
@@ -215,7 +240,7 @@ static bool launch(struct bs_probe *p, struct slot *s, size_t i)
 	int udp = p->opts.proto == BS_PROTO_UDP, fd;
 
 	p->target_fn(i, &target, p->target_arg);
-	fd = socket(t->family, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = open_socket_in(p, t->family, udp ? SOCK_DGRAM : SOCK_STREAM);
 	if (fd < 0 && (errno == EMFILE || errno == ENFILE) && p->in_flight > 0)
 		return false; /* wait for a slot to give its descriptor back */
 	s->busy = true;
@@ -354,6 +379,16 @@ static struct bs_probe *probe_begin(struct bs_probe *p, struct bs_loop *loop, bs
 	p->loop = loop;
 	p->done = done;
 	p->arg = arg;
+	p->home_netns = -1;
+	if (p->opts.netns_fd >= 0) {
+		p->home_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (p->home_netns < 0) {
+			bs_error_set(err, errno, "cannot probe from another host: %s",
+			             strerror(errno));
+			bs_probe_free(p);
+			return NULL;
+		}
+	}
 	p->token = (uint32_t)bs_now_us() ^ (uint32_t)getpid() << 16;
 	if (p->opts.from != NULL) {
 		p->from = *p->opts.from;
@@ -477,6 +512,8 @@ void bs_probe_free(struct bs_probe *p)
 			if (p->slots[k].busy)
 				slot_release(&p->slots[k]);
 	bs_timer_cancel(p->tick);
+	if (p->home_netns > 0)
+		close(p->home_netns);
 	free(p->free_slots);
 	free(p->slots);
 	free(p->targets);

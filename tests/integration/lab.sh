@@ -71,6 +71,31 @@ weak=$("$BINDSCOPE" lab --topology "$LABS/weak-host.lab" -- bash -c '
 check "weak host model: with a route via the workstation, the Ethernet peer reaches 192.168.1.10:8082" \
 	"open" "$weak"
 
+# The probe matrix inside the lab gains a column per peer: what that host can reach.
+matrix=$("$BINDSCOPE" lab -- "$BINDSCOPE" probe --json --open 0.0.0.0:8081 --open 192.168.1.10:8082 \
+	--open 127.0.0.1:8083)
+peer_cells() {
+	jq -c --arg l "$1" '[.rows[] | select(.listener == $l) | .cells[]
+		| select(.label | startswith("from ")) | "\(.label)=\(.observed)"]' <<<"$2"
+}
+check "matrix: 0.0.0.0:8081 is open from both peers" \
+	'["from eth0-peer=open","from wlan0-peer=open"]' "$(peer_cells 0.0.0.0:8081 "$matrix")"
+check "matrix: 192.168.1.10:8082 is unreachable from the Ethernet peer, open from the Wi-Fi peer" \
+	'["from eth0-peer=unreachable","from wlan0-peer=open"]' \
+	"$(peer_cells 192.168.1.10:8082 "$matrix")"
+check "matrix: 127.0.0.1:8083 is refused from both peers (their loopback is their own)" \
+	'["from eth0-peer=refused","from wlan0-peer=refused"]' \
+	"$(peer_cells 127.0.0.1:8083 "$matrix")"
+check "matrix: every peer cell is as predicted" "[]" \
+	"$(jq -c '[.rows[].cells[] | select(.label | startswith("from ")) | select(.disagree)]' <<<"$matrix")"
+weak=$("$BINDSCOPE" lab --topology "$LABS/weak-host.lab" -- "$BINDSCOPE" probe --json \
+	--open 192.168.1.10:8082)
+check "matrix, weak host lab: the Ethernet peer reaches 192.168.1.10:8082, against the prediction" \
+	'{"observed":"open","predicted":"closed","disagree":true}' \
+	"$(jq -c '.rows[0].cells[] | select(.label == "from eth0-peer") | {observed, predicted, disagree}' <<<"$weak")"
+check_contains "... and the cell says why: the weak host model" "(the weak host model)" \
+	"$(jq -r '.rows[0].cells[] | select(.label == "from eth0-peer") | .why' <<<"$weak")"
+
 # Malformed topologies are reported with their line number, and nothing is built.
 bad=$(mktemp)
 printf 'iface eth0 192.168.0.110/24\n\nifac wlan0 192.168.1.10/24\n' >"$bad"
