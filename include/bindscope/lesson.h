@@ -16,12 +16,14 @@
 
 #include "bindscope/exposure.h"
 #include "bindscope/iface.h"
+#include "bindscope/lab.h"
 #include "bindscope/listener.h"
 #include "bindscope/loop.h"
 #include "bindscope/probe.h"
 
 #define BS_LESSON_MAX_LISTENERS 16
 #define BS_LESSON_MAX_TARGETS   48
+#define BS_LESSON_MAX_VANTAGES  8
 
 struct bs_lesson_events {
 	void (*changed)(void *arg);
@@ -55,6 +57,10 @@ void bs_lesson_close(struct bs_lesson *lesson, size_t i);
 
 /* Probe every listener on every target again (abandoning a round in progress). */
 void bs_lesson_reprobe(struct bs_lesson *lesson);
+
+/* Probe from these hosts too (a column each; their netns fds stay the caller's), and probe
+ * again. */
+void bs_lesson_set_vantages(struct bs_lesson *lesson, const struct bs_lab_vantage *v, size_t n);
 
 /* Show IPv6 targets even when no listener is IPv6. */
 void bs_lesson_set_ipv6(struct bs_lesson *lesson, bool on);

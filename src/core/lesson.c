@@ -18,6 +18,8 @@ struct lesson_listener {
 /* One probe round per protocol: the engine probes one protocol at a time. */
 struct round {
 	struct bs_lesson *owner;
+	enum bs_proto proto;
+	size_t vantage;         /* 0: this host; 1 + k: vantages[k] */
 	struct bs_probe *probe; /* running, or the last one (so its connections are known) */
 	size_t cells[BS_LESSON_MAX_LISTENERS * BS_LESSON_MAX_TARGETS];
 	bool running;
@@ -34,8 +36,14 @@ struct bs_lesson {
 	size_t ntargets;
 	bool ipv6;
 	struct bs_probe_result results[BS_LESSON_MAX_LISTENERS][BS_LESSON_MAX_TARGETS];
-	struct round rounds[2]; /* [BS_PROTO_TCP], [BS_PROTO_UDP] */
+	/* One probe round per protocol and vantage point: a socket lives in one namespace. */
+	struct round rounds[2][1 + BS_LESSON_MAX_VANTAGES];
+	struct bs_lab_vantage vantages[BS_LESSON_MAX_VANTAGES];
+	size_t nvantages;
 };
+
+#define NROUNDS      (2 * (1 + BS_LESSON_MAX_VANTAGES))
+#define ROUND(ls, k) (&(ls)->rounds[0][0] + (k))
 
 static void say(struct bs_lesson *ls, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -78,15 +86,25 @@ static void round_done(struct bs_probe *p, void *arg)
 		open += res->verdict == BS_VERDICT_OPEN;
 	}
 	r->running = false;
-	say(ls, "probed the %s listeners on %zu addresses from this host: %zu of %zu probes open",
-	    r == &ls->rounds[BS_PROTO_UDP] ? "UDP" : "TCP", ls->ntargets, open, n);
+	say(ls, "probed the %s listeners from %s: %zu of %zu probes open",
+	    r->proto == BS_PROTO_UDP ? "UDP" : "TCP",
+	    r->vantage == 0 ? "this host" : ls->vantages[r->vantage - 1].name, open, n);
 	changed(ls);
 }
 
-static void start_round(struct bs_lesson *ls, enum bs_proto proto)
+/* The vantage a column is probed from: 0 for this host, 1 + k for vantages[k]. */
+static size_t vantage_of(const struct bs_lesson *ls, const struct bs_exposure_target *t)
+{
+	for (size_t k = 0; t->kind == BS_TARGET_PEER && k < ls->nvantages; k++)
+		if (ls->vantages[k].netns_fd == t->netns_fd)
+			return 1 + k;
+	return 0;
+}
+
+static void start_round(struct bs_lesson *ls, enum bs_proto proto, size_t v)
 {
 	static struct bs_endpoint eps[BS_LESSON_MAX_LISTENERS * BS_LESSON_MAX_TARGETS];
-	struct round *r = &ls->rounds[proto];
+	struct round *r = &ls->rounds[proto][v];
 	struct bs_probe_opts po = bs_probe_opts_default();
 	struct bs_error err;
 	size_t n = 0;
@@ -95,16 +113,20 @@ static void start_round(struct bs_lesson *ls, enum bs_proto proto)
 	r->probe = NULL;
 	r->running = false;
 	r->owner = ls;
+	r->proto = proto;
+	r->vantage = v;
 	for (size_t i = 0; i < ls->nlisteners; i++)
 		for (size_t j = 0; j < ls->ntargets && ls->listeners[i].x.proto == proto; j++) {
-			bs_exposure_target_endpoint(&ls->targets[j], ls->listeners[i].x.bound.port,
-			                            &eps[n]);
+			if (vantage_of(ls, &ls->targets[j]) != v)
+				continue;
+			bs_exposure_probe_endpoint(&ls->listeners[i].x, &ls->targets[j], &eps[n]);
 			r->cells[n++] = i * BS_LESSON_MAX_TARGETS + j;
 		}
 	if (n == 0)
 		return;
 	po.proto = proto;
 	po.record_source = true;
+	po.netns_fd = v == 0 ? -1 : ls->vantages[v - 1].netns_fd;
 	r->probe = bs_probe_start(ls->loop, eps, n, &po, round_done, r, &err);
 	if (r->probe == NULL) {
 		say(ls, "probing failed: %s", err.msg);
@@ -117,21 +139,45 @@ void bs_lesson_reprobe(struct bs_lesson *ls)
 {
 	ls->ntargets = bs_exposure_targets(&ls->ifaces, ls->ipv6 || any_ipv6_listener(ls),
 	                                   ls->targets, BS_LESSON_MAX_TARGETS);
+	for (size_t k = 0; k < ls->nvantages && ls->ntargets < BS_LESSON_MAX_TARGETS; k++) {
+		const struct bs_lab_vantage *v = &ls->vantages[k];
+		if (bs_exposure_peer_target(&ls->targets[ls->ntargets], v->name, v->addr, v->iface,
+		                            &ls->ifaces, v->netns_fd) == 0)
+			ls->ntargets++;
+	}
 	memset(ls->results, 0, sizeof(ls->results));
-	start_round(ls, BS_PROTO_TCP);
-	start_round(ls, BS_PROTO_UDP);
+	for (size_t v = 0; v <= ls->nvantages; v++) {
+		start_round(ls, BS_PROTO_TCP, v);
+		start_round(ls, BS_PROTO_UDP, v);
+	}
 	changed(ls);
 }
 
 bool bs_lesson_probing(const struct bs_lesson *ls)
 {
-	return ls->rounds[0].running || ls->rounds[1].running;
+	for (size_t k = 0; k < NROUNDS; k++)
+		if (ROUND(ls, k)->running)
+			return true;
+	return false;
+}
+
+/* A datagram carrying one of our UDP probes' tokens: that probe arrived. */
+static bool confirm_udp(struct bs_lesson *ls, const struct bs_listener_event *ev)
+{
+	for (size_t v = 0; v <= ls->nvantages; v++)
+		if (ls->rounds[BS_PROTO_UDP][v].probe != NULL &&
+		    bs_probe_confirm_udp(ls->rounds[BS_PROTO_UDP][v].probe, ev->payload,
+		                         ev->payload_len))
+			return true;
+	return false;
 }
 
 static bool own_probe(const struct bs_lesson *ls, const struct bs_endpoint *peer)
 {
-	return bs_probe_is_own(ls->rounds[0].probe, peer) ||
-	       bs_probe_is_own(ls->rounds[1].probe, peer);
+	for (size_t k = 0; k < NROUNDS; k++)
+		if (bs_probe_is_own(ROUND(ls, k)->probe, peer))
+			return true;
+	return false;
 }
 
 static struct bs_lesson_counts *counts_of(struct bs_lesson *ls, const struct bs_listener *l)
@@ -176,8 +222,7 @@ static void on_listener_event(struct bs_listener *l, const struct bs_listener_ev
 
 	changed(ls); /* counters moved */
 	/* The lesson's own probes are counted apart and summed up per round, not logged. */
-	if (ev->kind == BS_EV_DATAGRAM && ls->rounds[BS_PROTO_UDP].probe != NULL &&
-	    bs_probe_confirm_udp(ls->rounds[BS_PROTO_UDP].probe, ev->payload, ev->payload_len)) {
+	if (ev->kind == BS_EV_DATAGRAM && confirm_udp(ls, ev)) {
 		counts->probes++;
 		return;
 	}
@@ -286,8 +331,8 @@ void bs_lesson_free(struct bs_lesson *ls)
 {
 	if (ls == NULL)
 		return;
-	for (int k = 0; k < 2; k++)
-		bs_probe_free(ls->rounds[k].probe);
+	for (size_t k = 0; k < NROUNDS; k++)
+		bs_probe_free(ROUND(ls, k)->probe);
 	for (size_t i = 0; i < ls->nlisteners; i++)
 		bs_listener_close(ls->listeners[i].l);
 	bs_iface_watch_stop(ls->watch);
@@ -338,6 +383,13 @@ void bs_lesson_close(struct bs_lesson *ls, size_t i)
 	        (ls->nlisteners - i - 1) * sizeof(ls->listeners[0]));
 	ls->nlisteners--;
 	say(ls, "closed %s %s", proto, bound);
+	bs_lesson_reprobe(ls);
+}
+
+void bs_lesson_set_vantages(struct bs_lesson *ls, const struct bs_lab_vantage *v, size_t n)
+{
+	ls->nvantages = n < BS_LESSON_MAX_VANTAGES ? n : BS_LESSON_MAX_VANTAGES;
+	memcpy(ls->vantages, v, ls->nvantages * sizeof(*v));
 	bs_lesson_reprobe(ls);
 }
 

@@ -246,6 +246,14 @@ static void draw_too_small(void)
 	mvaddnstr(LINES / 2, 0, "Enlarge the window, or press q to quit.", COLS);
 }
 
+static bool has_peers(const struct tui *t)
+{
+	for (size_t j = 0; j < bs_lesson_target_count(t->lesson); j++)
+		if (bs_lesson_target(t->lesson, j)->kind == BS_TARGET_PEER)
+			return true;
+	return false;
+}
+
 void draw_all(struct tui *t)
 {
 	/* A prompt's error sentence (port in use by whom, and what to do) gets room from the log.
@@ -281,7 +289,10 @@ void draw_all(struct tui *t)
 		draw_ifaces(t, y + 1, top_h);
 		draw_listeners(t, y + 1, IFACES_WIDTH, top_h);
 		y += 1 + top_h;
-		section(t, y, 0, COLS, "Probe matrix (from this host, over loopback)",
+		section(t, y, 0, COLS,
+		        has_peers(t) ? "Probe matrix (from this host over loopback, and from each "
+		                       "lab peer)"
+		                     : "Probe matrix (from this host, over loopback)",
 		        t->focus == FOCUS_MATRIX);
 		draw_matrix(t, y + 1, mat_h);
 		y += 1 + mat_h;

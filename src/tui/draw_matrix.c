@@ -141,7 +141,8 @@ int draw_matrix(struct tui *t, int y, int height)
 	for (size_t k = 0; k < fit; k++) {
 		const struct bs_exposure_target *tg = bs_lesson_target(t->lesson, first + k);
 		int x = LABEL_WIDTH + (int)k * colw;
-		put_cut(y, x, tg->label, colw - 1);
+		/* A peer's column is named by the peer ("eth0-peer"); the title says "from". */
+		put_cut(y, x, tg->kind == BS_TARGET_PEER ? tg->label + 5 : tg->label, colw - 1);
 		put_cut(y + 1, x, tg->text, colw - 1);
 		t->geo.col_x[k] = x;
 	}

@@ -121,6 +121,8 @@ int cmd_tui(int argc, char **argv)
 {
 	static const int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGWINCH};
 	static struct tui t;
+	struct bs_lab_vantage vantages[BS_LESSON_MAX_VANTAGES];
+	size_t nvantages = 0;
 	struct bs_lesson_events events = {.changed = on_changed, .log = on_log, .arg = &t};
 	struct bs_error err;
 	int rc = parse(argc, argv);
@@ -138,11 +140,16 @@ int cmd_tui(int argc, char **argv)
 		bs_loop_free(t.loop);
 		return 1;
 	}
+	/* Inside `bindscope lab`, each peer host is one more column of the matrix. */
+	nvantages = bs_lab_vantages(vantages, BS_LESSON_MAX_VANTAGES);
+	if (nvantages > 0)
+		bs_lesson_set_vantages(t.lesson, vantages, nvantages);
 	rc = run(&t);
 	sockets_view_free(&t);
 	bs_lesson_free(t.lesson);
 	bs_loop_discard_signals(t.loop);
 	bs_loop_free(t.loop);
+	bs_lab_vantages_close(vantages, nvantages);
 	if (t.stop_signal != 0 && t.stop_signal != SIGINT)
 		return 128 + t.stop_signal;
 	return rc;

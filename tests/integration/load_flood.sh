@@ -84,8 +84,9 @@ REST=$((N - FIRST))
 PORT=9200
 
 # The client closes first, so each connection leaves a TIME_WAIT socket on one of its
-# ephemeral ports: widen the range (this namespace only) so the flood never waits for ports.
-echo "1024 65535" >/proc/sys/net/ipv4/ip_local_port_range 2>/dev/null ||
+# ephemeral ports: widen the range (this namespace only) so the flood never waits for ports,
+# from 10000 up so it never takes the listener's port.
+echo "10000 65535" >/proc/sys/net/ipv4/ip_local_port_range 2>/dev/null ||
 	echo "# could not widen ip_local_port_range; relying on tcp_tw_reuse"
 
 "$BINDSCOPE" listen "127.0.0.1:$PORT" --json >"$tmp/out.ndjson" 2>"$tmp/err" &

@@ -1,0 +1,43 @@
+#!/bin/bash
+# The TUI inside `bindscope lab`: the matrix gains a column per peer host, and the seed's
+# lesson reads off the screen — 0.0.0.0:8081 open from both peers, 192.168.1.10:8082 open
+# from the Wi-Fi peer and unreachable from the Ethernet one (no route).
+# The lab builds its own namespaces (no seed namespace needed); nothing else is touched.
+set -uo pipefail
+source "$TESTS_DIR/lib/common.sh"
+if ! why=$("$BINDSCOPE" lab -- true 2>&1); then
+	echo "SKIP: the lab cannot be built here: $why" >&2
+	exit 77
+fi
+source "$TESTS_DIR/tui/helpers/tmux.bash"
+
+# tui_start runs $BINDSCOPE with no argument: run `bindscope lab` through a wrapper.
+real=$BINDSCOPE
+BINDSCOPE="$TUI_TMP/bindscope-lab"
+printf '#!/bin/sh\nexec %q lab\n' "$real" >"$BINDSCOPE"
+chmod +x "$BINDSCOPE"
+TUI_COLS=120
+
+tui_start || exit 1
+wait_for "the lab's interfaces" '^ wlan0 +192\.168\.1\.10/24 +up'
+wait_for "a column per peer, named by the peer" '^ listener .* eth0-peer +wlan0-peer'
+wait_for "the matrix says it probes from the peers too" 'and from each lab peer'
+
+tui_keys Down Down Down Enter Enter
+wait_for "0.0.0.0:8081 is probed" '^ tcp 0\.0\.0\.0:8081 +[✓✗]'
+wait_gone "probing is over" 'probing'
+check_cells "tcp 0.0.0.0:8081" "lo=✓ open" "eth0=✓ open" "wlan0=✓ open" \
+	"eth0-peer=✓ open" "wlan0-peer=✓ open"
+
+tui_keys Up Enter
+tui_type 8082
+tui_keys Enter
+wait_for "192.168.1.10:8082 is probed" '^ tcp 192\.168\.1\.10:8082 +[✓✗]'
+wait_gone "probing is over" 'probing'
+check_cells "tcp 192.168.1.10:8082" "lo=✗ refused" "eth0=✗ refused" "wlan0=✓ open" \
+	"eth0-peer=⊘ unreach" "wlan0-peer=✓ open"
+wait_for "the log names the peers' rounds" 'probed the TCP listeners from eth0-peer'
+
+tui_stop # checks that bindscope exits when asked to
+check "no lab process is left behind" "" "$(pgrep -f "$real lab" || true)"
+finish
