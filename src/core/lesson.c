@@ -73,6 +73,15 @@ static bool any_ipv6_listener(const struct bs_lesson *ls)
 	return false;
 }
 
+static size_t local_targets(const struct bs_lesson *ls)
+{
+	size_t n = 0;
+
+	for (size_t j = 0; j < ls->ntargets; j++)
+		n += ls->targets[j].kind != BS_TARGET_PEER;
+	return n;
+}
+
 static void round_done(struct bs_probe *p, void *arg)
 {
 	struct round *r = arg;
@@ -86,9 +95,13 @@ static void round_done(struct bs_probe *p, void *arg)
 		open += res->verdict == BS_VERDICT_OPEN;
 	}
 	r->running = false;
-	say(ls, "probed the %s listeners from %s: %zu of %zu probes open",
-	    r->proto == BS_PROTO_UDP ? "UDP" : "TCP",
-	    r->vantage == 0 ? "this host" : ls->vantages[r->vantage - 1].name, open, n);
+	if (r->vantage == 0)
+		say(ls, "probed the %s listeners on %zu addresses from this host: %zu of %zu probes open",
+		    r->proto == BS_PROTO_UDP ? "UDP" : "TCP", local_targets(ls), open, n);
+	else
+		say(ls, "probed the %s listeners from %s: %zu of %zu probes open",
+		    r->proto == BS_PROTO_UDP ? "UDP" : "TCP", ls->vantages[r->vantage - 1].name, open,
+		    n);
 	changed(ls);
 }
 
