@@ -1,0 +1,106 @@
+/* Unit tests of the lab topology parser: the seed, every statement, and line-numbered errors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "bindscope/topology.h"
+
+static void test_seed(void **state)
+{
+	struct bs_topology t;
+	struct bs_error err;
+
+	(void)state;
+	assert_int_equal(bs_topology_parse(bs_topology_seed, &t, &err), 0);
+	assert_int_equal(t.nifaces, 2);
+	assert_string_equal(t.ifaces[0].name, "eth0");
+	assert_string_equal(t.ifaces[0].addrs[0], "192.168.0.110/24");
+	assert_string_equal(t.ifaces[1].name, "wlan0");
+	assert_int_equal(t.npeers, 2);
+	assert_string_equal(t.peers[1].name, "wlan0-peer");
+	assert_string_equal(t.peers[1].iface, "wlan0");
+	assert_string_equal(t.peers[1].addrs[0], "192.168.1.20/24");
+}
+
+static void test_addresses_routes_comments(void **state)
+{
+	static const char text[] =
+	    "# a comment line\n"
+	    "\n"
+	    "iface eth0 192.168.0.110/24 fd00::110/64   # two addresses\n"
+	    "peer p on eth0 192.168.0.20/24 route 192.168.1.0/24 via 192.168.0.110 "
+	    "route 10.0.0.0/8 via 192.168.0.1\n";
+	struct bs_topology t;
+	struct bs_error err;
+
+	(void)state;
+	assert_int_equal(bs_topology_parse(text, &t, &err), 0);
+	assert_int_equal(t.ifaces[0].naddrs, 2);
+	assert_string_equal(t.ifaces[0].addrs[1], "fd00::110/64");
+	assert_int_equal(t.peers[0].nroutes, 2);
+	assert_string_equal(t.peers[0].routes[0].net, "192.168.1.0/24");
+	assert_string_equal(t.peers[0].routes[0].via, "192.168.0.110");
+	assert_string_equal(t.peers[0].routes[1].via, "192.168.0.1");
+}
+
+struct bad {
+	const char *text;
+	const char *message;
+};
+
+static void test_errors_name_their_line(void **state)
+{
+	static const struct bad cases[] = {
+	    {"iface eth0 192.168.0.1/24\nifac wlan0 1.2.3.4/24\n",
+	     "line 2: 'ifac' is not a statement (use iface or peer)"},
+	    {"iface eth0 192.168.0.300/24\n",
+	     "line 1: '192.168.0.300/24' is not ADDRESS/PREFIX (e.g. 192.168.0.110/24)"},
+	    {"iface eth0 192.168.0.1\n",
+	     "line 1: '192.168.0.1' is not ADDRESS/PREFIX (e.g. 192.168.0.110/24)"},
+	    {"iface eth0 192.168.0.1/33\n",
+	     "line 1: '192.168.0.1/33' is not ADDRESS/PREFIX (e.g. 192.168.0.110/24)"},
+	    {"iface eth0\n", "line 1: write: iface NAME ADDR/PREFIX [ADDR/PREFIX...]"},
+	    {"iface lo 127.0.0.2/8\n",
+	     "line 1: 'lo' cannot name an interface (up to 15 letters, digits, -_. and not lo)"},
+	    {"iface a-very-long-interface-name 1.2.3.4/24\n",
+	     "line 1: 'a-very-long-interface-name' cannot name an interface (up to 15 letters, "
+	     "digits, -_. and not lo)"},
+	    {"iface eth0 1.2.3.4/24\niface eth0 1.2.3.5/24\n",
+	     "line 2: interface eth0 is declared twice"},
+	    {"iface eth0 1.2.3.4/24\npeer p on eth9 1.2.3.5/24\n",
+	     "line 2: peer p is on 'eth9', which no iface line above declares"},
+	    {"iface eth0 1.2.3.4/24\npeer p in eth0 1.2.3.5/24\n",
+	     "line 2: write: peer NAME on IFACE ADDR/PREFIX [route NET/PREFIX via ADDRESS]"},
+	    {"iface eth0 1.2.3.4/24\npeer p on eth0 1.2.3.5/24\npeer q on eth0 1.2.3.6/24\n",
+	     "line 3: eth0 already has a peer (p): one peer per segment"},
+	    {"iface eth0 1.2.3.4/24\npeer p on eth0 1.2.3.5/24 route 10.0.0.0/8 to 1.2.3.4\n",
+	     "line 2: write routes as: route NET/PREFIX via ADDRESS (at 'route')"},
+	    {"iface eth0 1.2.3.4/24\npeer p on eth0 1.2.3.5/24 route 10.0.0.0/8 via x\n",
+	     "line 2: route 10.0.0.0/8 via x: write NET/PREFIX via ADDRESS"},
+	    {"# nothing\n", "the topology declares no interface: add a line such as 'iface eth0 "
+	                    "192.168.0.110/24'"},
+	};
+	struct bs_topology t;
+	struct bs_error err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (bs_topology_parse(cases[i].text, &t, &err) == 0)
+			fail_msg("accepted: %s", cases[i].text);
+		assert_string_equal(err.msg, cases[i].message);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_seed),
+	    cmocka_unit_test(test_addresses_routes_comments),
+	    cmocka_unit_test(test_errors_name_their_line),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
