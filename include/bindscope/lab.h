@@ -46,6 +46,10 @@ struct bs_lab_vantage {
 	int netns_fd;               /* its network namespace, open */
 };
 
+/* Add a route in a peer's network namespace (for the tour's weak host step). */
+int bs_lab_vantage_route_add(const struct bs_lab_vantage *v, const char *net, const char *via,
+                             struct bs_error *err);
+
 /* The lab's peers, from BINDSCOPE_LAB_VANTAGES; 0 outside a lab. Close with _close. */
 size_t bs_lab_vantages(struct bs_lab_vantage *out, size_t max);
 void bs_lab_vantages_close(struct bs_lab_vantage *v, size_t n);

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,10 +37,11 @@ static const char lab_usage[] =
     "\n"
     "Exit codes: CMD's own; 1 the lab could not be built (the message says why); 2 bad usage.\n";
 
-static int parse_lab_opts(int argc, char **argv, const char **topology)
+static int parse_lab_opts(int argc, char **argv, const char **topology, bool *tour)
 {
 	static const struct option longopts[] = {
 	    {"topology", required_argument, NULL, 't'},
+	    {"tour", no_argument, NULL, 'T'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -50,6 +52,9 @@ static int parse_lab_opts(int argc, char **argv, const char **topology)
 		switch (c) {
 		case 't':
 			*topology = optarg;
+			break;
+		case 'T':
+			*tour = true;
 			break;
 		case 'h':
 			fputs(lab_usage, stdout);
@@ -94,10 +99,11 @@ static int run_command(char **argv)
 int cmd_lab(int argc, char **argv)
 {
 	const char *topology_path = NULL;
+	bool tour = false;
 	struct bs_topology topology;
 	struct bs_error err;
 	struct bs_lab *lab;
-	int rc = parse_lab_opts(argc, argv, &topology_path);
+	int rc = parse_lab_opts(argc, argv, &topology_path, &tour);
 
 	if (rc >= 0)
 		return rc;
@@ -115,8 +121,8 @@ int cmd_lab(int argc, char **argv)
 	if (optind < argc) {
 		rc = run_command(argv + optind);
 	} else {
-		char *tui_argv[] = {"tui", NULL};
-		rc = cmd_tui(1, tui_argv);
+		char *tui_argv[] = {"tui", tour ? "--tour" : NULL, NULL};
+		rc = cmd_tui(tour ? 2 : 1, tui_argv);
 	}
 	bs_lab_leave(lab);
 	return rc;

@@ -354,3 +354,22 @@ void bs_lab_vantages_close(struct bs_lab_vantage *v, size_t n)
 		if (v[i].netns_fd >= 0)
 			close(v[i].netns_fd);
 }
+
+int bs_lab_vantage_route_add(const struct bs_lab_vantage *v, const char *net, const char *via,
+                             struct bs_error *err)
+{
+	int home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), rc;
+
+	if (home < 0 || setns(v->netns_fd, CLONE_NEWNET) < 0) {
+		int saved = errno;
+		if (home >= 0)
+			close(home);
+		return bs_error_set(err, saved, "cannot reach %s's network: %s", v->name,
+		                    strerror(saved));
+	}
+	rc = bs_rtnl_route_add(net, via, err);
+	if (setns(home, CLONE_NEWNET) < 0)
+		abort(); /* stranded in the peer's namespace: nothing after this would be true */
+	close(home);
+	return rc;
+}

@@ -96,12 +96,14 @@ static void round_done(struct bs_probe *p, void *arg)
 	}
 	r->running = false;
 	if (r->vantage == 0)
-		say(ls, "probed the %s listeners on %zu addresses from this host: %zu of %zu probes open",
+		say(ls,
+		    "probed the %s listeners on %zu addresses from this host: %zu of %zu probes "
+		    "open",
 		    r->proto == BS_PROTO_UDP ? "UDP" : "TCP", local_targets(ls), open, n);
 	else
 		say(ls, "probed the %s listeners from %s: %zu of %zu probes open",
-		    r->proto == BS_PROTO_UDP ? "UDP" : "TCP", ls->vantages[r->vantage - 1].name, open,
-		    n);
+		    r->proto == BS_PROTO_UDP ? "UDP" : "TCP", ls->vantages[r->vantage - 1].name,
+		    open, n);
 	changed(ls);
 }
 

@@ -143,6 +143,8 @@ size_t explain_lines(const struct tui *t, char lines[][EXPLAIN_LINE], size_t max
 
 	if (t->prompt.active)
 		return explain_row(t, &t->prompt.row, lines, max);
+	if (t->tour_step >= 0)
+		return tour_lines(t, lines, max);
 	switch (t->focus) {
 	case FOCUS_IFACES:
 		return explain_row(t, &t->rows[t->sel_iface], lines, max);

@@ -307,6 +307,8 @@ void keys_handle(struct tui *t, int key)
 		prompt_key(t, key);
 		return;
 	}
+	if (tour_key(t, key))
+		return;
 	if (t->help && key != '?' && key != 'q') {
 		t->help = false; /* any key closes the overlay */
 		return;
@@ -326,6 +328,8 @@ void keys_status(const struct tui *t, char *buf, size_t len)
 		snprintf(buf, len, " type a port  Enter open  Backspace erase  Esc cancel");
 		return;
 	}
+	if (t->tour_step >= 0)
+		bs_textbuf_appendf(buf, len, " Space next  Esc leave tour ");
 	bs_textbuf_appendf(buf, len, " %s move",
 	                   t->utf8 ? (t->focus == FOCUS_MATRIX ? "↑↓←→" : "↑↓")
 	                           : (t->focus == FOCUS_MATRIX ? "hjkl" : "j/k"));

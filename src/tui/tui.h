@@ -90,6 +90,9 @@ struct tui {
 	size_t log_count;
 	struct tui_geometry geo;
 	int stop_signal;
+	int tour_step; /* -1: no tour; else the step of `bindscope lab --tour` shown */
+	struct bs_lab_vantage vantages[BS_LESSON_MAX_VANTAGES];
+	size_t nvantages;
 	enum tui_screen screen;
 	enum tui_focus lesson_focus; /* the focus to return to from the sockets screen */
 	struct sockets_view sv;
@@ -133,6 +136,13 @@ void sockets_view_move(struct tui *t, int dy);
 void sockets_view_probe(struct tui *t);
 void sockets_view_refresh(struct tui *t);
 void sockets_view_free(struct tui *t);
+
+/* tour.c: the guided walk through the seed's steps, for a projector */
+void tour_start(struct tui *t);
+/* Handle a key while the tour runs; returns false when the key is not the tour's. */
+bool tour_key(struct tui *t, int key);
+/* The current step's lines for the explain panel. */
+size_t tour_lines(const struct tui *t, char lines[][EXPLAIN_LINE], size_t max);
 
 /* explain.c */
 size_t explain_lines(const struct tui *t, char lines[][EXPLAIN_LINE], size_t max);

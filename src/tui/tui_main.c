@@ -63,16 +63,21 @@ static void on_signal(int signo, void *arg)
 	t->quit = true;
 }
 
-static int parse(int argc, char **argv)
+static int parse(int argc, char **argv, bool *tour)
 {
 	static const struct option longopts[] = {
 	    {"help", no_argument, NULL, 'h'},
+	    {"tour", no_argument, NULL, 'T'},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (c == 'T') {
+			*tour = true;
+			continue;
+		}
 		if (c == 'h') {
 			fputs(tui_usage, stdout);
 			return 0;
@@ -121,16 +126,16 @@ int cmd_tui(int argc, char **argv)
 {
 	static const int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGWINCH};
 	static struct tui t;
-	struct bs_lab_vantage vantages[BS_LESSON_MAX_VANTAGES];
-	size_t nvantages = 0;
+	bool tour = false;
 	struct bs_lesson_events events = {.changed = on_changed, .log = on_log, .arg = &t};
 	struct bs_error err;
-	int rc = parse(argc, argv);
+	int rc = parse(argc, argv, &tour);
 
 	if (rc >= 0)
 		return rc;
 	memset(&t, 0, sizeof(t));
 	t.v6only = -1;
+	t.tour_step = -1;
 	t.mouse = true;
 	t.dirty = true;
 	t.loop = bs_loop_new(&err);
@@ -141,15 +146,17 @@ int cmd_tui(int argc, char **argv)
 		return 1;
 	}
 	/* Inside `bindscope lab`, each peer host is one more column of the matrix. */
-	nvantages = bs_lab_vantages(vantages, BS_LESSON_MAX_VANTAGES);
-	if (nvantages > 0)
-		bs_lesson_set_vantages(t.lesson, vantages, nvantages);
+	t.nvantages = bs_lab_vantages(t.vantages, BS_LESSON_MAX_VANTAGES);
+	if (t.nvantages > 0)
+		bs_lesson_set_vantages(t.lesson, t.vantages, t.nvantages);
+	if (tour)
+		tour_start(&t);
 	rc = run(&t);
 	sockets_view_free(&t);
 	bs_lesson_free(t.lesson);
 	bs_loop_discard_signals(t.loop);
 	bs_loop_free(t.loop);
-	bs_lab_vantages_close(vantages, nvantages);
+	bs_lab_vantages_close(t.vantages, t.nvantages);
 	if (t.stop_signal != 0 && t.stop_signal != SIGINT)
 		return 128 + t.stop_signal;
 	return rc;

@@ -1,0 +1,47 @@
+#!/bin/bash
+# `bindscope lab --tour`: the seed's steps, one Space at a time, each doing its part for real —
+# a wildcard listener, a specific one, the address that is not here, and the weak host model
+# once eth0-peer routes through the workstation (its cell turns open, marked !).
+set -uo pipefail
+source "$TESTS_DIR/lib/common.sh"
+if ! why=$("$BINDSCOPE" lab -- true 2>&1); then
+	echo "SKIP: the lab cannot be built here: $why" >&2
+	exit 77
+fi
+source "$TESTS_DIR/tui/helpers/tmux.bash"
+
+real=$BINDSCOPE
+BINDSCOPE="$TUI_TMP/bindscope-lab-tour"
+printf '#!/bin/sh\nexec %q lab --tour\n' "$real" >"$BINDSCOPE"
+chmod +x "$BINDSCOPE"
+TUI_COLS=120
+TUI_LINES=32
+
+tui_start || exit 1
+wait_for "step 1 welcomes" 'Tour 1/7: Welcome'
+wait_for "the status line says how to go on" '^ Space next +Esc leave tour'
+tui_keys Space
+wait_for "step 2 opens 0.0.0.0:8081" 'Tour 2/7: Listen on every interface'
+wait_for "... and probes it" '^ tcp 0\.0\.0\.0:8081 +✓'
+wait_gone "probing is over" 'probing'
+check_cells "tcp 0.0.0.0:8081" "eth0-peer=✓ open" "wlan0-peer=✓ open"
+tui_keys Space
+wait_for "step 3 opens 192.168.1.10:8082" '^ tcp 192\.168\.1\.10:8082 +✗'
+wait_gone "probing is over" 'probing'
+check_cells "tcp 192.168.1.10:8082" "eth0=✗ refused" "wlan0=✓ open" "eth0-peer=⊘ unreach" \
+	"wlan0-peer=✓ open"
+tui_keys Space Space
+wait_for "step 5 tries 192.168.2.20 and the log says why it fails" \
+	'cannot listen on tcp 192\.168\.2\.20:8083: that address is not on this machine'
+tui_keys Space
+wait_for "step 6 gives eth0-peer a route" 'eth0-peer: route 192\.168\.1\.0/24 via 192\.168\.0\.110 added'
+wait_for "... and the Ethernet peer now reaches the Wi-Fi address, flagged" \
+	'^ tcp 192\.168\.1\.10:8082 .* ✓ open ! +✓ open'
+check_cells "tcp 192.168.1.10:8082" "eth0-peer=✓ open !"
+tui_keys Space
+wait_for "step 7 ends" 'Tour 7/7: The end'
+tui_keys Escape
+wait_for "Esc leaves the tour" 'tour left: the lab is yours'
+tui_stop # checks that bindscope exits when asked to
+check "no lab process is left behind" "" "$(pgrep -f "$real lab" || true)"
+finish
