@@ -87,8 +87,12 @@ bool bs_probe_finished(const struct bs_probe *probe);
  */
 bool bs_probe_confirm_udp(struct bs_probe *probe, const unsigned char *payload, size_t len);
 
-/* True when peer (as a listener saw it) is one of this probe's own connections. */
-bool bs_probe_is_own(const struct bs_probe *probe, const struct bs_endpoint *peer);
+/*
+ * True when peer (as a listener saw it accept) is one of this probe's own connections (needs
+ * record_source). Each connection is claimed once; a visitor who later gets the same port is
+ * a visitor.
+ */
+bool bs_probe_claim_own(struct bs_probe *probe, const struct bs_endpoint *peer);
 
 /* Stop and free; pending probes are abandoned. NULL is ignored. */
 void bs_probe_free(struct bs_probe *probe);

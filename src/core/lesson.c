@@ -9,6 +9,9 @@
 
 #include "bindscope/iface_watch.h"
 
+/* How many of our own probe connections can be open at listeners at once (one round's worth). */
+#define BS_LESSON_MAX_OWN_OPEN 512
+
 struct lesson_listener {
 	struct bs_listener *l;
 	struct bs_exposure_listener x;
@@ -40,6 +43,8 @@ struct bs_lesson {
 	struct round rounds[2][1 + BS_LESSON_MAX_VANTAGES];
 	struct bs_lab_vantage vantages[BS_LESSON_MAX_VANTAGES];
 	size_t nvantages;
+	struct bs_endpoint own_open[BS_LESSON_MAX_OWN_OPEN];
+	size_t nown_open;
 };
 
 #define NROUNDS      (2 * (1 + BS_LESSON_MAX_VANTAGES))
@@ -187,12 +192,35 @@ static bool confirm_udp(struct bs_lesson *ls, const struct bs_listener_event *ev
 	return false;
 }
 
-static bool own_probe(const struct bs_lesson *ls, const struct bs_endpoint *peer)
+/* An accepted connection that one of our rounds made: claim it. */
+static bool claim_own(struct bs_lesson *ls, const struct bs_endpoint *peer)
 {
 	for (size_t k = 0; k < NROUNDS; k++)
-		if (bs_probe_is_own(ROUND(ls, k)->probe, peer))
+		if (bs_probe_claim_own(ROUND(ls, k)->probe, peer))
 			return true;
 	return false;
+}
+
+/* Our probes' connections still open at a listener, to tell their close from a visitor's. */
+static bool own_open_take(struct bs_lesson *ls, const struct bs_endpoint *peer)
+{
+	for (size_t i = 0; i < ls->nown_open; i++)
+		if (memcmp(&ls->own_open[i], peer, sizeof(*peer)) == 0) {
+			ls->own_open[i] = ls->own_open[--ls->nown_open];
+			return true;
+		}
+	return false;
+}
+
+static bool own_probe(struct bs_lesson *ls, const struct bs_listener_event *ev)
+{
+	if (ev->kind == BS_EV_CLOSED)
+		return own_open_take(ls, &ev->peer);
+	if (ev->kind != BS_EV_ACCEPTED || !claim_own(ls, &ev->peer))
+		return false;
+	if (ls->nown_open < BS_LESSON_MAX_OWN_OPEN)
+		ls->own_open[ls->nown_open++] = ev->peer;
+	return true;
 }
 
 static struct bs_lesson_counts *counts_of(struct bs_lesson *ls, const struct bs_listener *l)
@@ -241,7 +269,7 @@ static void on_listener_event(struct bs_listener *l, const struct bs_listener_ev
 		counts->probes++;
 		return;
 	}
-	if ((ev->kind == BS_EV_ACCEPTED || ev->kind == BS_EV_CLOSED) && own_probe(ls, &ev->peer)) {
+	if (own_probe(ls, ev)) {
 		counts->probes += ev->kind == BS_EV_ACCEPTED;
 		return;
 	}

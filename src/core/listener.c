@@ -32,6 +32,7 @@ struct bs_listener {
 	int spare_fd; /* held open so a connection can be shed when descriptors run out */
 	struct bs_watch *watch;
 	struct bs_timer *resume; /* re-enables accepting after a pause for lack of descriptors */
+	bool paused_said;        /* the pause was reported; reset once a connection gets through */
 	struct bs_endpoint bound;
 	struct bs_listener_opts opts;
 	bool v6only;
@@ -119,14 +120,25 @@ static void resume_accepting(void *arg)
  * Not even the spare descriptor could take the connection (the whole system is out):
  * stop asking for a moment rather than spin on a listener that stays readable.
  */
-static void pause_accepting(struct bs_listener *l)
+static void pause_accepting(struct bs_listener *l, int code)
 {
-	if (l->resume == NULL)
-		l->resume = bs_loop_timer(l->loop, 0, false, resume_accepting, l, NULL);
-	if (l->resume == NULL)
-		return;
+	char where[BS_ENDPOINT_TEXT_MAX], msg[256];
+	struct bs_listener_event ev = {.kind = BS_EV_ERROR, .message = msg};
+
+	/* The timer exists since the listener opened: a pause never needs a descriptor. */
 	bs_watch_set_events(l->watch, 0);
 	bs_timer_rearm(l->resume, 100);
+	if (l->paused_said)
+		return; /* said once until a connection gets through again */
+	l->paused_said = true;
+	bs_endpoint_text(&l->bound, where, sizeof(where));
+	snprintf(
+	    msg, sizeof(msg),
+	    "cannot take new connections to %s: no file descriptor is left (%s), not even to "
+	    "close them; they wait in the kernel's queue. Raise ulimit -n or close connections",
+	    where, code == ENFILE ? "the system's limit" : "this process's limit");
+	ev.local = l->bound;
+	emit(l, &ev);
 }
 
 /* Returns false when nothing could be shed and accepting is paused. */
@@ -146,7 +158,7 @@ static bool shed_one(struct bs_listener *l, int code)
 		close(fd);
 	l->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		pause_accepting(l);
+		pause_accepting(l, code);
 		return false;
 	}
 	l->stats.shed++;
@@ -217,6 +229,7 @@ static void tcp_acceptable(int lfd, uint32_t events, void *arg)
 		    accept4(lfd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd >= 0) {
+			l->paused_said = false;
 			accept_one(l, fd, &peer, plen);
 			continue;
 		}
@@ -375,6 +388,14 @@ struct bs_listener *bs_listener_open(struct bs_loop *loop, const struct bs_endpo
 	l->arg = arg;
 	l->bound = *ep;
 	read_back(l);
+	/* Made now, while descriptors remain: pausing for lack of them must not need one. It comes
+	 * before the spare, which is only a nicety when descriptors are short. */
+	l->spare_fd = -1;
+	l->resume = bs_loop_timer(loop, 0, false, resume_accepting, l, err);
+	if (l->resume == NULL) {
+		bs_listener_close(l);
+		return NULL;
+	}
 	l->spare_fd = opts->proto == BS_PROTO_TCP ? open("/dev/null", O_RDONLY | O_CLOEXEC) : -1;
 	l->watch = bs_loop_watch(
 	    loop, fd, EPOLLIN, opts->proto == BS_PROTO_TCP ? tcp_acceptable : udp_readable, l, err);

@@ -41,6 +41,9 @@ struct bs_probe {
 	bs_probe_done_cb done;
 	void *arg;
 	int home_netns; /* our own network namespace, when probing from another (-1 otherwise) */
+	struct bs_endpoint *sources; /* with record_source: each probe's own address and port */
+	bool *claimed;               /* ... and whether a listener has already seen it */
+	uint64_t started_us;
 };
 
 const char *bs_verdict_name(enum bs_verdict v)
@@ -208,8 +211,11 @@ static void record_source(struct bs_probe *p, struct slot *s)
 	struct bs_endpoint ep;
 
 	if (getsockname(s->fd, (struct sockaddr *)&local, &len) == 0 &&
-	    bs_endpoint_from_sockaddr(&ep, (struct sockaddr *)&local, len) == 0)
+	    bs_endpoint_from_sockaddr(&ep, (struct sockaddr *)&local, len) == 0) {
 		p->results[s->target].source_port = ep.port;
+		if (p->sources != NULL)
+			p->sources[s->target] = ep;
+	}
 }
 
 /*
@@ -380,6 +386,16 @@ static struct bs_probe *probe_begin(struct bs_probe *p, struct bs_loop *loop, bs
 	p->done = done;
 	p->arg = arg;
 	p->home_netns = -1;
+	p->started_us = bs_now_us();
+	if (p->opts.record_source) {
+		p->sources = calloc(p->count ? p->count : 1, sizeof(*p->sources));
+		p->claimed = calloc(p->count ? p->count : 1, sizeof(*p->claimed));
+		if (p->sources == NULL || p->claimed == NULL) {
+			bs_error_set(err, ENOMEM, "out of memory preparing %zu probes", p->count);
+			bs_probe_free(p);
+			return NULL;
+		}
+	}
 	if (p->opts.netns_fd >= 0) {
 		p->home_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 		if (p->home_netns < 0) {
@@ -493,13 +509,31 @@ bool bs_probe_confirm_udp(struct bs_probe *p, const unsigned char *payload, size
 	return false;
 }
 
-bool bs_probe_is_own(const struct bs_probe *p, const struct bs_endpoint *peer)
+static bool same_endpoint(const struct bs_endpoint *a, const struct bs_endpoint *b)
 {
-	if (p == NULL || !p->opts.record_source || peer->port == 0)
+	if (a->family != b->family || a->port != b->port)
+		return false;
+	if (a->family == AF_INET)
+		return ((const struct sockaddr_in *)&a->addr)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)&b->addr)->sin_addr.s_addr;
+	return memcmp(&((const struct sockaddr_in6 *)&a->addr)->sin6_addr,
+	              &((const struct sockaddr_in6 *)&b->addr)->sin6_addr, 16) == 0;
+}
+
+/*
+ * Each probe's connection is claimed once, by address and port, and only while the round is
+ * fresh: a probe's port is free again the moment it resets, and a visitor may get it next.
+ */
+bool bs_probe_claim_own(struct bs_probe *p, const struct bs_endpoint *peer)
+{
+	if (p == NULL || p->sources == NULL || peer->port == 0 ||
+	    bs_now_us() - p->started_us > 10u * 1000000u)
 		return false;
 	for (size_t i = 0; i < p->count; i++)
-		if (p->results[i].source_port == peer->port)
+		if (!p->claimed[i] && same_endpoint(&p->sources[i], peer)) {
+			p->claimed[i] = true;
 			return true;
+		}
 	return false;
 }
 
@@ -514,6 +548,8 @@ void bs_probe_free(struct bs_probe *p)
 	bs_timer_cancel(p->tick);
 	if (p->home_netns > 0)
 		close(p->home_netns);
+	free(p->sources);
+	free(p->claimed);
 	free(p->free_slots);
 	free(p->slots);
 	free(p->targets);

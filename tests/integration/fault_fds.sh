@@ -5,7 +5,8 @@
 # uses next to no CPU while the clients hold on and more connections arrive. Once the clients
 # let go, a new connection is accepted and counted again. Every connection is accounted for:
 # accepted + shed = connections made. Then the same with --json: shed events and the stopped
-# event's count agree.
+# event's count agree. Last, a limit that leaves no room for the spare descriptor itself:
+# still no spin, and a message.
 set -uo pipefail
 source "$TESTS_DIR/lib/common.sh"
 enter_seed_netns "$@"
@@ -65,7 +66,7 @@ count() {
 # redirection on the loop: bash would park stderr on a high descriptor the loop then closes.)
 limited_listen() {
 	local fd
-	for fd in /proc/$BASHPID/fd/*; do
+	for fd in "/proc/$BASHPID/fd"/*; do
 		fd=${fd##*/}
 		[ "$fd" -gt 2 ] && [ -e "/proc/$BASHPID/fd/$fd" ] && eval "exec $fd>&-"
 	done
@@ -231,4 +232,38 @@ check "--json: listen exits 0 after SIGINT" 0 $?
 check "--json: stopped counts the same accepted and shed" \
 	"{\"accepted\":$jaccepted,\"shed\":$jshed}" \
 	"$(grep '"event":"stopped"' "$tmp/out.ndjson" | jq -c '{accepted, shed}' 2>/dev/null)"
+
+# --- A limit with room for the listener but not for its spare descriptor (one less than it
+# started with above): a connection still must not make bindscope spin, and it must say why
+# the connection is not served.
+PORT=9402
+LIMIT=$((fds_at_start - 1))
+(limited_listen "127.0.0.1:$PORT") >"$tmp/out.nospare" 2>"$tmp/err.nospare" &
+lpid=$!
+pids+=("$lpid")
+wait_listening "$PORT" "$lpid"
+check "ulimit -n $LIMIT: bindscope still opens its listener" 0 $?
+echo "# ulimit -n $LIMIT: bindscope holds $(fds_of "$lpid") descriptors: $(find "/proc/$lpid/fd" -mindepth 1 -printf '%l ' 2>/dev/null)"
+timeout 3 nc -z 127.0.0.1 "$PORT"
+check "ulimit -n $LIMIT: the kernel completes a connection's handshake" 0 $?
+c0=$(cpu_ticks "$lpid")
+sleep 2
+c1=$(cpu_ticks "$lpid")
+cpu_ms=$(((c1 - c0) * 1000 / hz))
+echo "# ulimit -n $LIMIT: bindscope CPU time over 2 s with a connection pending: ${cpu_ms} ms"
+checks=$((checks + 1))
+if [ "$cpu_ms" -lt 500 ]; then
+	echo "ok - ulimit -n $LIMIT: no CPU spin with a connection pending: ${cpu_ms} ms of CPU in 2 s"
+else
+	failures=$((failures + 1))
+	echo "FAIL - ulimit -n $LIMIT: no CPU spin with a connection pending: ${cpu_ms} ms of CPU in 2 s (expected < 500)"
+fi
+check_contains "ulimit -n $LIMIT: stderr says no descriptor is left to take connections" \
+	"cannot take new connections to 127.0.0.1:$PORT: no file descriptor is left" \
+	"$(cat "$tmp/err.nospare")"
+kill -INT "$lpid"
+proc_gone "$lpid"
+check "ulimit -n $LIMIT: SIGINT stops the listener" 0 $?
+wait "$lpid"
+check "ulimit -n $LIMIT: listen exits 0 after SIGINT" 0 $?
 finish

@@ -190,7 +190,7 @@ wait "$spid" 2>/dev/null
 rss_peak=$(sort -n "$tmp/rss.samples" | tail -n 1)
 rss_after=$(rss_kb "$lpid")
 ms=$(((t1 - t0) / 1000000))
-echo "# $BULK bytes in $ms ms ($((BULK / 1048576 * 1000 / (ms > 0 ? ms : 1))) MiB/s); bindscope VmRSS ${rss_before} kB before, peak ${rss_peak} kB during ($(wc -l <"$tmp/rss.samples") samples), ${rss_after} kB after"
+echo "# $BULK bytes in $ms ms ($((BULK * 1000 / 1048576 / (ms > 0 ? ms : 1))) MiB/s); bindscope VmRSS ${rss_before} kB before, peak ${rss_peak} kB during ($(wc -l <"$tmp/rss.samples") samples), ${rss_after} kB after"
 check "the bulk connection's closed event counts exactly $BULK bytes" "$BULK" \
 	"$(grep '"event":"closed"' "$tmp/out.ndjson" | grep -v '"bytes":0[,}]' | jq -r .bytes 2>/dev/null)"
 check_le "resident memory does not grow with the bytes: peak during the transfer (kB)" \
