@@ -6,10 +6,24 @@
 #ifndef BINDSCOPE_RTNL_H
 #define BINDSCOPE_RTNL_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "bindscope/error.h"
+
+/*
+ * True when every netlink message in buf has a length that fits: checked before libmnl walks
+ * them, since mnl_nlmsg_ok() compares lengths as int and a length above 2 GiB passes (found
+ * by fuzzing).
+ */
+bool bs_netlink_lengths_sane(const void *buf, size_t len);
+
+/* Read the kernel's answer to request seq: 0 for an acknowledgement, -1 with err (the kernel's
+ * errno and what was being done) for an error or a malformed reply. */
+int bs_rtnl_parse_ack(const void *buf, size_t len, unsigned seq, unsigned portid, const char *what,
+                      struct bs_error *err);
 
 /* Bring an interface up, by name, in the caller's network namespace. */
 int bs_rtnl_link_up(const char *name, struct bs_error *err);

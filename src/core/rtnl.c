@@ -12,6 +12,40 @@
 #include <string.h>
 #include <time.h>
 
+bool bs_netlink_lengths_sane(const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+
+	while (len >= sizeof(struct nlmsghdr)) {
+		struct nlmsghdr h;
+		size_t step;
+
+		memcpy(&h, p, sizeof(h));
+		if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > len)
+			return false;
+		step = MNL_ALIGN(h.nlmsg_len);
+		if (step >= len)
+			return true;
+		p += step;
+		len -= step;
+	}
+	return len == 0;
+}
+
+int bs_rtnl_parse_ack(const void *buf, size_t len, unsigned seq, unsigned portid, const char *what,
+                      struct bs_error *err)
+{
+	if (!bs_netlink_lengths_sane(buf, len))
+		return bs_error_set(err, EPROTO,
+		                    "cannot %s: the kernel's answer came back malformed", what);
+	errno = 0;
+	if (mnl_cb_run(buf, len, seq, portid, NULL, NULL) < 0) {
+		int code = errno ? errno : EPROTO;
+		return bs_error_set(err, code, "cannot %s: %s", what, strerror(code));
+	}
+	return 0;
+}
+
 /* Send one request and wait for the kernel's acknowledgement. */
 static int talk(struct nlmsghdr *nlh, const char *what, struct bs_error *err)
 {
@@ -37,14 +71,13 @@ static int talk(struct nlmsghdr *nlh, const char *what, struct bs_error *err)
 		return bs_error_set(err, rc, "cannot %s: %s", what, strerror(rc));
 	}
 	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-	rc = n < 0 ? -1 : mnl_cb_run(buf, (size_t)n, seq, portid, NULL, NULL);
-	if (rc < 0) {
-		int saved = errno;
+	if (n < 0) {
+		rc = errno;
 		mnl_socket_close(nl);
-		return bs_error_set(err, saved, "cannot %s: %s", what, strerror(saved));
+		return bs_error_set(err, rc, "cannot %s: %s", what, strerror(rc));
 	}
 	mnl_socket_close(nl);
-	return 0;
+	return bs_rtnl_parse_ack(buf, (size_t)n, seq, portid, what, err);
 }
 
 int bs_rtnl_link_up(const char *name, struct bs_error *err)

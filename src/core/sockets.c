@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bindscope/rtnl.h"
 #include "bindscope/textbuf.h"
 
 #define TCP_LISTEN_STATE 10 /* TCP_LISTEN in the kernel's tcp_states.h */
@@ -88,32 +89,10 @@ static int on_message(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/*
- * Check every message's length before libmnl walks them: mnl_nlmsg_ok() compares lengths as
- * int, so a length above 2 GiB passes and the walk leaves the buffer (found by fuzzing).
- */
-static bool lengths_sane(const unsigned char *buf, size_t len)
-{
-	while (len >= sizeof(struct nlmsghdr)) {
-		struct nlmsghdr h;
-		size_t step;
-
-		memcpy(&h, buf, sizeof(h));
-		if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > len)
-			return false;
-		step = MNL_ALIGN(h.nlmsg_len);
-		if (step >= len)
-			return true;
-		buf += step;
-		len -= step;
-	}
-	return len == 0;
-}
-
 int bs_sockets_parse(struct bs_socket_list *list, enum bs_proto proto, const void *buf, size_t len,
                      struct bs_error *err)
 {
-	if (!lengths_sane(buf, len))
+	if (!bs_netlink_lengths_sane(buf, len))
 		return bs_error_set(err, EPROTO, "the kernel's socket list came back malformed");
 	struct parse_ctx c = {.list = list, .cap = list->count, .proto = proto};
 	int rc = mnl_cb_run(buf, len, 0, 0, on_message, &c);
