@@ -128,7 +128,16 @@ else
 	echo "skip - lab as a normal user: this build is not reachable by nobody here"
 fi
 
+# The peers die with the lab. (Their pids, not a name: other lab tests may run meanwhile.)
+peers=$("$BINDSCOPE" lab -- sh -c 'echo "$BINDSCOPE_LAB_PEERS"')
+check "the lab names two peers" 2 "$(wc -w <<<"$peers")"
 sleep 0.2
+alive=""
+for p in $peers; do
+	pid=${p#*=}
+	state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)
+	[ -n "$state" ] && [ "$state" != Z ] && alive+="$p "
+done
+check "no lab process is left behind" "" "$alive"
 check "the host's addresses, routes and namespaces are exactly as before" "$before" "$(host_state)"
-check "no lab process is left behind" "" "$(pgrep -f "$BINDSCOPE lab" || true)"
 finish

@@ -38,6 +38,10 @@ check_cells "tcp 192.168.1.10:8082" "lo=✗ refused" "eth0=✗ refused" "wlan0=�
 	"eth0-peer=⊘ unreach" "wlan0-peer=✓ open"
 wait_for "the log names the peers' rounds" 'probed the TCP listeners from eth0-peer: 1 of 2 probes open'
 
+# The peers are bindscope's children, in the pane's session: none may outlive it. (By session,
+# not by name: other lab tests may run at the same time.)
+sid=$(ps -o sid= -p "$(tui_pid)" | tr -d ' ')
 tui_stop # checks that bindscope exits when asked to
-check "no lab process is left behind" "" "$(pgrep -f "$real lab" || true)"
+sleep 0.2
+check "no lab process is left behind" "" "$(pgrep -s "$sid" -f "$real" || true)"
 finish
