@@ -108,6 +108,21 @@ static void draw_ifaces(struct tui *t, int y, int height)
 	}
 }
 
+/* A listener bound to an address that no interface has any more (removed while it listens). */
+static bool address_gone(const struct tui *t, const struct bs_endpoint *bound)
+{
+	const struct bs_iface_list *ifaces = bs_lesson_ifaces(t->lesson);
+
+	if (bs_endpoint_is_wildcard(bound))
+		return false;
+	if (bound->family == AF_INET)
+		return bs_iface_owning(ifaces, AF_INET,
+		                       &((const struct sockaddr_in *)&bound->addr)->sin_addr) ==
+		       NULL;
+	return bs_iface_owning(ifaces, AF_INET6,
+	                       &((const struct sockaddr_in6 *)&bound->addr)->sin6_addr) == NULL;
+}
+
 static void draw_listeners(struct tui *t, int y, int x, int height)
 {
 	size_t n = bs_lesson_listener_count(t->lesson);
@@ -126,11 +141,15 @@ static void draw_listeners(struct tui *t, int y, int x, int height)
 		char ep[BS_ENDPOINT_TEXT_MAX], line[160];
 
 		bs_endpoint_text(&lx->bound, ep, sizeof(ep));
-		snprintf(line, sizeof(line), "%s%s %-18s %s %llu/%llu %llu B, %llu probes",
-		         i == t->sel_listener ? ">" : " ", bs_proto_name(lx->proto), ep,
-		         lx->proto == BS_PROTO_TCP ? "conn" : "dgram",
-		         (unsigned long long)c->open_now, (unsigned long long)c->visits,
-		         (unsigned long long)c->bytes, (unsigned long long)c->probes);
+		if (address_gone(t, &lx->bound))
+			snprintf(line, sizeof(line), "%s%s %-18s ADDRESS GONE: reachable nowhere",
+			         i == t->sel_listener ? ">" : " ", bs_proto_name(lx->proto), ep);
+		else
+			snprintf(line, sizeof(line), "%s%s %-18s %s %llu/%llu %llu B, %llu probes",
+			         i == t->sel_listener ? ">" : " ", bs_proto_name(lx->proto), ep,
+			         lx->proto == BS_PROTO_TCP ? "conn" : "dgram",
+			         (unsigned long long)c->open_now, (unsigned long long)c->visits,
+			         (unsigned long long)c->bytes, (unsigned long long)c->probes);
 		if (i == t->sel_listener && t->focus == FOCUS_LISTENERS)
 			attron(A_REVERSE);
 		mvaddnstr(y + k, x + 1, line, COLS - x - 2);
@@ -219,7 +238,7 @@ static void draw_help(const struct tui *t)
 {
 	char lines[20][96];
 	size_t n = keys_help(t, lines, 20);
-	int h = (int)n + 4, w = 64, y = (LINES - h) / 2, x = (COLS - w) / 2;
+	int h = (int)n + 4, w = 76, y = (LINES - h) / 2, x = (COLS - w) / 2;
 	WINDOW *win = newwin(h, w, y, x);
 
 	if (win == NULL)
