@@ -189,8 +189,18 @@ static const struct bs_lab_peer *peer_on(const struct bs_topology *t, const char
 }
 
 /* Bounded wait (2 s) until every lab interface has carrier, so the lab is ready as a whole. */
+static bool has_link_local(const struct bs_iface *f)
+{
+	for (size_t i = 0; i < f->naddrs; i++)
+		if (f->addrs[i].family == AF_INET6 && f->addrs[i].scope == BS_SCOPE_LINK)
+			return true;
+	return false;
+}
+
 static void await_carrier(const struct bs_topology *t)
 {
+	bool ipv6 = bs_sysinfo_read_int("/proc/sys/net/ipv6/conf/all/disable_ipv6", 1) == 0;
+
 	for (int tries = 0; tries < 200; tries++) {
 		struct bs_iface_list list;
 		size_t running = 0;
@@ -199,7 +209,10 @@ static void await_carrier(const struct bs_topology *t)
 			return;
 		for (size_t i = 0; i < t->nifaces; i++) {
 			const struct bs_iface *f = bs_iface_find(&list, t->ifaces[i].name);
-			running += f != NULL && (f->flags & IFF_RUNNING);
+			/* Up, and with its IPv6 link-local address in place where IPv6 is on: the
+			 * lab is settled and no late address event follows the command's start. */
+			running +=
+			    f != NULL && (f->flags & IFF_RUNNING) && (!ipv6 || has_link_local(f));
 		}
 		bs_iface_list_free(&list);
 		if (running == t->nifaces)
@@ -214,6 +227,10 @@ static int build(struct bs_lab *lab, struct bs_error *err)
 
 	if (bs_rtnl_link_up("lo", err) < 0)
 		return -1;
+	/* No duplicate address detection in the lab: its IPv6 addresses (link-local included)
+	 * are usable at once instead of "tentative" for the first seconds. Per namespace. */
+	write_file("/proc/sys/net/ipv6/conf/default/accept_dad", "0");
+	write_file("/proc/sys/net/ipv6/conf/all/accept_dad", "0");
 	for (size_t i = 0; i < t->nifaces; i++) {
 		const struct bs_lab_iface *f = &t->ifaces[i];
 		const struct bs_lab_peer *p = peer_on(t, f->name);
