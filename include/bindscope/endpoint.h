@@ -55,6 +55,9 @@ int bs_endpoint_from_sockaddr(struct bs_endpoint *ep, const struct sockaddr *sa,
 /* Change the port (both the field and the socket address). */
 void bs_endpoint_set_port(struct bs_endpoint *ep, uint16_t port);
 
+/* True when a and b are the same family, address and port. */
+bool bs_endpoint_equal(const struct bs_endpoint *a, const struct bs_endpoint *b);
+
 /* True when the endpoint is 0.0.0.0 or ::. */
 bool bs_endpoint_is_wildcard(const struct bs_endpoint *ep);
 

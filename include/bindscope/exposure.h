@@ -31,12 +31,12 @@ enum bs_target_kind {
 
 struct bs_exposure_target {
 	enum bs_target_kind kind;
+	int netns_fd; /* BS_TARGET_PEER only: the peer's network namespace (an open fd) */
 	struct bs_endpoint addr;     /* port 0; set the port with bs_exposure_target_endpoint */
 	char label[IF_NAMESIZE + 8]; /* column name: the interface, "localhost", "0.0.0.0", "::" */
 	char text[BS_ENDPOINT_TEXT_MAX]; /* the address as typed: 192.168.1.10, fe80::1%eth0 */
-	/* BS_TARGET_PEER only: the peer's network namespace (an open fd), the interface of this
-	 * machine on the peer's segment, and this machine's addresses there. */
-	int netns_fd;
+	/* BS_TARGET_PEER only: the interface of this machine on the peer's segment, and this
+	 * machine's addresses there. */
 	char segment_iface[IF_NAMESIZE];
 	struct bs_endpoint segment[BS_EXPOSURE_SEGMENT_MAX];
 	size_t nsegment;

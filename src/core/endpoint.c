@@ -360,6 +360,17 @@ void bs_endpoint_set_port(struct bs_endpoint *ep, uint16_t port)
 		((struct sockaddr_in6 *)&ep->addr)->sin6_port = htons(port);
 }
 
+bool bs_endpoint_equal(const struct bs_endpoint *a, const struct bs_endpoint *b)
+{
+	if (a->family != b->family || a->port != b->port)
+		return false;
+	if (a->family == AF_INET)
+		return ((const struct sockaddr_in *)&a->addr)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)&b->addr)->sin_addr.s_addr;
+	return memcmp(&((const struct sockaddr_in6 *)&a->addr)->sin6_addr,
+	              &((const struct sockaddr_in6 *)&b->addr)->sin6_addr, 16) == 0;
+}
+
 bool bs_endpoint_is_wildcard(const struct bs_endpoint *ep)
 {
 	if (ep->family == AF_INET)

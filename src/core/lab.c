@@ -43,14 +43,13 @@ static int write_file(const char *path, const char *text)
 static int namespaces_off(int code, struct bs_error *err)
 {
 	char why[256] = "";
-	int v;
 
-	if ((v = bs_sysinfo_read_int("/proc/sys/kernel/unprivileged_userns_clone", -1)) == 0)
+	if ((bs_sysinfo_read_int("/proc/sys/kernel/unprivileged_userns_clone", -1)) == 0)
 		bs_textbuf_appendf(why, sizeof(why), " kernel.unprivileged_userns_clone is 0;");
-	if ((v = bs_sysinfo_read_int("/proc/sys/user/max_user_namespaces", -1)) == 0)
+	if ((bs_sysinfo_read_int("/proc/sys/user/max_user_namespaces", -1)) == 0)
 		bs_textbuf_appendf(why, sizeof(why), " user.max_user_namespaces is 0;");
-	if ((v = bs_sysinfo_read_int("/proc/sys/kernel/apparmor_restrict_unprivileged_userns",
-	                             -1)) == 1)
+	if ((bs_sysinfo_read_int("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", -1)) ==
+	    1)
 		bs_textbuf_appendf(why, sizeof(why),
 		                   " kernel.apparmor_restrict_unprivileged_userns is 1 (Ubuntu);");
 	return bs_error_set(err, code,

@@ -47,7 +47,7 @@ struct bs_lesson {
 	size_t nown_open;
 };
 
-#define NROUNDS      (2 * (1 + BS_LESSON_MAX_VANTAGES))
+#define NROUNDS      ((size_t)2 * (1 + BS_LESSON_MAX_VANTAGES))
 #define ROUND(ls, k) (&(ls)->rounds[0][0] + (k))
 
 static void say(struct bs_lesson *ls, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -205,7 +205,7 @@ static bool claim_own(struct bs_lesson *ls, const struct bs_endpoint *peer)
 static bool own_open_take(struct bs_lesson *ls, const struct bs_endpoint *peer)
 {
 	for (size_t i = 0; i < ls->nown_open; i++)
-		if (memcmp(&ls->own_open[i], peer, sizeof(*peer)) == 0) {
+		if (bs_endpoint_equal(&ls->own_open[i], peer)) {
 			ls->own_open[i] = ls->own_open[--ls->nown_open];
 			return true;
 		}

@@ -509,17 +509,6 @@ bool bs_probe_confirm_udp(struct bs_probe *p, const unsigned char *payload, size
 	return false;
 }
 
-static bool same_endpoint(const struct bs_endpoint *a, const struct bs_endpoint *b)
-{
-	if (a->family != b->family || a->port != b->port)
-		return false;
-	if (a->family == AF_INET)
-		return ((const struct sockaddr_in *)&a->addr)->sin_addr.s_addr ==
-		       ((const struct sockaddr_in *)&b->addr)->sin_addr.s_addr;
-	return memcmp(&((const struct sockaddr_in6 *)&a->addr)->sin6_addr,
-	              &((const struct sockaddr_in6 *)&b->addr)->sin6_addr, 16) == 0;
-}
-
 /*
  * Each probe's connection is claimed once, by address and port, and only while the round is
  * fresh: a probe's port is free again the moment it resets, and a visitor may get it next.
@@ -527,10 +516,10 @@ static bool same_endpoint(const struct bs_endpoint *a, const struct bs_endpoint 
 bool bs_probe_claim_own(struct bs_probe *p, const struct bs_endpoint *peer)
 {
 	if (p == NULL || p->sources == NULL || peer->port == 0 ||
-	    bs_now_us() - p->started_us > 10u * 1000000u)
+	    bs_now_us() - p->started_us > (uint64_t)10 * 1000000u)
 		return false;
 	for (size_t i = 0; i < p->count; i++)
-		if (!p->claimed[i] && same_endpoint(&p->sources[i], peer)) {
+		if (!p->claimed[i] && bs_endpoint_equal(&p->sources[i], peer)) {
 			p->claimed[i] = true;
 			return true;
 		}
