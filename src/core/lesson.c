@@ -305,30 +305,34 @@ static bool has_addr(const struct bs_iface_list *list, const struct bs_iface *in
 }
 
 /* Say what differs between two interface lists, one sentence per change. */
-static void log_differences(struct bs_lesson *ls, const struct bs_iface_list *old,
-                            const struct bs_iface_list *now)
+/* Say what differs between two interface lists, one sentence per change; returns how many. */
+static size_t log_differences(struct bs_lesson *ls, const struct bs_iface_list *old,
+                              const struct bs_iface_list *now)
 {
+	size_t changes = 0;
+
 	for (size_t i = 0; i < now->count; i++) {
 		const struct bs_iface *n = &now->items[i], *o = bs_iface_find(old, n->name);
-		if (o == NULL)
+		if (o == NULL && ++changes)
 			say(ls, "interface %s appeared", n->name);
-		else if ((o->flags & IFF_UP) != (n->flags & IFF_UP))
+		else if (o != NULL && (o->flags & IFF_UP) != (n->flags & IFF_UP) && ++changes)
 			say(ls, "interface %s is now %s", n->name,
 			    (n->flags & IFF_UP) ? "up" : "down");
 		for (size_t j = 0; j < n->naddrs; j++)
-			if (!has_addr(old, n, &n->addrs[j]))
+			if (!has_addr(old, n, &n->addrs[j]) && ++changes)
 				say(ls, "address %s/%u added on %s", n->addrs[j].text,
 				    n->addrs[j].prefix, n->name);
 	}
 	for (size_t i = 0; i < old->count; i++) {
 		const struct bs_iface *o = &old->items[i];
-		if (bs_iface_find(now, o->name) == NULL)
+		if (bs_iface_find(now, o->name) == NULL && ++changes)
 			say(ls, "interface %s went away", o->name);
 		for (size_t j = 0; j < o->naddrs; j++)
-			if (!has_addr(now, o, &o->addrs[j]))
+			if (!has_addr(now, o, &o->addrs[j]) && ++changes)
 				say(ls, "address %s/%u removed from %s", o->addrs[j].text,
 				    o->addrs[j].prefix, o->name);
 	}
+	return changes;
 }
 
 static void ifaces_changed(void *arg)
@@ -336,15 +340,21 @@ static void ifaces_changed(void *arg)
 	struct bs_lesson *ls = arg;
 	struct bs_iface_list now;
 	struct bs_error err;
+	size_t changes;
 
 	if (bs_iface_list_read(&now, &err) < 0) {
 		say(ls, "%s", err.msg);
 		return;
 	}
-	log_differences(ls, &ls->ifaces, &now);
+	changes = log_differences(ls, &ls->ifaces, &now);
 	bs_iface_list_free(&ls->ifaces);
 	ls->ifaces = now;
-	bs_lesson_reprobe(ls);
+	/* Events that change no address and no up/down state (carrier, operstate, statistics)
+	 * change nothing the matrix shows: no new round for them. */
+	if (changes > 0)
+		bs_lesson_reprobe(ls);
+	else
+		changed(ls);
 }
 
 struct bs_lesson *bs_lesson_new(struct bs_loop *loop, const struct bs_lesson_events *events,

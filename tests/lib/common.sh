@@ -40,12 +40,9 @@ finish() {
 # Re-run this script inside the seed's network unless already there.
 # The seed's network is `bindscope lab`: lo, eth0 192.168.0.110/24, wlan0 192.168.1.10/24 (with
 # a peer host on each segment). Where the lab cannot be built (user namespaces off), skip (77)
-# with its reason. SEED_FIXTURE=netns uses tests/lib/seed-netns.sh instead (a bare veth pair).
+# with its reason. tests/lib/seed-netns.sh (a bare veth pair) remains for the benchmarks.
 enter_seed_netns() {
 	local why
-	if [ -z "${IN_SEED_NETNS:-}" ] && [ "${SEED_FIXTURE:-lab}" = netns ]; then
-		IN_SEED_NETNS=1 exec "$NETNS" bash "$0" "$@"
-	fi
 	if [ -z "${IN_SEED_NETNS:-}" ]; then
 		if ! why=$("$BINDSCOPE" lab -- true 2>&1); then
 			echo "SKIP: the lab cannot be built here: $why" >&2

@@ -10,9 +10,6 @@
 # kills the clients and the tmux server.
 set -uo pipefail
 source "$TESTS_DIR/lib/common.sh"
-# In `bindscope lab` this test once saw one extra probe round during the flood (10 probes
-# instead of 5), not understood yet; it runs on the bare seed namespace until that is.
-SEED_FIXTURE=netns
 enter_seed_netns "$@"
 source "$TESTS_DIR/tui/helpers/tmux.bash"
 
