@@ -9,56 +9,18 @@
 #    it comes back the log says so, and the row reads open under wlan0 again.
 set -uo pipefail
 source "$TESTS_DIR/lib/common.sh"
+source "$TESTS_DIR/lib/process.sh"
 enter_seed_netns "$@"
 source "$TESTS_DIR/tui/helpers/tmux.bash" # sets the EXIT trap; ours runs through on_exit
 
 tmp=$(mktemp -d)
 pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
 on_exit cleanup
 
-wait_listening() {
-	local state
-	for _ in $(seq 100); do
-		[ -n "$(ss -Hltn "sport = :$1")" ] && return 0
-		state=$(awk '{print $3}' "/proc/$2/stat" 2>/dev/null)
-		[ -z "$state" ] || [ "$state" = Z ] && return 1
-		sleep 0.1
-	done
-	return 1
-}
-proc_gone() {
-	local state
-	for _ in $(seq 100); do
-		state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)
-		[ -z "$state" ] || [ "$state" = Z ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 running() {
 	local state
 	state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)
 	if [ -n "$state" ] && [ "$state" != Z ]; then echo running; else echo "gone"; fi
-}
-# wait_until TRIES CMD...: bounded poll (TRIES x 0.1 s) until CMD succeeds.
-wait_until() {
-	local tries=$1 i
-	shift
-	for ((i = 0; i < tries; i++)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-lines_ge() {
-	[ "$(grep -c -F -- "$2" "$1" 2>/dev/null)" -ge "$3" ]
 }
 has_wlan0_addr() {
 	ip -4 -o addr show dev wlan0 | grep -q '192\.168\.1\.10/24'

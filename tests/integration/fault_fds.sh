@@ -9,55 +9,13 @@
 # still no spin, and a message.
 set -uo pipefail
 source "$TESTS_DIR/lib/common.sh"
+source "$TESTS_DIR/lib/process.sh"
 enter_seed_netns "$@"
 
 tmp=$(mktemp -d)
 pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
 trap cleanup EXIT
 
-wait_listening() {
-	local state
-	for _ in $(seq 100); do
-		[ -n "$(ss -Hltn "sport = :$1")" ] && return 0
-		state=$(awk '{print $3}' "/proc/$2/stat" 2>/dev/null)
-		[ -z "$state" ] || [ "$state" = Z ] && return 1
-		sleep 0.1
-	done
-	return 1
-}
-proc_gone() {
-	local state
-	for _ in $(seq 100); do
-		state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)
-		[ -z "$state" ] || [ "$state" = Z ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-cpu_ticks() {
-	awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null
-}
-# wait_until TRIES CMD...: bounded poll (TRIES x 0.1 s) until CMD succeeds.
-wait_until() {
-	local tries=$1 i
-	shift
-	for ((i = 0; i < tries; i++)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-# lines_ge FILE PATTERN N: FILE has at least N lines containing PATTERN.
-lines_ge() {
-	[ "$(grep -c -F -- "$2" "$1" 2>/dev/null)" -ge "$3" ]
-}
 count() {
 	grep -c -F -- "$2" "$1" 2>/dev/null
 }

@@ -9,51 +9,12 @@
 # limit, and the EXIT trap kills whatever is left.
 set -uo pipefail
 source "$TESTS_DIR/lib/common.sh"
+source "$TESTS_DIR/lib/process.sh"
 enter_seed_netns "$@"
 
 tmp=$(mktemp -d)
 pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
 trap cleanup EXIT
-
-wait_listening() {
-	local state
-	for _ in $(seq 100); do
-		[ -n "$(ss -Hltn "sport = :$1")" ] && return 0
-		state=$(awk '{print $3}' "/proc/$2/stat" 2>/dev/null)
-		[ -z "$state" ] || [ "$state" = Z ] && return 1
-		sleep 0.1
-	done
-	return 1
-}
-# proc_gone PID: bounded wait (10 s) until the process has exited (gone or a zombie).
-proc_gone() {
-	local state
-	for _ in $(seq 100); do
-		state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)
-		[ -z "$state" ] || [ "$state" = Z ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-wait_until() {
-	local tries=$1 i
-	shift
-	for ((i = 0; i < tries; i++)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-lines_ge() {
-	[ "$(grep -c -F -- "$2" "$1" 2>/dev/null)" -ge "$3" ]
-}
 
 command -v cc >/dev/null || {
 	echo "SKIP: a C compiler (cc) is needed to build the load client" >&2

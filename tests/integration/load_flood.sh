@@ -7,51 +7,13 @@
 # connection). Bounded: the client stops at its deadline, every wait has a limit.
 set -uo pipefail
 source "$TESTS_DIR/lib/common.sh"
+source "$TESTS_DIR/lib/process.sh"
 enter_seed_netns "$@"
 
 tmp=$(mktemp -d)
 pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
 trap cleanup EXIT
 
-# is_asan: BINDSCOPE is an AddressSanitizer build. (Not `nm | grep -q`: under pipefail, grep -q
-# quitting early can kill nm with SIGPIPE and make the pipeline fail at random.)
-is_asan() {
-	local syms
-	syms=$(nm -D "$BINDSCOPE" 2>/dev/null; nm "$BINDSCOPE" 2>/dev/null)
-	[[ "$syms" == *__asan_init* ]]
-}
-# wait_listening PORT PID: bounded wait (10 s) until something listens on PORT; gives up at
-# once if PID has exited.
-wait_listening() {
-	local state
-	for _ in $(seq 100); do
-		[ -n "$(ss -Hltn "sport = :$1")" ] && return 0
-		state=$(awk '{print $3}' "/proc/$2/stat" 2>/dev/null)
-		[ -z "$state" ] || [ "$state" = Z ] && return 1
-		sleep 0.1
-	done
-	return 1
-}
-# proc_gone PID: bounded wait (10 s) until the process has exited (gone or a zombie).
-proc_gone() {
-	local state
-	for _ in $(seq 100); do
-		state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)
-		[ -z "$state" ] || [ "$state" = Z ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-rss_kb() {
-	awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null
-}
 # field NAME LINE: the value of NAME=VALUE in connect_client's summary line (0 when absent).
 field() {
 	local v

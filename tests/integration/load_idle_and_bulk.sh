@@ -6,64 +6,16 @@
 # memory does not grow with them. Bounded: every client under timeout, every wait limited.
 set -uo pipefail
 source "$TESTS_DIR/lib/common.sh"
+source "$TESTS_DIR/lib/process.sh"
 enter_seed_netns "$@"
 
 tmp=$(mktemp -d)
 pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
 trap cleanup EXIT
 
-# is_asan: BINDSCOPE is an AddressSanitizer build (no `nm | grep -q`: SIGPIPE under pipefail).
-is_asan() {
-	local syms
-	syms=$(nm -D "$BINDSCOPE" 2>/dev/null; nm "$BINDSCOPE" 2>/dev/null)
-	[[ "$syms" == *__asan_init* ]]
-}
-wait_listening() {
-	local state
-	for _ in $(seq 100); do
-		[ -n "$(ss -Hltn "sport = :$1")" ] && return 0
-		state=$(awk '{print $3}' "/proc/$2/stat" 2>/dev/null)
-		[ -z "$state" ] || [ "$state" = Z ] && return 1
-		sleep 0.1
-	done
-	return 1
-}
-proc_gone() {
-	local state
-	for _ in $(seq 100); do
-		state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)
-		[ -z "$state" ] || [ "$state" = Z ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-rss_kb() {
-	awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null
-}
-# cpu_ticks PID: user + system time in clock ticks (fields 14 and 15 of /proc/PID/stat).
-cpu_ticks() {
-	awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null
-}
 # established DIR: how many established TCP sockets have DIR (sport or dport) = PORT.
 established() {
 	ss -Htn state established "( $1 = :$PORT )" | wc -l
-}
-# wait_until TRIES CMD...: bounded poll (TRIES x 0.1 s) until CMD succeeds.
-wait_until() {
-	local tries=$1 i
-	shift
-	for ((i = 0; i < tries; i++)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
 }
 # check_le NAME VALUE LIMIT: a check that VALUE <= LIMIT (integers).
 check_le() {
