@@ -35,7 +35,7 @@ lesson=$("$BINDSCOPE" lab -- bash -c '
 	set -u
 	eth=$(tr " " "\n" <<<"$BINDSCOPE_LAB_PEERS" | sed -n "s/^eth0-peer=//p")
 	wlan=$(tr " " "\n" <<<"$BINDSCOPE_LAB_PEERS" | sed -n "s/^wlan0-peer=//p")
-	timeout 20 "$1" listen 0.0.0.0:8081 192.168.1.10:8082 >/dev/null &
+	"$1" listen 0.0.0.0:8081 192.168.1.10:8082 >/dev/null &
 	for _ in $(seq 50); do [ "$(ss -Hltn "sport = :8081 or sport = :8082" | wc -l)" -eq 2 ] && break; sleep 0.1; done
 	try() { nsenter -t "$1" -n nc -z -w 2 "$2" "$3" 2>/dev/null && echo open || echo no; }
 	echo "eth0-peer 192.168.1.10:8082 $(try "$eth" 192.168.1.10 8082)"
@@ -44,7 +44,7 @@ lesson=$("$BINDSCOPE" lab -- bash -c '
 	echo "eth0-peer 192.168.0.110:8081 $(try "$eth" 192.168.0.110 8081)"
 	echo "wlan0-peer 192.168.1.10:8081 $(try "$wlan" 192.168.1.10 8081)"
 	echo "eth0-peer ping-route $(nsenter -t "$eth" -n ip route get 192.168.1.10 2>&1 | head -1)"
-	kill %1
+	kill -INT %1; wait
 ' lab "$BINDSCOPE")
 check_contains "192.168.1.10:8082 is not reachable from the Ethernet peer (no route)" \
 	"eth0-peer 192.168.1.10:8082 no" "$lesson"
@@ -63,7 +63,7 @@ check_contains "the Ethernet peer has no route to the Wi-Fi subnet" \
 # wlan0's address, arriving on eth0.
 weak=$("$BINDSCOPE" lab --topology "$LABS/weak-host.lab" -- bash -c '
 	eth=$(tr " " "\n" <<<"$BINDSCOPE_LAB_PEERS" | sed -n "s/^eth0-peer=//p")
-	timeout 20 "$1" listen --json 192.168.1.10:8082 >"$2" &
+	"$1" listen --json 192.168.1.10:8082 >"$2" &
 	for _ in $(seq 50); do ss -Hltn "sport = :8082" | grep -q . && break; sleep 0.1; done
 	nsenter -t "$eth" -n nc -z -w 2 192.168.1.10 8082 && echo open || echo no
 	sleep 0.2; kill -INT %1; wait
