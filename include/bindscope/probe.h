@@ -35,6 +35,9 @@ enum bs_verdict {
 /* "open", "refused", "timeout", "unreachable", "open|filtered", "error", "pending". */
 const char *bs_verdict_name(enum bs_verdict verdict);
 
+/* A verdict's mark, so a cell reads without colour: ✓ ✗ … ⊘ ? !, or + - ~ x ? ! in ASCII. */
+const char *bs_verdict_symbol(enum bs_verdict verdict, bool utf8);
+
 struct bs_probe_result {
 	enum bs_verdict verdict;
 	int error;            /* errno behind refused/unreachable/error, else 0 */

@@ -15,27 +15,6 @@ struct style {
 	bool utf8, color;
 };
 
-static const char *verdict_mark(enum bs_verdict v, bool utf8)
-{
-	switch (v) {
-	case BS_VERDICT_OPEN:
-		return utf8 ? "✓" : "+";
-	case BS_VERDICT_REFUSED:
-		return utf8 ? "✗" : "-";
-	case BS_VERDICT_TIMEOUT:
-		return utf8 ? "…" : "~";
-	case BS_VERDICT_UNREACHABLE:
-		return utf8 ? "⊘" : "x";
-	case BS_VERDICT_OPEN_FILTERED:
-		return "?";
-	case BS_VERDICT_PENDING:
-		return " ";
-	case BS_VERDICT_ERROR:
-		break;
-	}
-	return "!";
-}
-
 static const char *verdict_color(enum bs_verdict v)
 {
 	switch (v) {
@@ -87,7 +66,7 @@ static void cell_text(const struct probe_matrix *m, size_t r, size_t c, const st
 	if (res->verdict == BS_VERDICT_UNREACHABLE)
 		name = "unreach";
 	bs_exposure_cell_eval(&m->rows[r].l, &m->cols[c], res, &cell);
-	snprintf(buf, len, "%s %s%s", verdict_mark(res->verdict, st->utf8), name,
+	snprintf(buf, len, "%s %s%s", bs_verdict_symbol(res->verdict, st->utf8), name,
 	         m->rows[r].known && cell.disagree ? " !" : "");
 }
 

@@ -61,6 +61,27 @@ const char *bs_verdict_name(enum bs_verdict v)
 	return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "error";
 }
 
+const char *bs_verdict_symbol(enum bs_verdict v, bool utf8)
+{
+	switch (v) {
+	case BS_VERDICT_OPEN:
+		return utf8 ? "✓" : "+";
+	case BS_VERDICT_REFUSED:
+		return utf8 ? "✗" : "-";
+	case BS_VERDICT_TIMEOUT:
+		return utf8 ? "…" : "~";
+	case BS_VERDICT_UNREACHABLE:
+		return utf8 ? "⊘" : "x";
+	case BS_VERDICT_OPEN_FILTERED:
+		return "?";
+	case BS_VERDICT_PENDING:
+		return ".";
+	case BS_VERDICT_ERROR:
+		break;
+	}
+	return "!";
+}
+
 struct bs_probe_opts bs_probe_opts_default(void)
 {
 	struct bs_probe_opts o = {

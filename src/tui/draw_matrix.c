@@ -10,23 +10,7 @@
 
 const char *verdict_symbol(const struct tui *t, enum bs_verdict v)
 {
-	switch (v) {
-	case BS_VERDICT_OPEN:
-		return t->utf8 ? "✓" : "+";
-	case BS_VERDICT_REFUSED:
-		return t->utf8 ? "✗" : "-";
-	case BS_VERDICT_TIMEOUT:
-		return t->utf8 ? "…" : "~";
-	case BS_VERDICT_UNREACHABLE:
-		return t->utf8 ? "⊘" : "x";
-	case BS_VERDICT_OPEN_FILTERED:
-		return "?";
-	case BS_VERDICT_PENDING:
-		return ".";
-	case BS_VERDICT_ERROR:
-		break;
-	}
-	return "!";
+	return bs_verdict_symbol(v, t->utf8);
 }
 
 static enum tui_color verdict_color(enum bs_verdict v)

@@ -5,17 +5,11 @@
 # and leaves nothing listening behind.
 set -uo pipefail
 source "$TESTS_DIR/lib/common.sh"
+source "$TESTS_DIR/lib/process.sh" # cleanup, and helpers this script may redefine
 enter_seed_netns "$@"
 
 tmp=$(mktemp -d)
 pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
 trap cleanup EXIT
 
 # run CMD...: run it bounded (5 s; a hang shows as 124); sets rc, out and err.

@@ -8,17 +8,11 @@
 # privileges over the peers sees "owner unknown (needs root)".
 set -uo pipefail
 source "$TESTS_DIR/lib/common.sh"
+source "$TESTS_DIR/lib/process.sh" # cleanup, and helpers this script may redefine
 enter_seed_netns "$@"
 
 tmp=$(mktemp -d)
 pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
 trap cleanup EXIT
 
 # wait_listening PROTO PORT [PID]: bounded wait (5 s) until something listens on PORT;

@@ -8,13 +8,8 @@
 # AddressSanitizer build (the two do not run together).
 set -uo pipefail
 source "$TESTS_DIR/lib/common.sh"
+source "$TESTS_DIR/lib/process.sh" # cleanup, and helpers this script may redefine
 
-# is_asan: BINDSCOPE is an AddressSanitizer build (no `nm | grep -q`: SIGPIPE under pipefail).
-is_asan() {
-	local syms
-	syms=$(nm -D "$BINDSCOPE" 2>/dev/null; nm "$BINDSCOPE" 2>/dev/null)
-	[[ "$syms" == *__asan_init* ]]
-}
 if is_asan; then
 	echo "SKIP: $BINDSCOPE is an AddressSanitizer build; valgrind cannot run it (the normal build is checked)" >&2
 	exit 77
@@ -27,13 +22,6 @@ enter_seed_netns "$@"
 
 tmp=$(mktemp -d)
 pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
 trap cleanup EXIT
 
 VALGRIND=(valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
