@@ -67,6 +67,42 @@ void bs_endpoint_text(const struct bs_endpoint *ep, char *buf, size_t len);
 /* The address alone: "192.168.1.10", "::1", "fe80::1%eth0". */
 void bs_endpoint_addr_text(const struct bs_endpoint *ep, char *buf, size_t len);
 
+/*
+ * Address accessors (endpoint_addr.c), so no caller casts a sockaddr. "Address" means the
+ * family and the IP address; ports and scopes are ignored unless said.
+ */
+
+/* The IPv4 address (family AF_INET), or the IPv4 inside ::ffff:a.b.c.d; false otherwise. */
+bool bs_endpoint_v4(const struct bs_endpoint *ep, struct in_addr *out);
+
+/* The IPv6 address (family AF_INET6), or NULL. */
+const struct in6_addr *bs_endpoint_v6(const struct bs_endpoint *ep);
+
+/* True when ep is ::ffff:a.b.c.d (IPv4 seen through an IPv6 socket). */
+bool bs_endpoint_is_v4_mapped(const struct bs_endpoint *ep);
+
+/* True when a and b have the same family and address (ports ignored). */
+bool bs_endpoint_same_addr(const struct bs_endpoint *a, const struct bs_endpoint *b);
+
+/* True for 127.0.0.0/8, ::1 and ::ffff:127.x.y.z. */
+bool bs_endpoint_is_loopback(const struct bs_endpoint *ep);
+
+/* True for fe80::/10. */
+bool bs_endpoint_is_link_local(const struct bs_endpoint *ep);
+
+/* The interface that has ep's address (an IPv4-mapped address counts as its IPv4), or NULL. */
+const struct bs_iface *bs_endpoint_owner(const struct bs_iface_list *ifaces,
+                                         const struct bs_endpoint *ep);
+
+/* A copy of ep with port 0. */
+struct bs_endpoint bs_endpoint_without_port(const struct bs_endpoint *ep);
+
+/* Build an endpoint from an IPv4 or IPv6 address (scope: an interface index for link-local,
+ * else 0) and a port. */
+void bs_endpoint_from_v4(struct bs_endpoint *ep, struct in_addr a, uint16_t port);
+void bs_endpoint_from_v6(struct bs_endpoint *ep, const struct in6_addr *a, unsigned scope,
+                         uint16_t port);
+
 /* Same as bs_endpoint_text for a raw socket address. IPv4-mapped IPv6 is kept as ::ffff:a.b.c.d. */
 void bs_sockaddr_text(const struct sockaddr *sa, socklen_t len, char *buf, size_t buflen);
 

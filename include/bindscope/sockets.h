@@ -42,6 +42,9 @@ struct bs_socket {
 	int v6only;             /* IPv6: 0 or 1 as the kernel reports it; -1 for IPv4 */
 	unsigned bound_ifindex; /* SO_BINDTODEVICE, 0 when none */
 	char bound_dev[IF_NAMESIZE];
+	int reuseport;          /* SO_REUSEPORT: 1, 0, or -1 when this process cannot know */
+	bool freebind;          /* IP_FREEBIND (sock_diag's INET_DIAG_SOCKOPT) */
+	bool transparent;       /* IP_TRANSPARENT */
 	enum bs_exposure_class exposure;
 	char iface[IF_NAMESIZE]; /* BS_EXPOSED_ONE_ADDRESS: the interface that has the address */
 	pid_t pid;               /* 0: no owner found */
@@ -76,6 +79,13 @@ int bs_sockets_read(struct bs_socket_list *list, unsigned flags, const struct bs
  * -1 with err set on an error message or a malformed buffer. */
 int bs_sockets_parse(struct bs_socket_list *list, enum bs_proto proto, const void *buf, size_t len,
                      struct bs_error *err);
+
+/*
+ * What the socket table itself proves about SO_REUSEPORT: Linux lets two TCP sockets listen
+ * on one address, port, family and device only when both set it, so such sockets get
+ * reuseport = 1. Called by bs_sockets_read; a socket alone on its address keeps -1.
+ */
+void bs_sockets_deduce_reuseport(struct bs_socket_list *list);
 
 /* Set each socket's exposure class and interface, then sort most exposed first. */
 void bs_sockets_classify(struct bs_socket_list *list, const struct bs_iface_list *ifaces);

@@ -37,10 +37,20 @@ static struct bs_socket *append(struct parse_ctx *c)
 	return &c->list->items[c->list->count++];
 }
 
-static int attr_v6only(const struct nlattr *a, void *data)
+/* The attributes after the message: IPV6_V6ONLY, and IP_FREEBIND / IP_TRANSPARENT. */
+static int on_attr(const struct nlattr *a, void *data)
 {
+	struct bs_socket *s = data;
+
 	if (mnl_attr_get_type(a) == INET_DIAG_SKV6ONLY && mnl_attr_validate(a, MNL_TYPE_U8) >= 0)
-		*(int *)data = mnl_attr_get_u8(a);
+		s->v6only = mnl_attr_get_u8(a);
+	if (mnl_attr_get_type(a) == INET_DIAG_SOCKOPT &&
+	    mnl_attr_get_payload_len(a) >= sizeof(struct inet_diag_sockopt)) {
+		struct inet_diag_sockopt o;
+		memcpy(&o, mnl_attr_get_payload(a), sizeof(o));
+		s->freebind = o.freebind;
+		s->transparent = o.transparent;
+	}
 	return MNL_CB_OK;
 }
 
@@ -80,9 +90,9 @@ static int on_message(const struct nlmsghdr *nlh, void *data)
 	s->uid = m->idiag_uid;
 	s->inode = m->idiag_inode;
 	s->v6only = m->idiag_family == AF_INET6 ? 0 : -1;
+	s->reuseport = -1;
 	fill_local(s, m);
-	if (m->idiag_family == AF_INET6)
-		mnl_attr_parse(nlh, sizeof(*m), attr_v6only, &s->v6only);
+	mnl_attr_parse(nlh, sizeof(*m), on_attr, s);
 	s->bound_ifindex = m->id.idiag_if;
 	if (s->bound_ifindex != 0 && if_indextoname(s->bound_ifindex, s->bound_dev) == NULL)
 		snprintf(s->bound_dev, sizeof(s->bound_dev), "if%u", s->bound_ifindex);
@@ -160,6 +170,7 @@ int bs_sockets_read(struct bs_socket_list *list, unsigned flags, const struct bs
 		}
 	}
 	mnl_socket_close(nl);
+	bs_sockets_deduce_reuseport(list);
 	bs_sockets_classify(list, ifaces);
 	bs_sockets_find_owners(list, "/proc");
 	return 0;
@@ -172,6 +183,40 @@ void bs_socket_list_free(struct bs_socket_list *list)
 	free(list->items);
 	list->items = NULL;
 	list->count = 0;
+}
+
+/* Order by what a bind conflict compares: protocol, port, family, address, device, v6only. */
+static int by_binding(const void *pa, const void *pb)
+{
+	const struct bs_socket *a = *(const struct bs_socket *const *)pa;
+	const struct bs_socket *b = *(const struct bs_socket *const *)pb;
+
+	if (a->proto != b->proto)
+		return a->proto < b->proto ? -1 : 1;
+	if (a->local.port != b->local.port)
+		return a->local.port < b->local.port ? -1 : 1;
+	if (a->local.family != b->local.family)
+		return a->local.family < b->local.family ? -1 : 1;
+	if (a->bound_ifindex != b->bound_ifindex)
+		return a->bound_ifindex < b->bound_ifindex ? -1 : 1;
+	if (a->v6only != b->v6only)
+		return a->v6only < b->v6only ? -1 : 1;
+	return memcmp(&a->local.addr, &b->local.addr, sizeof(a->local.addr));
+}
+
+void bs_sockets_deduce_reuseport(struct bs_socket_list *list)
+{
+	struct bs_socket **order;
+
+	if (list->count < 2 || (order = malloc(list->count * sizeof(*order))) == NULL)
+		return; /* without memory, nothing is deduced: reuseport stays unknown */
+	for (size_t i = 0; i < list->count; i++)
+		order[i] = &list->items[i];
+	qsort(order, list->count, sizeof(*order), by_binding);
+	for (size_t i = 1; i < list->count; i++)
+		if (order[i]->proto == BS_PROTO_TCP && by_binding(&order[i - 1], &order[i]) == 0)
+			order[i - 1]->reuseport = order[i]->reuseport = 1;
+	free(order);
 }
 
 /* IPv4 seen through an IPv6 socket (::ffff:a.b.c.d) classifies as that IPv4 address. */
