@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "bindscope/iface.h"
+#include "bindscope/netns.h"
 #include "bindscope/rtnl.h"
 #include "bindscope/sysinfo.h"
 #include "bindscope/textbuf.h"
@@ -374,18 +375,12 @@ void bs_lab_vantages_close(struct bs_lab_vantage *v, size_t n)
 int bs_lab_vantage_route_add(const struct bs_lab_vantage *v, const char *net, const char *via,
                              struct bs_error *err)
 {
-	int home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), rc;
+	struct bs_netns_visit visit;
+	int rc;
 
-	if (home < 0 || setns(v->netns_fd, CLONE_NEWNET) < 0) {
-		int saved = errno;
-		if (home >= 0)
-			close(home);
-		return bs_error_set(err, saved, "cannot reach %s's network: %s", v->name,
-		                    strerror(saved));
-	}
+	if (bs_netns_enter(v->netns_fd, v->name, &visit, err) < 0)
+		return -1;
 	rc = bs_rtnl_route_add(net, via, err);
-	if (setns(home, CLONE_NEWNET) < 0)
-		abort(); /* stranded in the peer's namespace: nothing after this would be true */
-	close(home);
+	bs_netns_leave(&visit);
 	return rc;
 }

@@ -1,5 +1,7 @@
 #include "bindscope/probe.h"
 
+#include "bindscope/netns.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -40,7 +42,6 @@ struct bs_probe {
 	bool starting;
 	bs_probe_done_cb done;
 	void *arg;
-	int home_netns; /* our own network namespace, when probing from another (-1 otherwise) */
 	struct bs_endpoint *sources; /* with record_source: each probe's own address and port */
 	bool *claimed;               /* ... and whether a listener has already seen it */
 	uint64_t started_us;
@@ -239,25 +240,10 @@ static void record_source(struct bs_probe *p, struct slot *s)
 	}
 }
 
-/*
- * A socket belongs to the network namespace it was created in: to probe from another host of
- * the lab, step into its namespace for the socket() call only, then step back.
- */
+/* A socket belongs to the network namespace it was created in: a peer's probe is made there. */
 static int open_socket_in(struct bs_probe *p, int family, int type)
 {
-	int fd, saved;
-
-	type |= SOCK_NONBLOCK | SOCK_CLOEXEC;
-	if (p->opts.netns_fd < 0)
-		return socket(family, type, 0);
-	if (setns(p->opts.netns_fd, CLONE_NEWNET) < 0)
-		return -1;
-	fd = socket(family, type, 0);
-	saved = errno;
-	if (setns(p->home_netns, CLONE_NEWNET) < 0)
-		abort(); /* stranded in another namespace: nothing after this would be true */
-	errno = saved;
-	return fd;
+	return bs_netns_socket(p->opts.netns_fd, family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 }
 
 /* Start probe i in slot s. Returns false when out of descriptors with others in flight. */
@@ -406,22 +392,12 @@ static struct bs_probe *probe_begin(struct bs_probe *p, struct bs_loop *loop, bs
 	p->loop = loop;
 	p->done = done;
 	p->arg = arg;
-	p->home_netns = -1;
 	p->started_us = bs_now_us();
 	if (p->opts.record_source) {
 		p->sources = calloc(p->count ? p->count : 1, sizeof(*p->sources));
 		p->claimed = calloc(p->count ? p->count : 1, sizeof(*p->claimed));
 		if (p->sources == NULL || p->claimed == NULL) {
 			bs_error_set(err, ENOMEM, "out of memory preparing %zu probes", p->count);
-			bs_probe_free(p);
-			return NULL;
-		}
-	}
-	if (p->opts.netns_fd >= 0) {
-		p->home_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (p->home_netns < 0) {
-			bs_error_set(err, errno, "cannot probe from another host: %s",
-			             strerror(errno));
 			bs_probe_free(p);
 			return NULL;
 		}
@@ -556,8 +532,6 @@ void bs_probe_free(struct bs_probe *p)
 			if (p->slots[k].busy)
 				slot_release(&p->slots[k]);
 	bs_timer_cancel(p->tick);
-	if (p->home_netns > 0)
-		close(p->home_netns);
 	free(p->sources);
 	free(p->claimed);
 	free(p->free_slots);
