@@ -43,6 +43,7 @@ struct bs_lab_vantage {
 	char name[BS_LAB_NAME_MAX];
 	char iface[IF_NAMESIZE];    /* the workstation's interface on the peer's segment */
 	char addr[BS_LAB_ADDR_MAX]; /* the peer's own address */
+	long pid;                   /* its process: nsenter -t PID -n reaches its network */
 	int netns_fd;               /* its network namespace, open */
 };
 

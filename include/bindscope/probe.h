@@ -85,17 +85,17 @@ size_t bs_probe_count(const struct bs_probe *probe);
 bool bs_probe_finished(const struct bs_probe *probe);
 
 /*
- * A UDP receiver saw payload: if it carries one of this probe's tokens, that probe is open.
- * Returns true when it did.
+ * A UDP receiver saw payload: if it carries one of this probe's tokens while that target is
+ * still waiting, the target is open. Returns the target's index, or -1.
  */
-bool bs_probe_confirm_udp(struct bs_probe *probe, const unsigned char *payload, size_t len);
+long bs_probe_confirm_udp(struct bs_probe *probe, const unsigned char *payload, size_t len);
 
 /*
- * True when peer (as a listener saw it accept) is one of this probe's own connections (needs
- * record_source). Each connection is claimed once; a visitor who later gets the same port is
- * a visitor.
+ * When peer (as a listener saw it accept) is one of this probe's own connections (needs
+ * record_source), the index of its target, else -1. Each connection is claimed once; a
+ * visitor who later gets the same port is a visitor.
  */
-bool bs_probe_claim_own(struct bs_probe *probe, const struct bs_endpoint *peer);
+long bs_probe_claim(struct bs_probe *probe, const struct bs_endpoint *peer);
 
 /* Stop and free; pending probes are abandoned. NULL is ignored. */
 void bs_probe_free(struct bs_probe *probe);

@@ -74,6 +74,15 @@ enum {
 int bs_sockets_read(struct bs_socket_list *list, unsigned flags, const struct bs_iface_list *ifaces,
                     struct bs_error *err);
 
+/*
+ * The same, keeping only the sockets keep(s, arg) says yes to, before their owners are looked
+ * up (the costly part): for the few ports a probe is about.
+ */
+int bs_sockets_read_filtered(struct bs_socket_list *list, unsigned flags,
+                             const struct bs_iface_list *ifaces,
+                             bool (*keep)(const struct bs_socket *s, void *arg), void *arg,
+                             struct bs_error *err);
+
 /* Append the sockets in a raw sock_diag reply (a buffer of netlink messages, 4-byte aligned
  * as the kernel delivers it) to list. Returns 1 at the end of the dump, 0 when more may come,
  * -1 with err set on an error message or a malformed buffer. */

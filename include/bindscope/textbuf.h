@@ -8,4 +8,10 @@
 void bs_textbuf_appendf(char *buf, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/*
+ * Copy text from outside (a process name, an interface name) into buf so it is safe on a
+ * terminal: control bytes become \ooo octal escapes, as ps and ss show them; UTF-8 is kept.
+ */
+void bs_text_safe(const char *in, char *buf, size_t len);
+
 #endif

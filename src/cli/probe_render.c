@@ -1,15 +1,19 @@
-/* Rendering the probe matrix: an aligned table for people, a JSON document for scripts. */
+/* Rendering the exposure matrix: an aligned table for people, a JSON document for scripts. */
+#include "probe_render.h"
+
 #include <langinfo.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "bindscope/textbuf.h"
 #include "cli_util.h"
-#include "probe_matrix.h"
 
-#define MEASURED_FROM_NOTE                                                                         \
-	"Measured from this host: connections to its own addresses travel over loopback (ip "      \
-	"route get 192.168.1.10 says 'local ... dev lo'), so firewall rules on other "             \
-	"interfaces are not exercised."
+#define HOST_NOTE                                                                                  \
+	"Measured from this host: connections to its own addresses travel over lo (ip route get "  \
+	"ADDR says 'local ... dev lo'), so firewall rules on other interfaces are not exercised."
+#define PEER_NOTE                                                                                  \
+	"Columns 'from PEER' are measured from that lab host, through its own network and routes."
 
 struct style {
 	bool utf8, color;
@@ -29,45 +33,46 @@ static const char *verdict_color(enum bs_verdict v)
 	}
 }
 
-static void row_label(const struct probe_matrix *m, const struct matrix_row *r, char *buf,
-                      size_t len)
+static const char *verdict_word(const struct bs_probe_result *res)
 {
-	char ep[BS_ENDPOINT_TEXT_MAX];
-
-	if (r->known) {
-		bs_endpoint_text(&r->l.bound, ep, sizeof(ep));
-		snprintf(buf, len, "%s %s", bs_proto_name(r->l.proto), ep);
-	} else if (r->only_target >= 0) {
-		snprintf(buf, len, "%s port %u at %s", bs_proto_name(r->l.proto), r->l.bound.port,
-		         m->cols[r->only_target].text);
-	} else {
-		snprintf(buf, len, "%s port %u", bs_proto_name(r->l.proto), r->l.bound.port);
-	}
+	if (res->verdict == BS_VERDICT_ERROR)
+		return bs_errno_name(res->error);
+	if (res->verdict == BS_VERDICT_UNREACHABLE)
+		return "unreach";
+	return bs_verdict_name(res->verdict);
 }
 
-static const struct bs_probe_result *cell_result(const struct probe_matrix *m, size_t r, size_t c)
-{
-	return &m->results[r * m->ncols + c];
-}
-
-static void cell_text(const struct probe_matrix *m, size_t r, size_t c, const struct style *st,
+static void cell_text(const struct bs_matrix *m, size_t r, size_t c, const struct style *st,
                       char *buf, size_t len)
 {
-	const struct bs_probe_result *res = cell_result(m, r, c);
-	struct bs_exposure_cell cell;
-	const char *name = bs_verdict_name(res->verdict);
+	struct bs_matrix_cell cell;
+	const struct bs_probe_result *res;
 
-	if (res->verdict == BS_VERDICT_PENDING) {
+	bs_matrix_cell(m, r, c, &cell);
+	res = &cell.probe->observed;
+	switch (cell.state) {
+	case BS_CELL_SKIPPED:
+		snprintf(buf, len, "%s", bs_matrix_col(m, c)->kind == BS_COL_NOT_LOCAL ? "not here" : "-");
+		return;
+	case BS_CELL_PENDING:
 		snprintf(buf, len, "-");
 		return;
+	case BS_CELL_THIS:
+	case BS_CELL_UNATTRIBUTED:
+		snprintf(buf, len, "%s open", bs_verdict_symbol(BS_VERDICT_OPEN, st->utf8));
+		break;
+	case BS_CELL_OTHER:
+		snprintf(buf, len, "%s #%ld", st->utf8 ? "→" : "->", cell.other_row + 1);
+		break;
+	case BS_CELL_SHARED:
+		snprintf(buf, len, "%s shared", bs_verdict_symbol(BS_VERDICT_OPEN, st->utf8));
+		break;
+	case BS_CELL_NOBODY:
+		snprintf(buf, len, "%s %s", bs_verdict_symbol(res->verdict, st->utf8), verdict_word(res));
+		break;
 	}
-	if (res->verdict == BS_VERDICT_ERROR)
-		name = bs_errno_name(res->error);
-	if (res->verdict == BS_VERDICT_UNREACHABLE)
-		name = "unreach";
-	bs_exposure_cell_eval(&m->rows[r].l, &m->cols[c], res, &cell);
-	snprintf(buf, len, "%s %s%s", bs_verdict_symbol(res->verdict, st->utf8), name,
-	         m->rows[r].known && cell.disagree ? " !" : "");
+	if (cell.disagree)
+		bs_textbuf_appendf(buf, len, " !");
 }
 
 static size_t display_width(const char *s)
@@ -89,42 +94,28 @@ static void pad(const char *s, size_t width)
 		putchar(' ');
 }
 
-static void print_table(const struct probe_matrix *m, const struct style *st)
+static void print_table(const struct bs_matrix *m, const struct style *st, const size_t *width,
+                        size_t first)
 {
-	size_t first = 8, width[MATRIX_MAX_TARGETS] = {0};
-	char text[BS_ENDPOINT_TEXT_MAX + 16];
+	char text[BS_ENDPOINT_TEXT_MAX + 64];
 
-	for (size_t r = 0; r < m->nrows; r++) {
-		row_label(m, &m->rows[r], text, sizeof(text));
-		if (strlen(text) + 2 > first)
-			first = strlen(text) + 2;
-	}
-	for (size_t c = 0; c < m->ncols; c++) {
-		width[c] = 14;
-		if (strlen(m->cols[c].text) + 3 > width[c])
-			width[c] = strlen(m->cols[c].text) + 3;
-		for (size_t r = 0; r < m->nrows; r++) {
-			cell_text(m, r, c, st, text, sizeof(text));
-			if (display_width(text) + 2 > width[c])
-				width[c] = display_width(text) + 2;
-		}
-	}
 	pad("", first);
-	for (size_t c = 0; c < m->ncols; c++)
-		pad(m->cols[c].label, width[c]);
+	for (size_t c = 0; c < bs_matrix_ncols(m); c++)
+		pad(bs_matrix_col(m, c)->label, width[c]);
 	putchar('\n');
 	pad("", first);
-	for (size_t c = 0; c < m->ncols; c++) {
-		pad(m->cols[c].text, width[c]);
-	}
+	for (size_t c = 0; c < bs_matrix_ncols(m); c++)
+		pad(bs_matrix_col(m, c)->text, width[c]);
 	putchar('\n');
-	for (size_t r = 0; r < m->nrows; r++) {
-		row_label(m, &m->rows[r], text, sizeof(text));
+	for (size_t r = 0; r < bs_matrix_nrows(m); r++) {
+		bs_matrix_row_label(m, r, text, sizeof(text));
 		pad(text, first);
-		for (size_t c = 0; c < m->ncols; c++) {
+		for (size_t c = 0; c < bs_matrix_ncols(m); c++) {
+			struct bs_matrix_cell cell;
+			bs_matrix_cell(m, r, c, &cell);
 			cell_text(m, r, c, st, text, sizeof(text));
 			if (st->color)
-				fputs(verdict_color(cell_result(m, r, c)->verdict), stdout);
+				fputs(verdict_color(cell.probe->observed.verdict), stdout);
 			pad(text, width[c]);
 			if (st->color)
 				fputs("\033[0m", stdout);
@@ -133,167 +124,329 @@ static void print_table(const struct probe_matrix *m, const struct style *st)
 	}
 }
 
-/* The column to suggest for `nc -vz`: the first the listener should accept, else the first. */
-static const struct bs_exposure_target *hint_target(const struct probe_matrix *m,
-                                                    const struct matrix_row *row)
+/* Column widths: the longest of label, address and every cell, never cut. */
+static size_t *column_widths(const struct bs_matrix *m, const struct style *st, size_t *first)
 {
-	if (row->only_target >= 0)
-		return &m->cols[row->only_target];
-	for (size_t c = 0; row->known && c < m->ncols; c++)
-		if (bs_exposure_predict(&row->l, &m->cols[c]))
-			return &m->cols[c];
-	return &m->cols[0];
+	size_t *width = calloc(bs_matrix_ncols(m) ? bs_matrix_ncols(m) : 1, sizeof(*width));
+	char text[BS_ENDPOINT_TEXT_MAX + 64];
+
+	*first = 8;
+	for (size_t r = 0; r < bs_matrix_nrows(m); r++) {
+		bs_matrix_row_label(m, r, text, sizeof(text));
+		if (display_width(text) + 2 > *first)
+			*first = display_width(text) + 2;
+	}
+	for (size_t c = 0; width != NULL && c < bs_matrix_ncols(m); c++) {
+		const struct bs_matrix_col *col = bs_matrix_col(m, c);
+		width[c] = display_width(col->label) + 2;
+		if (display_width(col->text) + 2 > width[c])
+			width[c] = display_width(col->text) + 2;
+		for (size_t r = 0; r < bs_matrix_nrows(m); r++) {
+			cell_text(m, r, c, st, text, sizeof(text));
+			if (display_width(text) + 2 > width[c])
+				width[c] = display_width(text) + 2;
+		}
+	}
+	return width;
 }
 
-static void print_row_notes(const struct probe_matrix *m, size_t r,
-                            const struct bs_iface_list *ifaces, bool explain_all)
+static bool worth_explaining(const struct bs_matrix_cell *cell, bool explain_all)
 {
-	const struct matrix_row *row = &m->rows[r];
-	char label[BS_ENDPOINT_TEXT_MAX + 16], text[512], socat[256], ss[128], nc[128];
-	struct bs_probe_result results[MATRIX_MAX_TARGETS];
+	if (cell->state == BS_CELL_SKIPPED && !explain_all)
+		return false;
+	return explain_all || cell->disagree || cell->state == BS_CELL_OTHER ||
+	       cell->state == BS_CELL_SHARED || cell->state == BS_CELL_UNATTRIBUTED;
+}
 
-	row_label(m, row, label, sizeof(label));
-	if (row->known) {
-		bs_exposure_summary(&row->l, ifaces, text, sizeof(text));
-		bs_exposure_socat_command(&row->l, socat, sizeof(socat));
-	} else {
-		for (size_t c = 0; c < m->ncols; c++)
-			results[c] = *cell_result(m, r, c);
-		bs_exposure_infer(m->cols, results, m->ncols, row->l.bound.port, text,
-		                  sizeof(text));
-	}
-	bs_exposure_ss_command(&row->l, ss, sizeof(ss));
-	bs_exposure_nc_command(&row->l, hint_target(m, row), nc, sizeof(nc));
-	printf("\n%s\n  %s\n", label, text);
-	if (row->known)
-		printf("  same as: %s\n", socat);
-	printf("  check:   %s   %s\n", nc, ss);
-	for (size_t c = 0; c < m->ncols; c++) {
-		struct bs_exposure_cell cell;
-		const struct bs_probe_result *res = cell_result(m, r, c);
-		if (!row->known || res->verdict == BS_VERDICT_PENDING)
+static void print_row_notes(const struct bs_matrix *m, size_t r, const struct bs_iface_list *ifaces,
+                            bool explain_all)
+{
+	char who[320], text[2048];
+
+	if (bs_matrix_row(m, r)->socket)
+		bs_matrix_row_who(m, r, who, sizeof(who));
+	else
+		bs_matrix_row_label(m, r, who, sizeof(who));
+	printf("\n%s\n", who);
+	bs_matrix_row_summary(m, r, ifaces, text, sizeof(text));
+	printf("  %s\n", text);
+	bs_matrix_row_socat(m, r, text, sizeof(text));
+	if (text[0] != '\0')
+		printf("  same as: %s\n", text);
+	bs_matrix_row_ss(m, r, text, sizeof(text));
+	printf("  see it:  %s\n", text);
+	for (size_t c = 0; c < bs_matrix_ncols(m); c++) {
+		struct bs_matrix_cell cell;
+		const struct bs_matrix_col *col = bs_matrix_col(m, c);
+		bs_matrix_cell(m, r, c, &cell);
+		if (!worth_explaining(&cell, explain_all))
 			continue;
-		bs_exposure_cell_eval(&row->l, &m->cols[c], res, &cell);
-		if (explain_all || cell.disagree)
-			printf("  %s %s %s: %s\n", cell.disagree ? "!" : "-", m->cols[c].label,
-			       m->cols[c].text, cell.why);
+		bs_matrix_cell_why(m, r, c, text, sizeof(text));
+		printf("  %s %s %s: %s\n", cell.disagree ? "!" : "-", col->label, col->text, text);
+		bs_matrix_probe_check(m, cell.probe, text, sizeof(text));
+		if (text[0] != '\0')
+			printf("      check: %s\n", text);
 	}
 }
 
-void probe_render_text(const struct probe_matrix *m, const struct bs_iface_list *ifaces,
-                       bool explain_all)
+static bool has_peers(const struct bs_matrix *m)
+{
+	return bs_matrix_nvantages(m) > 1;
+}
+
+static bool any_other(const struct bs_matrix *m)
+{
+	for (size_t r = 0; r < bs_matrix_nrows(m); r++)
+		for (size_t c = 0; c < bs_matrix_ncols(m); c++) {
+			struct bs_matrix_cell cell;
+			bs_matrix_cell(m, r, c, &cell);
+			if (cell.state == BS_CELL_OTHER || cell.state == BS_CELL_SHARED)
+				return true;
+		}
+	return false;
+}
+
+int probe_render_text(const struct bs_matrix *m, const struct bs_iface_list *ifaces,
+                      bool explain_all, const char *from)
 {
 	const char *codeset = nl_langinfo(CODESET);
 	struct style st = {.utf8 = codeset != NULL && strcmp(codeset, "UTF-8") == 0,
 	                   .color = cli_use_color()};
+	size_t first, *width = column_widths(m, &st, &first);
 
-	print_table(m, &st);
-	for (size_t r = 0; r < m->nrows; r++)
+	if (width == NULL) {
+		cli_error("out of memory laying out the matrix");
+		return -1;
+	}
+	print_table(m, &st, width, first);
+	free(width);
+	if (any_other(m))
+		printf("%s #N: socket #N took the connection; shared: its SO_REUSEPORT group did.\n",
+		       st.utf8 ? "→" : "->");
+	for (size_t r = 0; r < bs_matrix_nrows(m); r++)
 		print_row_notes(m, r, ifaces, explain_all);
-	printf("\n%s%s%s\n", MEASURED_FROM_NOTE, m->from ? " Source address: " : "",
-	       m->from ? m->from : "");
-	fflush(stdout);
+	printf("\n%s%s%s%s%s\n", HOST_NOTE, from ? " Source address: " : "", from ? from : "",
+	       has_peers(m) ? "\n" : "", has_peers(m) ? PEER_NOTE : "");
+	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : -1;
 }
 
-static json_t *cell_json(const struct probe_matrix *m, size_t r, size_t c)
+/* --- JSON --- */
+
+static const char *col_kind_id(enum bs_col_kind kind)
 {
-	const struct matrix_row *row = &m->rows[r];
-	const struct bs_probe_result *res = cell_result(m, r, c);
-	struct bs_exposure_cell cell;
+	static const char *const ids[] = {
+	    [BS_COL_ADDRESS] = "address", [BS_COL_BOUND] = "bound",
+	    [BS_COL_NOT_LOCAL] = "not-local", [BS_COL_LOCALHOST] = "localhost",
+	    [BS_COL_ANY] = "any", [BS_COL_PEER] = "peer",
+	};
+
+	return ids[kind];
+}
+
+static const char *route_id(enum bs_route_verdict r)
+{
+	return r == BS_ROUTE_HERE ? "here" : r == BS_ROUTE_NONE ? "none" : "elsewhere";
+}
+
+static const char *cell_state_id(enum bs_cell_state s)
+{
+	static const char *const ids[] = {
+	    [BS_CELL_PENDING] = "pending", [BS_CELL_SKIPPED] = "not-probed",
+	    [BS_CELL_THIS] = "this", [BS_CELL_OTHER] = "other", [BS_CELL_SHARED] = "shared",
+	    [BS_CELL_NOBODY] = "nobody", [BS_CELL_UNATTRIBUTED] = "unattributed",
+	};
+
+	return ids[s];
+}
+
+static json_t *vantages_json(const struct bs_matrix *m)
+{
+	json_t *a = json_array();
+
+	for (size_t v = 0; v < bs_matrix_nvantages(m); v++) {
+		const struct bs_vantage *x = bs_matrix_vantage(m, v);
+		json_array_append_new(
+		    a, json_pack("{s:i,s:s,s:s,s:o,s:o,s:o}", "id", (int)v, "name", x->name, "kind",
+		                 x->peer ? "lab-peer" : "this-host", "pid",
+		                 x->peer ? json_integer(x->pid) : json_null(), "address",
+		                 x->peer ? json_string(x->addr) : json_null(), "via",
+		                 x->peer ? json_string(x->iface) : json_null()));
+	}
+	return a;
+}
+
+static json_t *targets_json(const struct bs_matrix *m)
+{
+	json_t *a = json_array();
+
+	for (size_t c = 0; c < bs_matrix_ncols(m); c++) {
+		const struct bs_matrix_col *col = bs_matrix_col(m, c);
+		char dst[BS_ENDPOINT_TEXT_MAX];
+		bs_endpoint_addr_text(&col->dst, dst, sizeof(dst));
+		json_array_append_new(
+		    a, json_pack("{s:i,s:s,s:s,s:s,s:s,s:i,s:s}", "id", (int)c, "label", col->label,
+		                 "address", col->text, "delivered_to", dst, "kind",
+		                 col_kind_id(col->kind), "vantage", (int)col->vantage, "route",
+		                 route_id(col->route)));
+	}
+	return a;
+}
+
+static json_t *owner_json(const struct bs_socket *s)
+{
+	if (s->pid == 0)
+		return json_null();
+	return json_pack("{s:i,s:s,s:s}", "pid", (int)s->pid, "program", s->program, "cmdline",
+	                 s->cmdline);
+}
+
+static json_t *tristate(int v)
+{
+	return v < 0 ? json_null() : json_boolean(v);
+}
+
+static json_t *socket_json(const struct bs_matrix *m, size_t r, const struct bs_iface_list *ifaces)
+{
+	size_t n;
+	const struct bs_matrix_row *row = bs_matrix_row(m, r);
+	const struct bs_socket *s = &bs_matrix_sockets(m, &n)[row->sock];
+	char text[2048], addr[BS_ENDPOINT_TEXT_MAX];
 	json_t *o = json_object();
-	char nc[128];
 
-	bs_exposure_cell_eval(&row->l, &m->cols[c], res, &cell);
-	bs_exposure_nc_command(&row->l, &m->cols[c], nc, sizeof(nc));
-	json_object_set_new(o, "target", json_string(m->cols[c].text));
-	json_object_set_new(o, "label", json_string(m->cols[c].label));
-	json_object_set_new(o, "observed",
-	                    res->verdict == BS_VERDICT_PENDING
-	                        ? json_null()
-	                        : json_string(bs_verdict_name(res->verdict)));
-	json_object_set_new(o, "error",
-	                    res->error ? json_string(bs_errno_name(res->error)) : json_null());
-	json_object_set_new(o, "latency_us",
-	                    res->verdict == BS_VERDICT_PENDING
-	                        ? json_null()
-	                        : json_integer((json_int_t)res->latency_us));
-	json_object_set_new(o, "self_connect", json_boolean(res->self_connect));
-	if (row->known) {
-		json_object_set_new(o, "predicted",
-		                    json_string(cell.predicted ? "open" : "closed"));
-		json_object_set_new(o, "disagree", json_boolean(cell.disagree));
-		json_object_set_new(o, "why", json_string(cell.why));
-	} else {
-		json_object_set_new(o, "predicted", json_null());
-		json_object_set_new(o, "disagree", json_null());
-		json_object_set_new(o, "why", json_null());
-	}
-	json_object_set_new(o, "nc", json_string(nc));
-	return o;
-}
-
-static json_t *row_json(const struct probe_matrix *m, size_t r, const struct bs_iface_list *ifaces)
-{
-	const struct matrix_row *row = &m->rows[r];
-	json_t *o = json_object(), *cells = json_array();
-	char text[512], ep[BS_ENDPOINT_TEXT_MAX];
-	struct bs_probe_result results[MATRIX_MAX_TARGETS];
-
-	json_object_set_new(o, "proto", json_string(bs_proto_name(row->l.proto)));
-	json_object_set_new(o, "port", json_integer(row->l.bound.port));
-	json_object_set_new(o, "opened_by_bindscope", json_boolean(row->known));
-	if (row->known) {
-		bs_endpoint_text(&row->l.bound, ep, sizeof(ep));
-		json_object_set_new(o, "listener", json_string(ep));
-		json_object_set_new(o, "wildcard",
-		                    json_boolean(bs_endpoint_is_wildcard(&row->l.bound)));
-		if (row->l.bound.family == AF_INET6)
-			json_object_set_new(o, "v6only", json_boolean(row->l.v6only));
-		bs_exposure_summary(&row->l, ifaces, text, sizeof(text));
-		json_object_set_new(o, "summary", json_string(text));
-		bs_exposure_socat_command(&row->l, text, sizeof(text));
-		json_object_set_new(o, "socat", json_string(text));
-	} else {
-		json_object_set_new(o, "listener", json_null());
-		for (size_t c = 0; c < m->ncols; c++)
-			results[c] = *cell_result(m, r, c);
-		bs_exposure_infer(m->cols, results, m->ncols, row->l.bound.port, text,
-		                  sizeof(text));
-		json_object_set_new(o, "summary", json_string(text));
-	}
-	bs_exposure_ss_command(&row->l, text, sizeof(text));
+	bs_socket_local_text(s, text, sizeof(text));
+	bs_endpoint_addr_text(&s->local, addr, sizeof(addr));
+	json_object_set_new(o, "id", json_integer((json_int_t)r + 1));
+	json_object_set_new(o, "proto", json_string(bs_proto_name(s->proto)));
+	json_object_set_new(o, "port", json_integer(s->local.port));
+	json_object_set_new(o, "local", json_string(text));
+	json_object_set_new(o, "address", json_string(addr));
+	json_object_set_new(o, "family", json_string(s->local.family == AF_INET6 ? "ipv6" : "ipv4"));
+	json_object_set_new(o, "v6only", s->v6only < 0 ? json_null() : json_boolean(s->v6only));
+	json_object_set_new(o, "device", s->bound_dev[0] ? json_string(s->bound_dev) : json_null());
+	json_object_set_new(o, "reuseport", tristate(s->reuseport));
+	json_object_set_new(o, "freebind", json_boolean(s->freebind));
+	json_object_set_new(o, "uid", json_integer(s->uid));
+	json_object_set_new(o, "inode", json_integer((json_int_t)s->inode));
+	json_object_set_new(o, "opened_by_bindscope", json_boolean(row->ours));
+	json_object_set_new(o, "owner", row->ours ? json_null() : owner_json(s));
+	bs_matrix_row_who(m, r, text, sizeof(text));
+	json_object_set_new(o, "owner_text", json_string(text));
+	bs_matrix_row_summary(m, r, ifaces, text, sizeof(text));
+	json_object_set_new(o, "summary", json_string(text));
+	bs_matrix_row_socat(m, r, text, sizeof(text));
+	json_object_set_new(o, "socat", json_string(text));
+	bs_matrix_row_ss(m, r, text, sizeof(text));
 	json_object_set_new(o, "ss", json_string(text));
-	for (size_t c = 0; c < m->ncols; c++)
-		json_array_append_new(cells, cell_json(m, r, c));
-	json_object_set_new(o, "cells", cells);
 	return o;
 }
 
-static const char *kind_name(enum bs_target_kind kind)
+static json_t *row_ids(const struct bs_matrix *m, const struct bs_matrix_probe *p, bool observed)
 {
-	return kind == BS_TARGET_PEER        ? "peer"
-	       : kind == BS_TARGET_ANY       ? "any"
-	       : kind == BS_TARGET_LOCALHOST ? "localhost"
-	                                     : "address";
+	json_t *a = json_array();
+	size_t first, n = bs_matrix_port_rows(m, p->port, &first), nsocks;
+	const struct bs_socket *socks = bs_matrix_sockets(m, &nsocks);
+
+	if (observed) {
+		if (p->how == BS_ATTR_ACCEPT && p->answered_by >= 0)
+			json_array_append_new(a, json_integer(p->answered_by + 1));
+		if (p->how != BS_ATTR_TABLE)
+			return a;
+	}
+	for (size_t r = first; r < first + n; r++)
+		if (bs_matrix_row(m, r)->socket &&
+		    bs_lookup_takes(socks, nsocks, &p->query, &p->predicted, bs_matrix_row(m, r)->sock))
+			json_array_append_new(a, json_integer((json_int_t)r + 1));
+	return a;
 }
 
-int probe_render_json(const struct probe_matrix *m, const struct bs_iface_list *ifaces)
+static const char *attribution_id(enum bs_attribution how)
 {
-	json_t *root = json_object(), *targets = json_array(), *rows = json_array();
+	return how == BS_ATTR_ACCEPT ? "accept" : how == BS_ATTR_TABLE ? "socket table" : NULL;
+}
 
-	json_object_set_new(root, "measured_from", json_string("this host"));
-	json_object_set_new(root, "source", m->from ? json_string(m->from) : json_null());
-	json_object_set_new(root, "note", json_string(MEASURED_FROM_NOTE));
-	for (size_t c = 0; c < m->ncols; c++) {
-		json_t *t = json_object();
-		json_object_set_new(t, "label", json_string(m->cols[c].label));
-		json_object_set_new(t, "address", json_string(m->cols[c].text));
-		json_object_set_new(t, "kind", json_string(kind_name(m->cols[c].kind)));
-		json_array_append_new(targets, t);
+static json_t *probe_json(const struct bs_matrix *m, size_t i)
+{
+	const struct bs_matrix_probe *p = bs_matrix_probe(m, i);
+	const struct bs_matrix_port *port = bs_matrix_port(m, p->port);
+	const struct bs_matrix_col *col = bs_matrix_col(m, p->col);
+	const struct bs_probe_result *o = &p->observed;
+	bool pending = o->verdict == BS_VERDICT_PENDING;
+	const char *how = attribution_id(p->how);
+	char text[2048];
+	json_t *j = json_object();
+
+	json_object_set_new(j, "proto", json_string(bs_proto_name(port->proto)));
+	json_object_set_new(j, "port", json_integer(port->port));
+	json_object_set_new(j, "target", json_integer((json_int_t)p->col));
+	json_object_set_new(j, "vantage", json_integer((json_int_t)col->vantage));
+	json_object_set_new(j, "address", json_string(col->text));
+	json_object_set_new(j, "probed", json_boolean(p->probed));
+	json_object_set_new(j, "observed",
+	                    pending ? json_null() : json_string(bs_verdict_name(o->verdict)));
+	json_object_set_new(j, "error", o->error ? json_string(bs_errno_name(o->error)) : json_null());
+	json_object_set_new(j, "latency_us",
+	                    pending ? json_null() : json_integer((json_int_t)o->latency_us));
+	json_object_set_new(j, "self_connect", json_boolean(o->self_connect));
+	json_object_set_new(j, "predicted", json_string(bs_matrix_prediction_id(m, p)));
+	json_object_set_new(j, "predicted_sockets", row_ids(m, p, false));
+	json_object_set_new(j, "answered_by", row_ids(m, p, true));
+	json_object_set_new(j, "attributed_by", how ? json_string(how) : json_null());
+	json_object_set_new(j, "disagree", json_boolean(bs_matrix_probe_disagrees(m, p)));
+	bs_matrix_probe_text(m, p, text, sizeof(text));
+	json_object_set_new(j, "text", json_string(text));
+	bs_matrix_probe_check(m, p, text, sizeof(text));
+	json_object_set_new(j, "check", text[0] ? json_string(text) : json_null());
+	return j;
+}
+
+static json_t *rows_json(const struct bs_matrix *m)
+{
+	json_t *rows = json_array();
+	char text[2048];
+
+	for (size_t r = 0; r < bs_matrix_nrows(m); r++) {
+		const struct bs_matrix_row *row = bs_matrix_row(m, r);
+		const struct bs_matrix_port *port = bs_matrix_port(m, row->port);
+		json_t *o = json_object(), *cells = json_array();
+		json_object_set_new(o, "socket", row->socket ? json_integer((json_int_t)r + 1)
+		                                             : json_null());
+		json_object_set_new(o, "proto", json_string(bs_proto_name(port->proto)));
+		json_object_set_new(o, "port", json_integer(port->port));
+		for (size_t c = 0; c < bs_matrix_ncols(m); c++) {
+			struct bs_matrix_cell cell;
+			bs_matrix_cell(m, r, c, &cell);
+			bs_matrix_cell_why(m, r, c, text, sizeof(text));
+			json_array_append_new(
+			    cells, json_pack("{s:i,s:i,s:s,s:o,s:b,s:b,s:s}", "target", (int)c, "probe",
+			                     (int)(row->port * bs_matrix_ncols(m) + c), "state",
+			                     cell_state_id(cell.state), "other_socket",
+			                     cell.other_row >= 0 ? json_integer(cell.other_row + 1)
+			                                         : json_null(),
+			                     "predicted_this", cell.predicted_this, "disagree",
+			                     cell.disagree, "why", text));
+		}
+		json_object_set_new(o, "cells", cells);
+		json_array_append_new(rows, o);
 	}
-	json_object_set_new(root, "targets", targets);
-	for (size_t r = 0; r < m->nrows; r++)
-		json_array_append_new(rows, row_json(m, r, ifaces));
-	json_object_set_new(root, "rows", rows);
+	return rows;
+}
+
+int probe_render_json(const struct bs_matrix *m, const struct bs_iface_list *ifaces,
+                      const char *from)
+{
+	json_t *root = json_object(), *socks = json_array(), *probes = json_array();
+
+	json_object_set_new(root, "source", from ? json_string(from) : json_null());
+	json_object_set_new(root, "note", json_string(HOST_NOTE));
+	json_object_set_new(root, "vantages", vantages_json(m));
+	json_object_set_new(root, "targets", targets_json(m));
+	for (size_t r = 0; r < bs_matrix_nrows(m); r++)
+		if (bs_matrix_row(m, r)->socket)
+			json_array_append_new(socks, socket_json(m, r, ifaces));
+	json_object_set_new(root, "sockets", socks);
+	for (size_t i = 0; i < bs_matrix_nprobes(m); i++)
+		json_array_append_new(probes, probe_json(m, i));
+	json_object_set_new(root, "probes", probes);
+	json_object_set_new(root, "rows", rows_json(m));
 	return cli_json_emit(root, false);
 }

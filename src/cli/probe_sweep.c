@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bindscope/textbuf.h"
+#include "bindscope/matrix.h"
+#include "bindscope/sockets.h"
 #include "cli_util.h"
 #include "commands.h"
 
@@ -16,7 +17,7 @@ struct sweep_result {
 };
 
 struct sweep_target {
-	const struct bs_exposure_target *address;
+	const struct sweep_addr *address;
 	uint16_t lo;
 };
 
@@ -24,7 +25,8 @@ static void sweep_target_at(size_t i, struct bs_endpoint *out, void *arg)
 {
 	const struct sweep_target *st = arg;
 
-	bs_exposure_target_endpoint(st->address, st->lo + (unsigned)i, out);
+	*out = st->address->addr;
+	bs_endpoint_set_port(out, (uint16_t)(st->lo + i));
 }
 
 static int sweep_one(const struct sweep_request *req, size_t a, struct sweep_result *out,
@@ -49,52 +51,205 @@ static int sweep_one(const struct sweep_request *req, size_t a, struct sweep_res
 	return 0;
 }
 
-static bool open_everywhere(const struct sweep_request *req, const struct sweep_result *res,
-                            size_t i)
+static bool open_anywhere(const struct sweep_request *req, const struct sweep_result *res, size_t i)
 {
 	size_t n = (size_t)req->hi - req->lo + 1;
 
 	for (size_t a = 0; a < req->non; a++)
-		if (!res->open[a * n + i])
-			return false;
-	return true;
+		if (res->open[a * n + i])
+			return true;
+	return false;
 }
 
-static void print_text(const struct sweep_request *req, const struct sweep_result *res)
+/* The column of the matrix (this host's view) for swept address a. */
+static long column_of(const struct bs_matrix *m, const struct sweep_addr *a)
+{
+	for (size_t c = 0; c < bs_matrix_ncols(m); c++) {
+		const struct bs_matrix_col *col = bs_matrix_col(m, c);
+		if (col->vantage == 0 && col->kind != BS_COL_ANY && col->kind != BS_COL_LOCALHOST &&
+		    bs_endpoint_same_addr(&col->addr, &a->addr))
+			return (long)c;
+	}
+	return -1;
+}
+
+static bool on_open_port(const struct bs_socket *s, void *arg)
+{
+	const struct bs_matrix *m = arg;
+
+	for (size_t p = 0; p < bs_matrix_nports(m); p++)
+		if (bs_matrix_port(m, p)->proto == s->proto && bs_matrix_port(m, p)->port == s->local.port)
+			return true;
+	return false;
+}
+
+/* A matrix of the open ports, built from the socket table (no probing): who takes what. */
+static struct bs_matrix *attribute(const struct sweep_request *req, const struct sweep_result *res)
 {
 	size_t n = (size_t)req->hi - req->lo + 1;
-	char list[4096];
+	struct bs_matrix *m = bs_matrix_new();
+	struct bs_socket_list table;
+	struct bs_matrix_env env;
+	struct bs_error err;
 
+	if (m == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (open_anywhere(req, res, i) &&
+		    bs_matrix_add_port(m, req->opts.proto, (uint16_t)(req->lo + i), NULL, &err) < 0)
+			goto fail;
+	if (bs_sockets_read_filtered(&table, BS_SOCKETS_ALL, req->ifaces, on_open_port, m, &err) <
+	    0)
+		goto fail;
+	bs_matrix_env_system(&env);
+	if (req->opts.from != NULL)
+		env.from = bs_endpoint_without_port(req->opts.from);
+	bs_matrix_set_families(m, false, false, true);
+	if (bs_matrix_build(m, &table, req->ifaces, &env, &err) < 0) {
+		bs_socket_list_free(&table);
+		goto fail;
+	}
+	bs_socket_list_free(&table);
+	return m;
+fail:
+	cli_error("cannot say which sockets take the open ports: %s", err.msg);
+	bs_matrix_free(m);
+	return NULL;
+}
+
+/* Row r's addresses among the swept ones that are open and that the lookup gives to it. */
+static void print_takes(const struct sweep_request *req, const struct sweep_result *res,
+                        const struct bs_matrix *m, size_t port_index, size_t r, size_t i)
+{
+	size_t n = (size_t)req->hi - req->lo + 1, shown = 0;
+
+	for (size_t a = 0; a < req->non; a++) {
+		long c = column_of(m, &req->on[a]);
+		struct bs_matrix_cell cell;
+		if (c < 0 || !res->open[a * n + i])
+			continue;
+		bs_matrix_cell(m, r, (size_t)c, &cell);
+		(void)port_index;
+		if (cell.predicted_this)
+			printf("%s%s", shown++ ? ", " : " takes ", req->on[a].text);
+	}
+	if (shown == 0)
+		printf(" takes none of the open addresses");
+}
+
+static void print_open_list(const struct sweep_request *req, const struct sweep_result *res,
+                            size_t a)
+{
+	size_t n = (size_t)req->hi - req->lo + 1, shown = 0;
+
+	printf("  %-16s %-10s open: ", req->on[a].text, req->on[a].label);
+	for (size_t i = 0; i < n; i++)
+		if (res->open[a * n + i])
+			printf("%s%zu", shown++ ? ", " : "", req->lo + i);
+	printf("%s\n", shown ? "" : "none");
+}
+
+/* Open somewhere with no socket on the port that takes it: something else answered. */
+static void print_unexplained(const struct sweep_request *req, const struct sweep_result *res,
+                              const struct bs_matrix *m, size_t p, size_t i)
+{
+	size_t n = (size_t)req->hi - req->lo + 1, shown = 0;
+
+	for (size_t a = 0; a < req->non; a++) {
+		long c = column_of(m, &req->on[a]);
+		if (c < 0 || !res->open[a * n + i])
+			continue;
+		if (bs_matrix_probe_at(m, p, (size_t)c)->predicted.outcome != BS_LOOKUP_NONE)
+			continue;
+		printf("%s%s", shown++ ? ", " : "        answered with no socket behind it at ",
+		       req->on[a].text);
+	}
+	if (shown)
+		printf(": the connection was redirected before the socket lookup (a NAT rule) or "
+		       "answered from another namespace\n");
+}
+
+static void print_sockets(const struct sweep_request *req, const struct sweep_result *res,
+                          const struct bs_matrix *m)
+{
+	char who[320];
+
+	printf("Which socket takes each open port (read from the socket table):\n");
+	for (size_t p = 0; p < bs_matrix_nports(m); p++) {
+		size_t first, nrows = bs_matrix_port_rows(m, p, &first);
+		size_t i = bs_matrix_port(m, p)->port - req->lo;
+		printf("  %u\n", bs_matrix_port(m, p)->port);
+		for (size_t r = first; r < first + nrows; r++) {
+			if (!bs_matrix_row(m, r)->socket)
+				continue;
+			bs_matrix_row_who(m, r, who, sizeof(who));
+			printf("    %s", who);
+			print_takes(req, res, m, p, r, i);
+			putchar('\n');
+		}
+		print_unexplained(req, res, m, p, i);
+	}
+}
+
+static void print_text(const struct sweep_request *req, const struct sweep_result *res,
+                       const struct bs_matrix *m)
+{
 	printf("Swept %s ports %u-%u on %zu address%s from this host: %zu probes in %.2f s.\n",
 	       bs_proto_name(req->opts.proto), req->lo, req->hi, req->non,
 	       req->non == 1 ? "" : "es", res->probes, (double)res->elapsed_us / 1e6);
-	for (size_t a = 0; a < req->non; a++) {
-		list[0] = '\0';
-		for (size_t i = 0; i < n; i++)
-			if (res->open[a * n + i])
-				bs_textbuf_appendf(list, sizeof(list), "%s%zu", list[0] ? ", " : "",
-				                   req->lo + i);
-		printf("  %-16s %-10s open: %s\n", req->on[a].text, req->on[a].label,
-		       list[0] ? list : "none");
-	}
-	if (req->non > 1) {
-		list[0] = '\0';
-		for (size_t i = 0; i < n; i++)
-			if (open_everywhere(req, res, i))
-				bs_textbuf_appendf(list, sizeof(list), "%s%zu", list[0] ? ", " : "",
-				                   req->lo + i);
-		printf("Open on every address swept (bound to a wildcard, reachable from every "
-		       "network): %s\n",
-		       list[0] ? list : "none");
-	}
+	for (size_t a = 0; a < req->non; a++)
+		print_open_list(req, res, a);
+	if (m != NULL && bs_matrix_nports(m) > 0)
+		print_sockets(req, res, m);
 	printf("TCP self-connects discarded (phantom open ports that `nc -z` reports): %zu\n",
 	       res->self_connects);
 }
 
-static int print_json(const struct sweep_request *req, const struct sweep_result *res)
+static json_t *port_json(const struct sweep_request *req, const struct sweep_result *res,
+                         const struct bs_matrix *m, size_t p)
+{
+	size_t n = (size_t)req->hi - req->lo + 1, first, nrows = bs_matrix_port_rows(m, p, &first);
+	size_t i = bs_matrix_port(m, p)->port - req->lo;
+	json_t *o = json_object(), *socks = json_array(), *none = json_array();
+	char who[320];
+
+	json_object_set_new(o, "port", json_integer(bs_matrix_port(m, p)->port));
+	for (size_t r = first; r < first + nrows; r++) {
+		json_t *so, *takes;
+		if (!bs_matrix_row(m, r)->socket)
+			continue;
+		so = json_object();
+		takes = json_array();
+		bs_matrix_row_who(m, r, who, sizeof(who));
+		json_object_set_new(so, "socket", json_string(who));
+		for (size_t a = 0; a < req->non; a++) {
+			long c = column_of(m, &req->on[a]);
+			struct bs_matrix_cell cell;
+			if (c < 0 || !res->open[a * n + i])
+				continue;
+			bs_matrix_cell(m, r, (size_t)c, &cell);
+			if (cell.predicted_this)
+				json_array_append_new(takes, json_string(req->on[a].text));
+		}
+		json_object_set_new(so, "takes", takes);
+		json_array_append_new(socks, so);
+	}
+	for (size_t a = 0; a < req->non; a++) {
+		long c = column_of(m, &req->on[a]);
+		if (c >= 0 && res->open[a * n + i] &&
+		    bs_matrix_probe_at(m, p, (size_t)c)->predicted.outcome == BS_LOOKUP_NONE)
+			json_array_append_new(none, json_string(req->on[a].text));
+	}
+	json_object_set_new(o, "sockets", socks);
+	json_object_set_new(o, "open_with_no_socket", none);
+	return o;
+}
+
+static int print_json(const struct sweep_request *req, const struct sweep_result *res,
+                      const struct bs_matrix *m)
 {
 	size_t n = (size_t)req->hi - req->lo + 1;
-	json_t *root = json_object(), *addrs = json_array(), *everywhere = json_array();
+	json_t *root = json_object(), *addrs = json_array(), *ports = json_array();
 
 	json_object_set_new(root, "proto", json_string(bs_proto_name(req->opts.proto)));
 	json_object_set_new(root, "ports", json_pack("{s:i,s:i}", "from", req->lo, "to", req->hi));
@@ -114,12 +269,10 @@ static int print_json(const struct sweep_request *req, const struct sweep_result
 		json_object_set_new(o, "open", open);
 		json_array_append_new(addrs, o);
 	}
-	for (size_t i = 0; i < n; i++)
-		if (open_everywhere(req, res, i))
-			json_array_append_new(everywhere,
-			                      json_integer((json_int_t)req->lo + (json_int_t)i));
+	for (size_t p = 0; m != NULL && p < bs_matrix_nports(m); p++)
+		json_array_append_new(ports, port_json(req, res, m, p));
 	json_object_set_new(root, "addresses", addrs);
-	json_object_set_new(root, "open_on_every_address", everywhere);
+	json_object_set_new(root, "open_ports", ports);
 	return cli_json_emit(root, false) == 0 ? BS_EXIT_OK : BS_EXIT_FAILURE;
 }
 
@@ -129,6 +282,7 @@ int probe_sweep(const struct sweep_request *req)
 	struct sweep_result res = {0};
 	struct bs_error err;
 	uint64_t start = bs_now_us();
+	struct bs_matrix *m;
 	int rc = BS_EXIT_OK;
 
 	res.open = calloc(req->non * n, 1);
@@ -144,10 +298,14 @@ int probe_sweep(const struct sweep_request *req)
 		}
 	}
 	res.elapsed_us = bs_now_us() - start;
+	m = attribute(req, &res);
 	if (req->json)
-		rc = print_json(req, &res);
+		rc = print_json(req, &res, m);
 	else
-		print_text(req, &res);
+		print_text(req, &res, m);
+	if (m == NULL)
+		rc = BS_EXIT_FAILURE;
+	bs_matrix_free(m);
 	free(res.open);
 	return rc;
 }

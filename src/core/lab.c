@@ -357,6 +357,7 @@ size_t bs_lab_vantages(struct bs_lab_vantage *out, size_t max)
 		v->netns_fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (v->netns_fd < 0)
 			continue; /* the peer is gone: no vantage from there */
+		v->pid = strtol(f[1], NULL, 10);
 		snprintf(v->name, sizeof(v->name), "%s", f[0]);
 		snprintf(v->iface, sizeof(v->iface), "%s", f[2]);
 		snprintf(v->addr, sizeof(v->addr), "%s", f[3]);

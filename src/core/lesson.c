@@ -187,7 +187,7 @@ static bool confirm_udp(struct bs_lesson *ls, const struct bs_listener_event *ev
 	for (size_t v = 0; v <= ls->nvantages; v++)
 		if (ls->rounds[BS_PROTO_UDP][v].probe != NULL &&
 		    bs_probe_confirm_udp(ls->rounds[BS_PROTO_UDP][v].probe, ev->payload,
-		                         ev->payload_len))
+		                         ev->payload_len) >= 0)
 			return true;
 	return false;
 }
@@ -196,7 +196,7 @@ static bool confirm_udp(struct bs_lesson *ls, const struct bs_listener_event *ev
 static bool claim_own(struct bs_lesson *ls, const struct bs_endpoint *peer)
 {
 	for (size_t k = 0; k < NROUNDS; k++)
-		if (bs_probe_claim_own(ROUND(ls, k)->probe, peer))
+		if (bs_probe_claim(ROUND(ls, k)->probe, peer) >= 0)
 			return true;
 	return false;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bindscope/bind_error.h"
@@ -442,4 +443,16 @@ enum bs_proto bs_listener_proto(const struct bs_listener *l)
 bool bs_listener_v6only(const struct bs_listener *l)
 {
 	return l->v6only;
+}
+
+uint64_t bs_listener_inode(const struct bs_listener *l)
+{
+	struct stat st;
+
+	return fstat(l->fd, &st) == 0 ? (uint64_t)st.st_ino : 0;
+}
+
+bool bs_listener_reuseaddr(const struct bs_listener *l)
+{
+	return l->opts.proto == BS_PROTO_TCP && l->opts.reuseaddr;
 }

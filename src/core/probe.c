@@ -477,50 +477,50 @@ bool bs_probe_finished(const struct bs_probe *p)
 	return p->finished_count == p->count;
 }
 
-bool bs_probe_confirm_udp(struct bs_probe *p, const unsigned char *payload, size_t len)
+long bs_probe_confirm_udp(struct bs_probe *p, const unsigned char *payload, size_t len)
 {
 	char text[64], *end;
 	unsigned long token, index;
 
 	if (p == NULL || len >= sizeof(text) || len < sizeof(TOKEN_PREFIX) - 1)
-		return false;
+		return -1;
 	memcpy(text, payload, len);
 	text[len] = '\0';
 	/* "bindscope-probe:TOKEN:INDEX", as udp_send_token wrote it; anything else is a visitor. */
 	if (strncmp(text, TOKEN_PREFIX, sizeof(TOKEN_PREFIX) - 1) != 0)
-		return false;
+		return -1;
 	token = strtoul(text + sizeof(TOKEN_PREFIX) - 1, &end, 16);
 	if (*end != ':')
-		return false;
+		return -1;
 	index = strtoul(end + 1, &end, 10);
 	if (*end != '\0' || token != p->token || index >= p->count)
-		return false;
+		return -1;
 	for (unsigned k = 0; k < p->opts.concurrency; k++) {
 		struct slot *s = &p->slots[k];
 		if (s->busy && s->target == index) {
 			slot_finish(s, BS_VERDICT_OPEN, 0);
 			advance(p);
-			return true;
+			return (long)index;
 		}
 	}
-	return false;
+	return -1;
 }
 
 /*
  * Each probe's connection is claimed once, by address and port, and only while the round is
  * fresh: a probe's port is free again the moment it resets, and a visitor may get it next.
  */
-bool bs_probe_claim_own(struct bs_probe *p, const struct bs_endpoint *peer)
+long bs_probe_claim(struct bs_probe *p, const struct bs_endpoint *peer)
 {
 	if (p == NULL || p->sources == NULL || peer->port == 0 ||
 	    bs_now_us() - p->started_us > (uint64_t)10 * 1000000u)
-		return false;
+		return -1;
 	for (size_t i = 0; i < p->count; i++)
 		if (!p->claimed[i] && bs_endpoint_equal(&p->sources[i], peer)) {
 			p->claimed[i] = true;
-			return true;
+			return (long)i;
 		}
-	return false;
+	return -1;
 }
 
 void bs_probe_free(struct bs_probe *p)

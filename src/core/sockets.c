@@ -141,8 +141,27 @@ static int dump(struct mnl_socket *nl, int family, enum bs_proto proto, struct b
 	return rc < 0 ? -1 : 0;
 }
 
+static void keep_only(struct bs_socket_list *list, bool (*keep)(const struct bs_socket *, void *),
+                      void *arg)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < list->count; i++)
+		if (keep(&list->items[i], arg))
+			list->items[n++] = list->items[i];
+	list->count = n;
+}
+
 int bs_sockets_read(struct bs_socket_list *list, unsigned flags, const struct bs_iface_list *ifaces,
                     struct bs_error *err)
+{
+	return bs_sockets_read_filtered(list, flags, ifaces, NULL, NULL, err);
+}
+
+int bs_sockets_read_filtered(struct bs_socket_list *list, unsigned flags,
+                             const struct bs_iface_list *ifaces,
+                             bool (*keep)(const struct bs_socket *s, void *arg), void *arg,
+                             struct bs_error *err)
 {
 	static const int families[] = {AF_INET, AF_INET6};
 	struct mnl_socket *nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
@@ -170,6 +189,8 @@ int bs_sockets_read(struct bs_socket_list *list, unsigned flags, const struct bs
 		}
 	}
 	mnl_socket_close(nl);
+	if (keep != NULL)
+		keep_only(list, keep, arg);
 	bs_sockets_deduce_reuseport(list);
 	bs_sockets_classify(list, ifaces);
 	bs_sockets_find_owners(list, "/proc");

@@ -1,0 +1,49 @@
+/* The host state the matrix build reads: localhost as the resolver returns it, routes as
+ * each namespace's kernel answers, and the sysctls that change delivery. */
+#include <net/if.h>
+#include <netdb.h>
+#include <string.h>
+
+#include "bindscope/sysinfo.h"
+#include "matrix_internal.h"
+
+static int route_in_namespace(void *arg, const struct bs_vantage *v, const struct bs_endpoint *dst,
+                              struct bs_route *out)
+{
+	(void)arg;
+	return bs_route_get(v->netns_fd, dst, out, NULL);
+}
+
+/* getaddrinfo("localhost"), in the resolver's order (::1 first where /etc/hosts says so). */
+static void resolve_localhost(struct bs_matrix_env *env)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM};
+	struct addrinfo *res = NULL;
+	const size_t max = sizeof(env->localhost) / sizeof(env->localhost[0]);
+
+	env->nlocalhost = 0;
+	if (getaddrinfo("localhost", NULL, &hints, &res) != 0)
+		return;
+	for (const struct addrinfo *a = res; a != NULL && env->nlocalhost < max; a = a->ai_next) {
+		struct bs_endpoint ep;
+		bool seen = false;
+		if (bs_endpoint_from_sockaddr(&ep, a->ai_addr, a->ai_addrlen) < 0)
+			continue;
+		for (size_t i = 0; i < env->nlocalhost; i++)
+			seen = seen || bs_endpoint_same_addr(&env->localhost[i], &ep);
+		if (!seen)
+			env->localhost[env->nlocalhost++] = bs_endpoint_without_port(&ep);
+	}
+	freeaddrinfo(res);
+}
+
+void bs_matrix_env_system(struct bs_matrix_env *env)
+{
+	memset(env, 0, sizeof(*env));
+	resolve_localhost(env);
+	env->route = route_in_namespace;
+	env->arp_ignore = bs_sysinfo_read_int("/proc/sys/net/ipv4/conf/all/arp_ignore", 0);
+	env->icmp_burst =
+	    (unsigned)bs_sysinfo_read_int("/proc/sys/net/ipv4/icmp_msgs_burst", 50);
+	env->lo_index = if_nametoindex("lo");
+}

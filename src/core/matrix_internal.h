@@ -1,0 +1,58 @@
+/* The matrix's insides, shared by matrix*.c only (faces use include/bindscope/matrix.h). */
+#ifndef BINDSCOPE_MATRIX_INTERNAL_H
+#define BINDSCOPE_MATRIX_INTERNAL_H
+
+#include "bindscope/matrix.h"
+
+struct matrix_own {
+	uint64_t inode;
+	bool reuseaddr;
+};
+
+/* One probe round from one vantage: its probe and which matrix probe each target is. */
+struct matrix_round {
+	struct bs_matrix *m;
+	size_t vantage;
+	struct bs_probe *probe;
+	size_t *index; /* probe target k is m->probes[index[k]] */
+	size_t count;
+	bool running;
+};
+
+struct bs_matrix {
+	struct bs_matrix_port *ports;
+	size_t nports, ports_cap;
+	bool only_v4, only_v6, show_ipv6;
+	struct bs_vantage host;
+	struct bs_vantage *peers;
+	size_t npeers, peers_cap;
+	struct matrix_own *own;
+	size_t nown, own_cap;
+	struct bs_matrix_env env;
+
+	struct bs_socket *socks;
+	size_t nsocks, socks_cap;
+	struct bs_matrix_row *rows;
+	size_t nrows, rows_cap;
+	struct bs_matrix_col *cols;
+	size_t ncols, cols_cap;
+	struct bs_matrix_probe *probes; /* nports × ncols, port-major */
+	size_t nprobes, probes_cap;
+
+	struct matrix_round *rounds; /* one per vantage while probing */
+	size_t nrounds;
+	void (*done)(void *arg);
+	void *done_arg;
+};
+
+int matrix_reserve(void **items, size_t *cap, size_t want, size_t each);
+const struct matrix_own *matrix_own_find(const struct bs_matrix *m, uint64_t inode);
+bool matrix_family_shown(const struct bs_matrix *m, int family);
+
+/* matrix_targets.c */
+int matrix_make_columns(struct bs_matrix *m, const struct bs_iface_list *ifaces,
+                        struct bs_error *err);
+int matrix_make_probes(struct bs_matrix *m, const struct bs_iface_list *ifaces,
+                       struct bs_error *err);
+
+#endif

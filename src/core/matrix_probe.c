@@ -1,0 +1,302 @@
+/* Probing the matrix from every vantage, attributing what its own listeners accepted, and
+ * reading a cell: prediction against observation. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "matrix_internal.h"
+
+#define NPROTO 2 /* TCP, UDP: one probe engine per protocol and vantage */
+
+static void round_free(struct matrix_round *r)
+{
+	bs_probe_free(r->probe);
+	free(r->index);
+	memset(r, 0, sizeof(*r));
+}
+
+void bs_matrix_probe_stop(struct bs_matrix *m)
+{
+	for (size_t i = 0; i < m->nrounds; i++)
+		round_free(&m->rounds[i]);
+	free(m->rounds);
+	m->rounds = NULL;
+	m->nrounds = 0;
+}
+
+bool bs_matrix_probing(const struct bs_matrix *m)
+{
+	for (size_t i = 0; i < m->nrounds; i++)
+		if (m->rounds[i].running)
+			return true;
+	return false;
+}
+
+static bool predicted_takes(const struct bs_matrix *m, const struct bs_matrix_probe *p, size_t r)
+{
+	const struct bs_matrix_row *row = &m->rows[r];
+
+	return row->socket && bs_lookup_takes(m->socks, m->nsocks, &p->query, &p->predicted, row->sock);
+}
+
+static bool predicts_open(const struct bs_matrix_probe *p)
+{
+	return p->predicted.outcome == BS_LOOKUP_SOCKET || p->predicted.outcome == BS_LOOKUP_GROUP ||
+	       p->predicted.outcome == BS_LOOKUP_TIE;
+}
+
+/* True when one of the sockets that should take the probe is ours: its accept will say. */
+static bool ours_predicted(const struct bs_matrix *m, const struct bs_matrix_probe *p)
+{
+	for (size_t r = 0; r < m->nrows; r++)
+		if (m->rows[r].ours && predicted_takes(m, p, r))
+			return true;
+	return false;
+}
+
+static void round_done(struct bs_probe *p, void *arg)
+{
+	struct matrix_round *r = arg;
+	struct bs_matrix *m = r->m;
+
+	for (size_t k = 0; k < r->count; k++) {
+		struct bs_matrix_probe *pr = &m->probes[r->index[k]];
+		const struct bs_probe_result *res = bs_probe_result(p, k);
+		pr->observed = *res;
+		/* Someone else's socket: the socket table says which took it. A claim that came
+		 * in before the verdict (accept first) is kept. */
+		if (res->verdict == BS_VERDICT_OPEN && pr->how == BS_ATTR_NONE && predicts_open(pr) &&
+		    !ours_predicted(m, pr) && m->cols[pr->col].route == BS_ROUTE_HERE)
+			pr->how = BS_ATTR_TABLE;
+	}
+	r->running = false;
+	if (!bs_matrix_probing(m) && m->done != NULL)
+		m->done(m->done_arg);
+}
+
+static void target_of(size_t k, struct bs_endpoint *out, void *arg)
+{
+	const struct matrix_round *r = arg;
+	const struct bs_matrix *m = r->m;
+	const struct bs_matrix_probe *pr = &m->probes[r->index[k]];
+
+	*out = m->cols[pr->col].addr;
+	bs_endpoint_set_port(out, m->ports[pr->port].port);
+}
+
+static int start_round(struct bs_matrix *m, struct bs_loop *loop, size_t v, enum bs_proto proto,
+                       const struct bs_matrix_probe_opts *opts, struct bs_error *err)
+{
+	struct matrix_round *r = &m->rounds[v * NPROTO + proto];
+	struct bs_probe_opts po = bs_probe_opts_default();
+
+	r->m = m;
+	r->vantage = v;
+	r->index = malloc((m->nprobes ? m->nprobes : 1) * sizeof(*r->index));
+	if (r->index == NULL)
+		return bs_error_set(err, 0, "out of memory starting %zu probes", m->nprobes);
+	for (size_t i = 0; i < m->nprobes; i++) {
+		const struct bs_matrix_probe *pr = &m->probes[i];
+		if (pr->probed && m->cols[pr->col].vantage == v && m->ports[pr->port].proto == proto)
+			r->index[r->count++] = i;
+	}
+	if (r->count == 0)
+		return 0;
+	po.proto = proto;
+	po.timeout_ms = opts->timeout_ms ? opts->timeout_ms : po.timeout_ms;
+	po.concurrency = opts->concurrency ? opts->concurrency : po.concurrency;
+	po.from = v == 0 ? opts->from : NULL; /* --from is an address of this host */
+	po.record_source = m->nown > 0;       /* only our own listeners can claim a probe */
+	po.netns_fd = bs_matrix_vantage(m, v)->netns_fd;
+	r->running = true;
+	r->probe = bs_probe_start_gen(loop, r->count, target_of, r, &po, round_done, r, err);
+	if (r->probe == NULL) {
+		r->running = false;
+		return -1;
+	}
+	return 0;
+}
+
+int bs_matrix_probe_start(struct bs_matrix *m, struct bs_loop *loop,
+                          const struct bs_matrix_probe_opts *opts, void (*done)(void *arg),
+                          void *arg, struct bs_error *err)
+{
+	size_t n = bs_matrix_nvantages(m) * NPROTO;
+
+	bs_matrix_probe_stop(m);
+	for (size_t i = 0; i < m->nprobes; i++) {
+		m->probes[i].observed = (struct bs_probe_result){.verdict = BS_VERDICT_PENDING};
+		m->probes[i].how = BS_ATTR_NONE;
+		m->probes[i].answered_by = -1;
+	}
+	m->rounds = calloc(n, sizeof(*m->rounds));
+	if (m->rounds == NULL)
+		return bs_error_set(err, 0, "out of memory starting the probes");
+	m->nrounds = n;
+	m->done = done;
+	m->done_arg = arg;
+	for (size_t v = 0; v < bs_matrix_nvantages(m); v++)
+		for (int proto = 0; proto < NPROTO; proto++)
+			if (start_round(m, loop, v, (enum bs_proto)proto, opts, err) < 0) {
+				bs_matrix_probe_stop(m);
+				return -1;
+			}
+	return 0;
+}
+
+static long own_row(const struct bs_matrix *m, uint64_t inode)
+{
+	for (size_t r = 0; r < m->nrows; r++)
+		if (m->rows[r].socket && m->rows[r].ours && m->socks[m->rows[r].sock].inode == inode)
+			return (long)r;
+	return -1;
+}
+
+static void attribute(struct bs_matrix *m, const struct matrix_round *r, long k, long row)
+{
+	struct bs_matrix_probe *pr = &m->probes[r->index[k]];
+
+	pr->how = BS_ATTR_ACCEPT;
+	pr->answered_by = row;
+}
+
+bool bs_matrix_claim(struct bs_matrix *m, uint64_t inode, const struct bs_listener_event *ev)
+{
+	long row = own_row(m, inode), k;
+
+	for (size_t i = 0; i < m->nrounds; i++) {
+		struct matrix_round *r = &m->rounds[i];
+		if (r->probe == NULL)
+			continue;
+		if (ev->kind == BS_EV_ACCEPTED && i % NPROTO == BS_PROTO_TCP)
+			k = bs_probe_claim(r->probe, &ev->peer);
+		else if (ev->kind == BS_EV_DATAGRAM && i % NPROTO == BS_PROTO_UDP)
+			k = bs_probe_confirm_udp(r->probe, ev->payload, ev->payload_len);
+		else
+			continue;
+		if (k < 0)
+			continue;
+		if (row >= 0)
+			attribute(m, r, k, row);
+		return true;
+	}
+	return false;
+}
+
+/* --- reading the model --- */
+
+long bs_matrix_probe_answer_row(const struct bs_matrix *m, const struct bs_matrix_probe *p,
+                                bool observed)
+{
+	if (observed && p->how == BS_ATTR_ACCEPT)
+		return p->answered_by;
+	if (!predicts_open(p))
+		return -1;
+	return bs_matrix_row_of_socket(m, p->predicted.winner);
+}
+
+bool bs_matrix_settled(const struct bs_matrix *m)
+{
+	for (size_t i = 0; i < m->nprobes; i++) {
+		const struct bs_matrix_probe *p = &m->probes[i];
+		if (p->observed.verdict == BS_VERDICT_OPEN && p->how == BS_ATTR_NONE &&
+		    ours_predicted(m, p))
+			return false;
+	}
+	return true;
+}
+
+bool bs_matrix_icmp_limited(const struct bs_matrix *m, const struct bs_matrix_probe *p)
+{
+	size_t due = 0, vantage = m->cols[p->col].vantage;
+
+	for (size_t i = 0; i < m->nprobes; i++) {
+		const struct bs_matrix_probe *q = &m->probes[i];
+		due += q->probed && m->cols[q->col].vantage == vantage &&
+		       m->ports[q->port].proto == BS_PROTO_UDP && !predicts_open(q) &&
+		       m->cols[q->col].route == BS_ROUTE_HERE;
+	}
+	return due > m->env.icmp_burst;
+}
+
+static bool vantage_has_route(const struct bs_matrix *m, const struct bs_matrix_probe *p)
+{
+	return m->cols[p->col].route == BS_ROUTE_HERE;
+}
+
+bool bs_matrix_probe_disagrees(const struct bs_matrix *m, const struct bs_matrix_probe *p)
+{
+	enum bs_verdict v = p->observed.verdict;
+	bool udp = m->ports[p->port].proto == BS_PROTO_UDP;
+
+	if (!p->probed || v == BS_VERDICT_PENDING)
+		return false;
+	if (m->cols[p->col].route == BS_ROUTE_ELSEWHERE)
+		return false; /* no prediction to contradict */
+	if (m->cols[p->col].route == BS_ROUTE_NONE)
+		return v != BS_VERDICT_UNREACHABLE;
+	if (!predicts_open(p)) {
+		/* UDP silence where ICMP port unreachable was due: rate limiting, see the words. */
+		if (udp && v == BS_VERDICT_OPEN_FILTERED)
+			return !bs_matrix_icmp_limited(m, p);
+		return v != BS_VERDICT_REFUSED;
+	}
+	if (udp && v == BS_VERDICT_OPEN_FILTERED)
+		return ours_predicted(m, p); /* ours would have confirmed it */
+	if (v != BS_VERDICT_OPEN)
+		return true;
+	if (p->how == BS_ATTR_ACCEPT)
+		return p->answered_by < 0 || !predicted_takes(m, p, (size_t)p->answered_by);
+	/* Open where one of ours should have taken it, and none of ours accepted it. */
+	return ours_predicted(m, p);
+}
+
+static void observed_state(const struct bs_matrix *m, const struct bs_matrix_probe *p, size_t r,
+                           struct bs_matrix_cell *out)
+{
+	long by;
+
+	if (p->how == BS_ATTR_ACCEPT) {
+		out->state = p->answered_by == (long)r ? BS_CELL_THIS : BS_CELL_OTHER;
+		out->other_row = p->answered_by == (long)r ? -1 : p->answered_by;
+		return;
+	}
+	if (!predicts_open(p) || ours_predicted(m, p) || !vantage_has_route(m, p)) {
+		out->state = BS_CELL_UNATTRIBUTED;
+		return;
+	}
+	/* Someone else's socket: the socket table says which. */
+	if (p->predicted.outcome == BS_LOOKUP_SOCKET) {
+		by = bs_matrix_row_of_socket(m, p->predicted.winner);
+		out->state = by == (long)r ? BS_CELL_THIS : BS_CELL_OTHER;
+		out->other_row = by == (long)r ? -1 : by;
+		return;
+	}
+	out->state = out->predicted_this ? BS_CELL_SHARED : BS_CELL_OTHER;
+	out->other_row = out->predicted_this ? -1 : bs_matrix_row_of_socket(m, p->predicted.winner);
+}
+
+void bs_matrix_cell(const struct bs_matrix *m, size_t r, size_t c, struct bs_matrix_cell *out)
+{
+	const struct bs_matrix_probe *p = bs_matrix_probe_at(m, m->rows[r].port, c);
+
+	memset(out, 0, sizeof(*out));
+	out->probe = p;
+	out->other_row = -1;
+	out->predicted_this = predicted_takes(m, p, r);
+	out->disagree = bs_matrix_probe_disagrees(m, p);
+	if (!p->probed) {
+		out->state = BS_CELL_SKIPPED;
+		return;
+	}
+	switch (p->observed.verdict) {
+	case BS_VERDICT_PENDING:
+		out->state = BS_CELL_PENDING;
+		return;
+	case BS_VERDICT_OPEN:
+		observed_state(m, p, r, out);
+		return;
+	default:
+		out->state = BS_CELL_NOBODY;
+		return;
+	}
+}

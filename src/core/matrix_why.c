@@ -1,0 +1,338 @@
+/*
+ * Why a cell reads as it does: where the connection goes, which socket the kernel's lookup
+ * gives it to and why the others do not take it, what the probe saw, and, for a real
+ * contradiction only, what is known about it.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bindscope/textbuf.h"
+#include "matrix_internal.h"
+
+static const struct bs_socket *sock_of(const struct bs_matrix *m, long r)
+{
+	return r >= 0 && m->rows[r].socket ? &m->socks[m->rows[r].sock] : NULL;
+}
+
+/* Where the connection goes, and from where. */
+static void route_words(const struct bs_matrix *m, const struct bs_matrix_probe *p, char *buf,
+                        size_t len)
+{
+	const struct bs_matrix_col *c = &m->cols[p->col];
+	const struct bs_vantage *v = bs_matrix_vantage(m, c->vantage);
+	unsigned port = m->ports[p->port].port;
+	char dst[BS_ENDPOINT_TEXT_MAX], gw[BS_ENDPOINT_TEXT_MAX];
+
+	bs_endpoint_addr_text(&c->dst, dst, sizeof(dst));
+	switch (c->kind) {
+	case BS_COL_ADDRESS:
+	case BS_COL_BOUND:
+		snprintf(buf, len,
+		         "From this host, a connection to %s:%u travels over lo (%s is this machine's "
+		         "own address, on %s).",
+		         c->text, port, c->text, c->label);
+		return;
+	case BS_COL_LOCALHOST:
+		snprintf(buf, len, "From this host, localhost resolves to %s here; it travels over lo.",
+		         c->text);
+		return;
+	case BS_COL_ANY:
+		snprintf(buf, len,
+		         "From this host, Linux sends a connection to %s to %s (%s), over lo.",
+		         c->text, dst,
+		         m->env.from.family == c->addr.family ? "the source address it is bound to"
+		                                              : "loopback");
+		return;
+	case BS_COL_NOT_LOCAL:
+		snprintf(buf, len,
+		         "%s is not an address of this machine, so bindscope does not probe it (the "
+		         "connection would leave the machine).",
+		         c->text);
+		return;
+	case BS_COL_PEER:
+		break;
+	}
+	bs_endpoint_addr_text(&c->gateway, gw, sizeof(gw));
+	if (c->route == BS_ROUTE_NONE)
+		snprintf(buf, len,
+		         "%s (%s, on %s's segment) has no route to %s, so its connect fails at once.",
+		         v->name, v->addr, v->iface, c->text);
+	else if (c->route == BS_ROUTE_ELSEWHERE)
+		snprintf(buf, len,
+		         "%s routes %s %s%s, not to this machine's %s: what happens there is out of "
+		         "bindscope's sight.",
+		         v->name, c->text, c->has_gateway ? "via " : "on-link", c->has_gateway ? gw : "",
+		         v->iface);
+	else if (c->has_gateway)
+		snprintf(buf, len,
+		         "%s sends %s:%u via %s, this machine's address on %s: it arrives on %s.",
+		         v->name, c->text, port, gw, v->iface, v->iface);
+	else
+		snprintf(buf, len, "%s reaches %s:%u directly on %s's segment: it arrives on %s.",
+		         v->name, c->text, port, v->iface, v->iface);
+}
+
+/* The device the socket lookup sees the connection arrive on. */
+static const char *arrival_name(const struct bs_matrix *m, const struct bs_matrix_probe *p)
+{
+	static char name[IF_NAMESIZE];
+
+	if (if_indextoname(p->query.arrival_ifindex, name) == NULL)
+		snprintf(name, sizeof(name), "interface %u", p->query.arrival_ifindex);
+	(void)m;
+	return name;
+}
+
+/* Why socket s (row k) does not take the query. */
+static void not_taken_words(const struct bs_matrix *m, const struct bs_matrix_probe *p, long k,
+                            char *buf, size_t len)
+{
+	const struct bs_socket *s = sock_of(m, k);
+	const struct bs_lookup_query *q = &p->query;
+	char addr[BS_ENDPOINT_TEXT_MAX];
+
+	bs_endpoint_addr_text(&s->local, addr, sizeof(addr));
+	if (s->bound_ifindex != 0 && s->bound_ifindex != q->arrival_ifindex)
+		snprintf(buf, len, "#%ld is bound to the device %s and this arrives on %s", k + 1,
+		         s->bound_dev, arrival_name(m, p));
+	else if (q->dst.family == AF_INET && s->local.family == AF_INET6 && s->v6only == 1)
+		snprintf(buf, len, "#%ld has IPV6_V6ONLY on, so IPv4 never reaches it", k + 1);
+	else if (q->dst.family == AF_INET6 && s->local.family == AF_INET)
+		snprintf(buf, len, "#%ld is an IPv4 socket, which never sees IPv6", k + 1);
+	else if (!bs_endpoint_is_wildcard(&s->local))
+		snprintf(buf, len, "#%ld is bound to %s only", k + 1, addr);
+	else
+		snprintf(buf, len, "#%ld, a wildcard, yields to a more specific socket", k + 1);
+}
+
+static void others_words(const struct bs_matrix *m, const struct bs_matrix_probe *p, char *buf,
+                         size_t len)
+{
+	size_t first, n = bs_matrix_port_rows(m, p->port, &first);
+	char one[200];
+
+	buf[0] = '\0';
+	for (size_t k = first; k < first + n; k++) {
+		if (!m->rows[k].socket ||
+		    bs_lookup_takes(m->socks, m->nsocks, &p->query, &p->predicted, m->rows[k].sock))
+			continue;
+		not_taken_words(m, p, (long)k, one, sizeof(one));
+		bs_textbuf_appendf(buf, len, "%s%s", buf[0] ? "; " : "", one);
+	}
+}
+
+static void takers_words(const struct bs_matrix *m, const struct bs_matrix_probe *p, char *buf,
+                         size_t len)
+{
+	size_t first, n = bs_matrix_port_rows(m, p->port, &first);
+
+	buf[0] = '\0';
+	for (size_t k = first; k < first + n; k++)
+		if (m->rows[k].socket &&
+		    bs_lookup_takes(m->socks, m->nsocks, &p->query, &p->predicted, m->rows[k].sock))
+			bs_textbuf_appendf(buf, len, "%s#%zu", buf[0] ? ", " : "", k + 1);
+}
+
+/* The kernel's choice, and the reason. */
+static void prediction_words(const struct bs_matrix *m, const struct bs_matrix_probe *p, char *buf,
+                             size_t len)
+{
+	bool udp = m->ports[p->port].proto == BS_PROTO_UDP;
+	long w = bs_matrix_probe_answer_row(m, p, false);
+	char others[600], takers[128], who[256];
+
+	others_words(m, p, others, sizeof(others));
+	takers_words(m, p, takers, sizeof(takers));
+	switch (p->predicted.outcome) {
+	case BS_LOOKUP_SOCKET:
+		bs_matrix_row_who(m, (size_t)w, who, sizeof(who));
+		snprintf(buf, len, "The kernel gives it to %s: %s", who,
+		         p->predicted.pass == BS_PASS_EXACT ? "it is bound to exactly this address"
+		                                            : "it is a wildcard, and no socket is bound "
+		                                              "to this address exactly");
+		if (sock_of(m, w)->bound_ifindex != 0 && m->cols[p->col].vantage == 0)
+			bs_textbuf_appendf(buf, len,
+			                   ", and it is bound to %s, the device this connection "
+			                   "counts as arriving on: the kernel's local route for the "
+			                   "address names %s, though the packets travel over lo",
+			                   sock_of(m, w)->bound_dev, sock_of(m, w)->bound_dev);
+		else if (sock_of(m, w)->bound_ifindex != 0)
+			bs_textbuf_appendf(buf, len, ", and it is bound to %s, where this arrives",
+			                   sock_of(m, w)->bound_dev);
+		break;
+	case BS_LOOKUP_GROUP:
+		snprintf(buf, len,
+		         "The kernel gives it to one of %s, an SO_REUSEPORT group: it spreads "
+		         "connections among them",
+		         takers);
+		break;
+	case BS_LOOKUP_TIE:
+		snprintf(buf, len,
+		         "One of %s takes it: they match equally well, and which one the kernel finds "
+		         "first depends on the order they were bound in (SO_REUSEPORT) and the CPU",
+		         takers);
+		break;
+	case BS_LOOKUP_NONE:
+		snprintf(buf, len, "No socket on port %u takes it, so the kernel refuses it (%s)",
+		         m->ports[p->port].port,
+		         udp ? "UDP answers with ICMP port unreachable" : "TCP answers with a reset");
+		break;
+	case BS_LOOKUP_NOT_LOCAL:
+		snprintf(buf, len, "Nothing on this machine takes it");
+		break;
+	}
+	if (others[0] != '\0' && p->predicted.outcome != BS_LOOKUP_NOT_LOCAL)
+		bs_textbuf_appendf(buf, len, " (%s)", others);
+	bs_textbuf_appendf(buf, len, ".");
+}
+
+static void observation_words(const struct bs_matrix *m, const struct bs_matrix_probe *p,
+                              char *buf, size_t len)
+{
+	const struct bs_probe_result *o = &p->observed;
+	bool udp = m->ports[p->port].proto == BS_PROTO_UDP;
+	char who[256];
+
+	switch (o->verdict) {
+	case BS_VERDICT_PENDING:
+		snprintf(buf, len, "Not probed yet.");
+		return;
+	case BS_VERDICT_OPEN:
+		if (p->how == BS_ATTR_ACCEPT && p->answered_by >= 0) {
+			bs_matrix_row_who(m, (size_t)p->answered_by, who, sizeof(who));
+			snprintf(buf, len, "Observed: open, %s by %s.", udp ? "received" : "accepted",
+			         who);
+		} else {
+			snprintf(buf, len, "Observed: open.");
+		}
+		return;
+	case BS_VERDICT_REFUSED:
+		snprintf(buf, len, "Observed: refused (%s).",
+		         udp ? "ICMP port unreachable" : "a TCP reset");
+		return;
+	case BS_VERDICT_TIMEOUT:
+		snprintf(buf, len, "Observed: no answer before the deadline (no reset, no ICMP error).");
+		return;
+	case BS_VERDICT_UNREACHABLE:
+		snprintf(buf, len, "Observed: unreachable (%s).", bs_errno_name(o->error));
+		return;
+	case BS_VERDICT_OPEN_FILTERED:
+		snprintf(buf, len,
+		         "Observed: no answer (UDP: a socket that takes a datagram says nothing, so "
+		         "this reads open|filtered).");
+		return;
+	case BS_VERDICT_ERROR:
+		snprintf(buf, len, "Observed: the connect failed with %s (%s).", bs_errno_name(o->error),
+		         strerror(o->error));
+		return;
+	}
+}
+
+/* A real contradiction: what is known about it. */
+static void contradiction_words(const struct bs_matrix *m, const struct bs_matrix_probe *p,
+                                char *buf, size_t len)
+{
+	enum bs_verdict v = p->observed.verdict;
+	long w = bs_matrix_probe_answer_row(m, p, false);
+	bool open_predicted = p->predicted.outcome == BS_LOOKUP_SOCKET ||
+	                      p->predicted.outcome == BS_LOOKUP_GROUP ||
+	                      p->predicted.outcome == BS_LOOKUP_TIE;
+
+	if (m->cols[p->col].route == BS_ROUTE_NONE)
+		snprintf(buf, len,
+		         " But the probe did not fail for lack of a route: the peer's routes changed "
+		         "after bindscope read them.");
+	else if (!open_predicted && v == BS_VERDICT_OPEN)
+		snprintf(buf, len,
+		         " But something answered, and no socket in this network namespace takes it: "
+		         "the connection was redirected before the socket lookup (a NAT rule) or "
+		         "answered from another namespace.");
+	else if (!open_predicted)
+		snprintf(buf, len, " But the probe saw %s, not the refusal the socket table predicts.",
+		         bs_verdict_name(v));
+	else if (v == BS_VERDICT_REFUSED)
+		snprintf(buf, len,
+		         " But it was refused although #%ld was listening when bindscope read the "
+		         "socket table: the refusal came from before the socket lookup (a firewall "
+		         "reject), or #%ld closed since.",
+		         w + 1, w + 1);
+	else if (v == BS_VERDICT_TIMEOUT || v == BS_VERDICT_OPEN_FILTERED)
+		snprintf(buf, len,
+		         " But it never reached #%ld (bindscope's own listeners confirm every probe "
+		         "they take): it was dropped on the way.",
+		         w + 1);
+	else if (v == BS_VERDICT_OPEN && p->how == BS_ATTR_ACCEPT)
+		snprintf(buf, len,
+		         " But #%ld accepted it, which the lookup does not predict: please report this "
+		         "configuration.",
+		         p->answered_by + 1);
+	else if (v == BS_VERDICT_OPEN)
+		snprintf(buf, len,
+		         " But none of bindscope's listeners accepted it: a socket outside this "
+		         "table answered.");
+	else
+		snprintf(buf, len, " But the probe saw %s.", bs_verdict_name(v));
+}
+
+void bs_matrix_cell_why(const struct bs_matrix *m, size_t r, size_t c, char *buf, size_t len)
+{
+	struct bs_matrix_cell cell;
+	char part[900];
+
+	bs_matrix_cell(m, r, c, &cell);
+	route_words(m, cell.probe, buf, len);
+	if (m->cols[c].kind == BS_COL_NOT_LOCAL || m->cols[c].route != BS_ROUTE_HERE) {
+		if (cell.probe->probed) {
+			observation_words(m, cell.probe, part, sizeof(part));
+			bs_textbuf_appendf(buf, len, " %s", part);
+		}
+		if (cell.disagree) {
+			contradiction_words(m, cell.probe, part, sizeof(part));
+			bs_textbuf_appendf(buf, len, "%s", part);
+		}
+		return;
+	}
+	prediction_words(m, cell.probe, part, sizeof(part));
+	bs_textbuf_appendf(buf, len, " %s", part);
+	if (!cell.probe->probed) {
+		bs_textbuf_appendf(buf, len, " Not probed (only the address asked for is).");
+		return;
+	}
+	observation_words(m, cell.probe, part, sizeof(part));
+	bs_textbuf_appendf(buf, len, " %s", part);
+	if (m->ports[cell.probe->port].proto == BS_PROTO_UDP &&
+	    cell.probe->observed.verdict == BS_VERDICT_OPEN_FILTERED &&
+	    cell.probe->predicted.outcome == BS_LOOKUP_NONE && bs_matrix_icmp_limited(m, cell.probe))
+		bs_textbuf_appendf(buf, len,
+		                   " More UDP probes were due an ICMP port unreachable than the kernel "
+		                   "sends at once (net.ipv4.icmp_msgs_burst = %u): the rest are "
+		                   "rate-limited into silence.",
+		                   m->env.icmp_burst);
+	if (cell.disagree) {
+		contradiction_words(m, cell.probe, part, sizeof(part));
+		bs_textbuf_appendf(buf, len, "%s", part);
+	}
+}
+
+void bs_matrix_probe_text(const struct bs_matrix *m, const struct bs_matrix_probe *p, char *buf,
+                          size_t len)
+{
+	long w = bs_matrix_probe_answer_row(m, p, true);
+	char who[256];
+
+	if (!p->probed) {
+		snprintf(buf, len, "not probed");
+		return;
+	}
+	if (p->observed.verdict != BS_VERDICT_OPEN || w < 0) {
+		snprintf(buf, len, "%s", bs_verdict_name(p->observed.verdict));
+		return;
+	}
+	bs_matrix_row_who(m, (size_t)w, who, sizeof(who));
+	if (p->how == BS_ATTR_ACCEPT || p->predicted.outcome == BS_LOOKUP_SOCKET)
+		snprintf(buf, len, "open (answered by %s)", who);
+	else
+		snprintf(buf, len, "open (answered by one of the sockets sharing it, first %s)", who);
+}
