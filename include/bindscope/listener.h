@@ -14,6 +14,7 @@
 #define BINDSCOPE_LISTENER_H
 
 #include <stdbool.h>
+#include <net/if.h>
 #include <stdint.h>
 
 #include "bindscope/endpoint.h"
@@ -33,6 +34,8 @@ struct bs_listener_opts {
 	enum bs_proto proto;
 	bool reuseaddr; /* SO_REUSEADDR for TCP (on by default); never set on UDP */
 	int v6only;     /* IPV6_V6ONLY for IPv6: 1, 0, or -1 for the system default */
+	bool reuseport; /* SO_REUSEPORT: live sockets of one user may share the address */
+	char device[IF_NAMESIZE]; /* SO_BINDTODEVICE: take only what arrives there; "" for any */
 };
 
 /* TCP, SO_REUSEADDR on, system default for IPV6_V6ONLY. */

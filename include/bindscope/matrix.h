@@ -165,7 +165,8 @@ int bs_matrix_set_peers(struct bs_matrix *m, const struct bs_lab_vantage *v, siz
                         struct bs_error *err);
 
 /* A socket this process opened (by inode), so its accepts attribute probes. */
-int bs_matrix_mark_own(struct bs_matrix *m, uint64_t inode, bool reuseaddr, struct bs_error *err);
+int bs_matrix_mark_own(struct bs_matrix *m, uint64_t inode, bool reuseaddr, bool reuseport,
+                       struct bs_error *err);
 void bs_matrix_clear_own(struct bs_matrix *m);
 
 /*

@@ -1,5 +1,8 @@
 #include "cli_opts.h"
 
+#include "bindscope/textbuf.h"
+
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,5 +71,24 @@ int cli_parse_address(const char *text, const struct bs_iface_list *ifaces, stru
 		cli_error("'%s' is not an address or interface of this machine (write e.g. "
 		          "127.0.0.1, ::1 or wlan0): %s",
 		          text, err.msg);
+	return -1;
+}
+
+int cli_parse_device(const char *cmd, const char *text, char *out, size_t len)
+{
+	struct if_nameindex *names, *n;
+	char list[512] = "";
+
+	if (strlen(text) < IF_NAMESIZE && if_nametoindex(text) != 0) {
+		snprintf(out, len, "%s", text);
+		return 0;
+	}
+	names = if_nameindex();
+	for (n = names; n != NULL && n->if_index != 0; n++)
+		bs_textbuf_appendf(list, sizeof(list), "%s%s", list[0] ? ", " : "", n->if_name);
+	if (names != NULL)
+		if_freenameindex(names);
+	cli_usage_error(cmd, "--device %s: no interface of that name here (its interfaces: %s)",
+	                text, list[0] ? list : "none");
 	return -1;
 }

@@ -22,4 +22,8 @@ void cli_timestamp(char *buf, size_t len);
 /* Parse an address without a port ("192.168.1.10", "::1", "wlan0"). Returns 0 or -1. */
 int cli_parse_address(const char *text, const struct bs_iface_list *ifaces, struct bs_endpoint *ep);
 
+/* Check that an interface named text exists here and copy it to out (SO_BINDTODEVICE).
+ * Prints a usage error naming the interfaces there are and returns -1 otherwise. */
+int cli_parse_device(const char *cmd, const char *text, char *out, size_t len);
+
 #endif

@@ -33,6 +33,9 @@ static const char listen_usage[] =
     "      --v6only         IPv6 listeners take IPv6 only (IPV6_V6ONLY on)\n"
     "      --no-v6only      IPv6 [::] listeners take IPv4 too (IPV6_V6ONLY off)\n"
     "      --no-reuseaddr   do not set SO_REUSEADDR\n"
+    "      --reuseport      set SO_REUSEPORT: sockets of one user may share the address,\n"
+    "                       and the kernel spreads connections among them\n"
+    "  -d, --device IFNAME  SO_BINDTODEVICE: take only what arrives on that interface\n"
     "  -j, --json           one JSON object per line on stdout (NDJSON)\n"
     "  -h, --help           show this help\n"
     "\n"
@@ -225,12 +228,14 @@ static void print_totals(const struct listen_state *st)
 
 static int parse_listen_opts(int argc, char **argv, struct bs_listener_opts *o, bool *json)
 {
-	enum { OPT_V6ONLY = 256, OPT_NO_V6ONLY, OPT_NO_REUSEADDR };
+	enum { OPT_V6ONLY = 256, OPT_NO_V6ONLY, OPT_NO_REUSEADDR, OPT_REUSEPORT };
 	static const struct option longopts[] = {
 	    {"udp", no_argument, NULL, 'u'},
 	    {"v6only", no_argument, NULL, OPT_V6ONLY},
 	    {"no-v6only", no_argument, NULL, OPT_NO_V6ONLY},
 	    {"no-reuseaddr", no_argument, NULL, OPT_NO_REUSEADDR},
+	    {"reuseport", no_argument, NULL, OPT_REUSEPORT},
+	    {"device", required_argument, NULL, 'd'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -239,7 +244,7 @@ static int parse_listen_opts(int argc, char **argv, struct bs_listener_opts *o, 
 
 	/* 0, not 1: glibc then forgets main()'s "+" (stop at the first non-option) mode. */
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "ujh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ud:jh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'u':
 			o->proto = BS_PROTO_UDP;
@@ -252,6 +257,13 @@ static int parse_listen_opts(int argc, char **argv, struct bs_listener_opts *o, 
 			break;
 		case OPT_NO_REUSEADDR:
 			o->reuseaddr = false;
+			break;
+		case OPT_REUSEPORT:
+			o->reuseport = true;
+			break;
+		case 'd':
+			if (cli_parse_device("listen", optarg, o->device, sizeof(o->device)) < 0)
+				return BS_EXIT_USAGE;
 			break;
 		case 'j':
 			*json = true;

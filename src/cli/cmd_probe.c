@@ -42,6 +42,8 @@ static const char probe_usage[] =
     "  -u, --udp              UDP: a datagram per probe; ICMP port unreachable = refused,\n"
     "                         silence = open|filtered (bindscope's own listeners confirm)\n"
     "      --v6only, --no-v6only   IPV6_V6ONLY for IPv6 listeners opened with --open\n"
+    "      --reuseport        SO_REUSEPORT on the listeners opened with --open\n"
+    "  -d, --device IFNAME    SO_BINDTODEVICE on the listeners opened with --open\n"
     "  -4, -6                 only IPv4 (or IPv6) columns; every socket stays a row\n"
     "  -f, --from ADDR        bind the probes' source address\n"
     "  -t, --timeout MS       per-probe deadline in milliseconds (default 1000)\n"
@@ -60,7 +62,8 @@ static const char probe_usage[] =
 struct probe_cli {
 	char *open[MAX_ARGS];
 	size_t nopen;
-	bool udp, json, explain, sweep, only_v4, only_v6;
+	bool udp, json, explain, sweep, only_v4, only_v6, reuseport;
+	char device[IF_NAMESIZE];
 	int v6only;
 	const char *from, *ports;
 	const char *on[MAX_ARGS];
@@ -80,7 +83,7 @@ struct probe_run {
 	bool probes_done;
 };
 
-enum { OPT_V6ONLY = 256, OPT_NO_V6ONLY, OPT_ON };
+enum { OPT_V6ONLY = 256, OPT_NO_V6ONLY, OPT_ON, OPT_REUSEPORT };
 
 static int take_opt(int c, struct probe_cli *o)
 {
@@ -100,6 +103,13 @@ static int take_opt(int c, struct probe_cli *o)
 	case 'f':
 		o->from = optarg;
 		return -1;
+	case OPT_REUSEPORT:
+		o->reuseport = true;
+		return -1;
+	case 'd':
+		return cli_parse_device("probe", optarg, o->device, sizeof(o->device)) < 0
+		           ? BS_EXIT_USAGE
+		           : -1;
 	case 't':
 		return cli_parse_uint("probe", "--timeout", optarg, 1, 600000, &o->timeout_ms) < 0
 		           ? BS_EXIT_USAGE
@@ -145,6 +155,8 @@ static int parse_probe_opts(int argc, char **argv, struct probe_cli *o)
 	    {"v6only", no_argument, NULL, OPT_V6ONLY},
 	    {"no-v6only", no_argument, NULL, OPT_NO_V6ONLY},
 	    {"from", required_argument, NULL, 'f'},
+	    {"reuseport", no_argument, NULL, OPT_REUSEPORT},
+	    {"device", required_argument, NULL, 'd'},
 	    {"timeout", required_argument, NULL, 't'},
 	    {"concurrency", required_argument, NULL, 'c'},
 	    {"ports", required_argument, NULL, 'p'},
@@ -162,7 +174,7 @@ static int parse_probe_opts(int argc, char **argv, struct probe_cli *o)
 	o->timeout_ms = 1000;
 	/* 0, not 1: glibc then forgets main()'s "+" (stop at the first non-option) mode. */
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "o:uf:t:c:p:ej46h", longopts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "o:uf:d:t:c:p:ej46h", longopts, NULL)) != -1)
 		if ((rc = take_opt(c, o)) >= 0)
 			return rc;
 	o->sweep = o->ports != NULL;
@@ -222,6 +234,8 @@ static int open_listeners(struct probe_run *run, const struct probe_cli *o,
 
 	lo.proto = o->udp ? BS_PROTO_UDP : BS_PROTO_TCP;
 	lo.v6only = o->v6only;
+	lo.reuseport = o->reuseport;
+	snprintf(lo.device, sizeof(lo.device), "%s", o->device);
 	for (size_t i = 0; i < o->nopen; i++) {
 		struct bs_listener *l;
 
@@ -234,7 +248,8 @@ static int open_listeners(struct probe_run *run, const struct probe_cli *o,
 		}
 		run->listeners[run->nlisteners] = l;
 		run->inodes[run->nlisteners++] = bs_listener_inode(l);
-		if (bs_matrix_mark_own(run->m, bs_listener_inode(l), bs_listener_reuseaddr(l), &err) <
+		if (bs_matrix_mark_own(run->m, bs_listener_inode(l), bs_listener_reuseaddr(l),
+		                       lo.reuseport, &err) <
 		        0 ||
 		    bs_matrix_add_port(run->m, lo.proto, bs_listener_endpoint(l)->port, NULL, &err) <
 		        0) {

@@ -308,6 +308,12 @@ static int set_options(int fd, const struct bs_endpoint *ep, const struct bs_lis
 	if (ep->family == AF_INET6 && o->v6only >= 0 &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &o->v6only, sizeof(o->v6only)) < 0)
 		return -1;
+	if (o->reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)
+		return -1;
+	/* Unprivileged since Linux 5.7, for a socket not yet bound. */
+	if (o->device[0] != '\0' && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, o->device,
+	                                        (socklen_t)strlen(o->device)) < 0)
+		return -1;
 	if (o->proto == BS_PROTO_UDP) {
 		/* Ask for each datagram's destination address: which local address it reached. */
 		if (ep->family == AF_INET)

@@ -118,12 +118,14 @@ int bs_matrix_set_peers(struct bs_matrix *m, const struct bs_lab_vantage *v, siz
 	return 0;
 }
 
-int bs_matrix_mark_own(struct bs_matrix *m, uint64_t inode, bool reuseaddr, struct bs_error *err)
+int bs_matrix_mark_own(struct bs_matrix *m, uint64_t inode, bool reuseaddr, bool reuseport,
+                       struct bs_error *err)
 {
 	if (RESERVE(m, own, m->nown + 1) < 0)
 		return out_of_memory(err);
 	m->own[m->nown].inode = inode;
 	m->own[m->nown].reuseaddr = reuseaddr;
+	m->own[m->nown].reuseport = reuseport;
 	m->nown++;
 	return 0;
 }
@@ -162,7 +164,11 @@ static int take_sockets(struct bs_matrix *m, const struct bs_socket_list *table,
 				continue;
 			if (RESERVE(m, socks, m->nsocks + 1) < 0)
 				return out_of_memory(err);
-			m->socks[m->nsocks++] = *s;
+			m->socks[m->nsocks] = *s;
+			/* Our own listeners' SO_REUSEPORT is known, not only deduced. */
+			if (matrix_own_find(m, s->inode) != NULL)
+				m->socks[m->nsocks].reuseport = matrix_own_find(m, s->inode)->reuseport;
+			m->nsocks++;
 		}
 	return 0;
 }

@@ -6,7 +6,7 @@
 
 struct matrix_own {
 	uint64_t inode;
-	bool reuseaddr;
+	bool reuseaddr, reuseport;
 };
 
 /* One probe round from one vantage: its probe and which matrix probe each target is. */

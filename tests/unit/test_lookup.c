@@ -15,8 +15,9 @@
 #include "bindscope/lookup.h"
 #include "fake_ifaces.h"
 
-#define LO   1u /* the fake chain's indexes (fake_ifaces.h) */
-#define ETH0 2u
+#define LO    1u /* the fake chain's indexes (fake_ifaces.h) */
+#define ETH0  2u
+#define WLAN0 3u
 
 static struct bs_iface_list ifaces;
 
@@ -69,11 +70,13 @@ static struct bs_socket sock(enum bs_proto proto, const char *local, int v6only,
 #define UDP(local)        sock(BS_PROTO_UDP, local, 0, 0, -1)
 #define N(a)              (sizeof(a) / sizeof((a)[0]))
 
+/* A query built by hand, so each test states its arrival device itself. */
 static struct bs_lookup_query query(enum bs_proto proto, const char *dst, unsigned arrival)
 {
-	struct bs_endpoint d = ep(dst);
+	struct bs_lookup_query q = {.proto = proto, .dst = ep(dst), .arrival_ifindex = arrival};
 
-	return bs_lookup_query_make(proto, &d, arrival, &ifaces);
+	q.dst_local = bs_lookup_is_local(&ifaces, &q.dst);
+	return q;
 }
 
 static struct bs_lookup_answer look(const struct bs_socket *socks, size_t n,
@@ -220,6 +223,12 @@ static void test_bindtodevice_restricts_arrival(void **state)
 	assert_int_equal(a.outcome, BS_LOOKUP_SOCKET);
 	assert_int_equal(a.winner, 0);
 	assert_int_equal(a.device_excluded, 1);
+	/* Loopback traffic, and eth0's address reached through wlan0, are not eth0's. */
+	on_lo = query(BS_PROTO_TCP, "127.0.0.1:8082", LO);
+	assert_int_equal(look(eth0, 1, &on_lo).outcome, BS_LOOKUP_NONE);
+	on_lo = query(BS_PROTO_TCP, "192.168.0.110:8082", WLAN0);
+	assert_int_equal(look(eth0, 1, &on_lo).outcome, BS_LOOKUP_NONE);
+	assert_int_equal(look(both, 2, &on_lo).winner, 0);
 }
 
 /* Guards TCP scoring: device-bound 2 else 1, plus 1 for an IPv4 socket, so [::]%dev ties an
@@ -377,6 +386,22 @@ static void test_is_local(void **state)
 	}
 }
 
+/* Guards bs_lookup_query_make: it keeps the protocol and destination (port included) and
+ * decides dst_local with bs_lookup_is_local. */
+static void test_query_make(void **state)
+{
+	struct bs_endpoint mine = ep("192.168.0.110:8082"), other = ep("192.168.5.5:8082");
+	struct bs_lookup_query q = bs_lookup_query_make(BS_PROTO_UDP, &mine, ETH0, &ifaces);
+
+	(void)state;
+	assert_int_equal(q.proto, BS_PROTO_UDP);
+	assert_true(bs_endpoint_equal(&q.dst, &mine));
+	assert_int_equal(q.dst.port, 8082);
+	assert_true(q.dst_local);
+	q = bs_lookup_query_make(BS_PROTO_TCP, &other, LO, &ifaces);
+	assert_false(q.dst_local);
+}
+
 /* Guards that sockets on other ports and of the other protocol take no part. */
 static void test_other_ports_and_protocol_are_ignored(void **state)
 {
@@ -433,6 +458,7 @@ int main(void)
 	    cmocka_unit_test(test_not_local_destination),
 	    cmocka_unit_test(test_no_socket),
 	    cmocka_unit_test(test_is_local),
+	    cmocka_unit_test(test_query_make),
 	    cmocka_unit_test(test_other_ports_and_protocol_are_ignored),
 	    cmocka_unit_test(test_udp_scoring),
 	};
