@@ -1,5 +1,6 @@
 /*
- * The live lesson behind the TUI: the listeners a user opened, probed on every local address
+ * The live lesson behind the TUI: the listeners a user opened, and the exposure matrix of their
+ * ports (every socket on them, read from the kernel), probed on every address and vantage
  * whenever something changes (a listener opened or closed, an interface or address added or
  * removed), with a log of what happened in plain sentences.
  *
@@ -14,15 +15,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bindscope/exposure.h"
 #include "bindscope/iface.h"
 #include "bindscope/lab.h"
 #include "bindscope/listener.h"
 #include "bindscope/loop.h"
+#include "bindscope/matrix.h"
 #include "bindscope/probe.h"
 
 #define BS_LESSON_MAX_LISTENERS 16
-#define BS_LESSON_MAX_TARGETS   48
 #define BS_LESSON_MAX_VANTAGES  8
 
 struct bs_lesson_events {
@@ -68,13 +68,14 @@ void bs_lesson_set_ipv6(struct bs_lesson *lesson, bool on);
 const struct bs_iface_list *bs_lesson_ifaces(const struct bs_lesson *lesson);
 size_t bs_lesson_listener_count(const struct bs_lesson *lesson);
 const struct bs_listener *bs_lesson_listener(const struct bs_lesson *lesson, size_t i);
-/* What the exposure matrix needs of listener i. */
-const struct bs_exposure_listener *bs_lesson_exposure(const struct bs_lesson *lesson, size_t i);
 const struct bs_lesson_counts *bs_lesson_counts(const struct bs_lesson *lesson, size_t i);
-size_t bs_lesson_target_count(const struct bs_lesson *lesson);
-const struct bs_exposure_target *bs_lesson_target(const struct bs_lesson *lesson, size_t j);
-/* The latest result for listener i at target j (PENDING while a round runs or never probed). */
-const struct bs_probe_result *bs_lesson_result(const struct bs_lesson *lesson, size_t i, size_t j);
+/* The exposure matrix of the listeners' ports (every socket there, ours and others'), as
+ * probed last; rebuilt on every change. */
+const struct bs_matrix *bs_lesson_matrix(const struct bs_lesson *lesson);
+/* The matrix row of listener i, and the listener of matrix row r (-1: none, e.g. another
+ * process's socket on the same port). */
+long bs_lesson_row_of_listener(const struct bs_lesson *lesson, size_t i);
+long bs_lesson_listener_of_row(const struct bs_lesson *lesson, size_t r);
 bool bs_lesson_probing(const struct bs_lesson *lesson);
 
 #endif

@@ -99,8 +99,9 @@ enum bs_proto bs_listener_proto(const struct bs_listener *listener);
 /* The socket's inode, as sock_diag and /proc/PID/fd name it (0 when unknown). */
 uint64_t bs_listener_inode(const struct bs_listener *listener);
 
-/* Whether SO_REUSEADDR was set on it. */
+/* Whether SO_REUSEADDR, SO_REUSEPORT were set on it. */
 bool bs_listener_reuseaddr(const struct bs_listener *listener);
+bool bs_listener_reuseport(const struct bs_listener *listener);
 
 /* Whether an IPv6 listener takes IPv6 only (as the kernel reports it); false for IPv4. */
 bool bs_listener_v6only(const struct bs_listener *listener);

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bindscope/exposure.h"
 #include "bindscope/listener.h"
 #include "bindscope/loop.h"
+#include "bindscope/matrix.h"
 #include "cli_opts.h"
 #include "cli_util.h"
 #include "commands.h"
@@ -166,35 +166,76 @@ static void on_signal(int signo, void *arg)
 	bs_loop_stop(st->loop);
 }
 
+static bool on_port_of(const struct bs_socket *s, void *arg)
+{
+	const struct bs_listener *l = arg;
+
+	return s->proto == bs_listener_proto(l) && s->local.port == bs_listener_endpoint(l)->port;
+}
+
+/* What the listener takes, said from the socket table of its port (others' sockets included),
+ * with the socat and ss commands for it. */
+static void describe(const struct bs_listener *l, const struct bs_iface_list *ifaces,
+                     char *summary, char *socat, char *ss, size_t len)
+{
+	struct bs_matrix *m = bs_matrix_new();
+	struct bs_socket_list table = {0};
+	struct bs_matrix_env env;
+	struct bs_error err;
+	long row = -1;
+
+	summary[0] = socat[0] = ss[0] = '\0';
+	bs_matrix_env_system(&env);
+	if (m != NULL &&
+	    bs_matrix_add_port(m, bs_listener_proto(l), bs_listener_endpoint(l)->port, NULL, &err) ==
+	        0 &&
+	    bs_matrix_mark_own(m, bs_listener_inode(l), bs_listener_reuseaddr(l),
+	                       bs_listener_reuseport(l), &err) == 0 &&
+	    bs_sockets_read_filtered(&table, BS_SOCKETS_ALL, ifaces, on_port_of, (void *)l, &err) ==
+	        0 &&
+	    bs_matrix_build(m, &table, ifaces, &env, &err) == 0) {
+		for (size_t r = 0; r < bs_matrix_nrows(m); r++)
+			if (bs_matrix_row(m, r)->ours)
+				row = (long)r;
+	}
+	if (row >= 0) {
+		bs_matrix_row_summary(m, (size_t)row, ifaces, summary, len);
+		bs_matrix_row_socat(m, (size_t)row, socat, len);
+		bs_matrix_row_ss(m, (size_t)row, ss, len);
+	} else {
+		snprintf(summary, len, "(the socket table could not be read: %s)",
+		         m == NULL ? "out of memory" : err.msg);
+	}
+	bs_socket_list_free(&table);
+	bs_matrix_free(m);
+}
+
 static void announce(const struct listen_state *st, struct bs_listener *l,
                      const struct bs_iface_list *ifaces)
 {
-	struct bs_exposure_listener x = {.proto = bs_listener_proto(l),
-	                                 .bound = *bs_listener_endpoint(l),
-	                                 .v6only = bs_listener_v6only(l)};
-	char bound[BS_ENDPOINT_TEXT_MAX], summary[512], socat[256], ss[128];
+	const struct bs_endpoint *ep = bs_listener_endpoint(l);
+	char bound[BS_ENDPOINT_TEXT_MAX], summary[1024], socat[1024], ss[1024];
 
-	bs_endpoint_text(&x.bound, bound, sizeof(bound));
-	bs_exposure_summary(&x, ifaces, summary, sizeof(summary));
-	bs_exposure_socat_command(&x, socat, sizeof(socat));
-	bs_exposure_ss_command(&x, ss, sizeof(ss));
+	bs_endpoint_text(ep, bound, sizeof(bound));
+	describe(l, ifaces, summary, socat, ss, sizeof(summary));
 	if (st->json) {
 		json_t *o = json_object();
 		json_object_set_new(o, "event", json_string("listening"));
-		json_object_set_new(o, "proto", json_string(bs_proto_name(x.proto)));
+		json_object_set_new(o, "proto", json_string(bs_proto_name(bs_listener_proto(l))));
 		json_object_set_new(o, "listener", json_string(bound));
-		json_object_set_new(o, "wildcard", json_boolean(bs_endpoint_is_wildcard(&x.bound)));
-		if (x.bound.family == AF_INET6)
-			json_object_set_new(o, "v6only", json_boolean(x.v6only));
+		json_object_set_new(o, "wildcard", json_boolean(bs_endpoint_is_wildcard(ep)));
+		if (ep->family == AF_INET6)
+			json_object_set_new(o, "v6only", json_boolean(bs_listener_v6only(l)));
+		json_object_set_new(o, "inode", json_integer((json_int_t)bs_listener_inode(l)));
 		json_object_set_new(o, "explanation", json_string(summary));
 		json_object_set_new(o, "socat", json_string(socat));
 		json_object_set_new(o, "ss", json_string(ss));
 		cli_json_emit(o, true);
-		fprintf(stderr, "listening on %s %s\n", bs_proto_name(x.proto), bound);
+		fprintf(stderr, "listening on %s %s\n", bs_proto_name(bs_listener_proto(l)), bound);
 		return;
 	}
-	printf("listening on %s %s\n  %s\n  same as: %s\n  see it:  %s\n", bs_proto_name(x.proto),
-	       bound, summary, socat, ss);
+	printf("listening on %s %s\n  %s\n  same as: %s\n  see it:  %s\n",
+	       bs_proto_name(bs_listener_proto(l)), bound, summary, socat, ss);
 	fflush(stdout);
 }
 

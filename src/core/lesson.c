@@ -8,24 +8,16 @@
 #include <string.h>
 
 #include "bindscope/iface_watch.h"
+#include "bindscope/sockets.h"
 
 /* How many of our own probe connections can be open at listeners at once (one round's worth). */
 #define BS_LESSON_MAX_OWN_OPEN 512
 
 struct lesson_listener {
 	struct bs_listener *l;
-	struct bs_exposure_listener x;
+	uint64_t inode;
+	bool reuseport;
 	struct bs_lesson_counts counts;
-};
-
-/* One probe round per protocol: the engine probes one protocol at a time. */
-struct round {
-	struct bs_lesson *owner;
-	enum bs_proto proto;
-	size_t vantage;         /* 0: this host; 1 + k: vantages[k] */
-	struct bs_probe *probe; /* running, or the last one (so its connections are known) */
-	size_t cells[BS_LESSON_MAX_LISTENERS * BS_LESSON_MAX_TARGETS];
-	bool running;
 };
 
 struct bs_lesson {
@@ -35,20 +27,14 @@ struct bs_lesson {
 	struct bs_iface_watch *watch;
 	struct lesson_listener listeners[BS_LESSON_MAX_LISTENERS];
 	size_t nlisteners;
-	struct bs_exposure_target targets[BS_LESSON_MAX_TARGETS];
-	size_t ntargets;
 	bool ipv6;
-	struct bs_probe_result results[BS_LESSON_MAX_LISTENERS][BS_LESSON_MAX_TARGETS];
-	/* One probe round per protocol and vantage point: a socket lives in one namespace. */
-	struct round rounds[2][1 + BS_LESSON_MAX_VANTAGES];
+	/* The exposure matrix of the listeners' ports: every socket there, ours and others'. */
+	struct bs_matrix *matrix;
 	struct bs_lab_vantage vantages[BS_LESSON_MAX_VANTAGES];
 	size_t nvantages;
 	struct bs_endpoint own_open[BS_LESSON_MAX_OWN_OPEN];
 	size_t nown_open;
 };
-
-#define NROUNDS      ((size_t)2 * (1 + BS_LESSON_MAX_VANTAGES))
-#define ROUND(ls, k) (&(ls)->rounds[0][0] + (k))
 
 static void say(struct bs_lesson *ls, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -70,135 +56,94 @@ static void changed(struct bs_lesson *ls)
 		ls->ev.changed(ls->ev.arg);
 }
 
-static bool any_ipv6_listener(const struct bs_lesson *ls)
+/* One sentence per vantage: how many of its probes found a socket. */
+static void say_round(struct bs_lesson *ls)
 {
-	for (size_t i = 0; i < ls->nlisteners; i++)
-		if (ls->listeners[i].x.bound.family == AF_INET6)
+	const struct bs_matrix *m = ls->matrix;
+
+	for (size_t v = 0; v < bs_matrix_nvantages(m); v++) {
+		size_t open = 0, n = 0, addrs = 0;
+		for (size_t c = 0; c < bs_matrix_ncols(m); c++)
+			addrs += bs_matrix_col(m, c)->vantage == v;
+		for (size_t i = 0; i < bs_matrix_nprobes(m); i++) {
+			const struct bs_matrix_probe *p = bs_matrix_probe(m, i);
+			if (!p->probed || bs_matrix_col(m, p->col)->vantage != v)
+				continue;
+			n++;
+			open += p->observed.verdict == BS_VERDICT_OPEN;
+		}
+		if (n == 0)
+			continue;
+		if (v == 0)
+			say(ls, "probed %zu port%s on %zu addresses from this host: %zu of %zu probes open",
+			    bs_matrix_nports(m), bs_matrix_nports(m) == 1 ? "" : "s", addrs, open, n);
+		else
+			say(ls, "probed from %s: %zu of %zu probes open", bs_matrix_vantage(m, v)->name,
+			    open, n);
+	}
+}
+
+static void round_done(void *arg)
+{
+	struct bs_lesson *ls = arg;
+
+	say_round(ls);
+	changed(ls);
+}
+
+static bool on_listener_port(const struct bs_socket *s, void *arg)
+{
+	const struct bs_matrix *m = arg;
+
+	for (size_t p = 0; p < bs_matrix_nports(m); p++)
+		if (bs_matrix_port(m, p)->proto == s->proto && bs_matrix_port(m, p)->port == s->local.port)
 			return true;
 	return false;
 }
 
-static size_t local_targets(const struct bs_lesson *ls)
+/* The matrix again: the listeners' ports, every socket on them, the targets, the peers. */
+static int rebuild(struct bs_lesson *ls, struct bs_error *err)
 {
-	size_t n = 0;
+	struct bs_socket_list table;
+	struct bs_matrix_env env;
+	int rc;
 
-	for (size_t j = 0; j < ls->ntargets; j++)
-		n += ls->targets[j].kind != BS_TARGET_PEER;
-	return n;
-}
-
-static void round_done(struct bs_probe *p, void *arg)
-{
-	struct round *r = arg;
-	struct bs_lesson *ls = r->owner;
-	size_t open = 0, n = bs_probe_count(p);
-
-	for (size_t k = 0; k < n; k++) {
-		const struct bs_probe_result *res = bs_probe_result(p, k);
-		size_t cell = r->cells[k];
-		ls->results[cell / BS_LESSON_MAX_TARGETS][cell % BS_LESSON_MAX_TARGETS] = *res;
-		open += res->verdict == BS_VERDICT_OPEN;
+	bs_matrix_clear_ports(ls->matrix);
+	bs_matrix_clear_own(ls->matrix);
+	for (size_t i = 0; i < ls->nlisteners; i++) {
+		const struct lesson_listener *ll = &ls->listeners[i];
+		if (bs_matrix_add_port(ls->matrix, bs_listener_proto(ll->l),
+		                       bs_listener_endpoint(ll->l)->port, NULL, err) < 0 ||
+		    bs_matrix_mark_own(ls->matrix, ll->inode, bs_listener_reuseaddr(ll->l),
+		                       ll->reuseport, err) < 0)
+			return -1;
 	}
-	r->running = false;
-	if (r->vantage == 0)
-		say(ls,
-		    "probed the %s listeners on %zu addresses from this host: %zu of %zu probes "
-		    "open",
-		    r->proto == BS_PROTO_UDP ? "UDP" : "TCP", local_targets(ls), open, n);
-	else
-		say(ls, "probed the %s listeners from %s: %zu of %zu probes open",
-		    r->proto == BS_PROTO_UDP ? "UDP" : "TCP", ls->vantages[r->vantage - 1].name,
-		    open, n);
-	changed(ls);
-}
-
-/* The vantage a column is probed from: 0 for this host, 1 + k for vantages[k]. */
-static size_t vantage_of(const struct bs_lesson *ls, const struct bs_exposure_target *t)
-{
-	for (size_t k = 0; t->kind == BS_TARGET_PEER && k < ls->nvantages; k++)
-		if (ls->vantages[k].netns_fd == t->netns_fd)
-			return 1 + k;
-	return 0;
-}
-
-static void start_round(struct bs_lesson *ls, enum bs_proto proto, size_t v)
-{
-	static struct bs_endpoint eps[BS_LESSON_MAX_LISTENERS * BS_LESSON_MAX_TARGETS];
-	struct round *r = &ls->rounds[proto][v];
-	struct bs_probe_opts po = bs_probe_opts_default();
-	struct bs_error err;
-	size_t n = 0;
-
-	bs_probe_free(r->probe);
-	r->probe = NULL;
-	r->running = false;
-	r->owner = ls;
-	r->proto = proto;
-	r->vantage = v;
-	for (size_t i = 0; i < ls->nlisteners; i++)
-		for (size_t j = 0; j < ls->ntargets && ls->listeners[i].x.proto == proto; j++) {
-			if (vantage_of(ls, &ls->targets[j]) != v)
-				continue;
-			bs_exposure_probe_endpoint(&ls->listeners[i].x, &ls->targets[j], &eps[n]);
-			r->cells[n++] = i * BS_LESSON_MAX_TARGETS + j;
-		}
-	if (n == 0)
-		return;
-	po.proto = proto;
-	po.record_source = true;
-	po.netns_fd = v == 0 ? -1 : ls->vantages[v - 1].netns_fd;
-	r->probe = bs_probe_start(ls->loop, eps, n, &po, round_done, r, &err);
-	if (r->probe == NULL) {
-		say(ls, "probing failed: %s", err.msg);
-		return;
-	}
-	r->running = true;
+	if (bs_sockets_read_filtered(&table, BS_SOCKETS_ALL, &ls->ifaces, on_listener_port,
+	                             ls->matrix, err) < 0)
+		return -1;
+	bs_matrix_env_system(&env);
+	bs_matrix_set_families(ls->matrix, false, false, ls->ipv6);
+	rc = bs_matrix_set_peers(ls->matrix, ls->vantages, ls->nvantages, err);
+	if (rc == 0)
+		rc = bs_matrix_build(ls->matrix, &table, &ls->ifaces, &env, err);
+	bs_socket_list_free(&table);
+	return rc;
 }
 
 void bs_lesson_reprobe(struct bs_lesson *ls)
 {
-	ls->ntargets = bs_exposure_targets(&ls->ifaces, ls->ipv6 || any_ipv6_listener(ls),
-	                                   ls->targets, BS_LESSON_MAX_TARGETS);
-	for (size_t k = 0; k < ls->nvantages && ls->ntargets < BS_LESSON_MAX_TARGETS; k++) {
-		const struct bs_lab_vantage *v = &ls->vantages[k];
-		if (bs_exposure_peer_target(&ls->targets[ls->ntargets], v->name, v->addr, v->iface,
-		                            &ls->ifaces, v->netns_fd) == 0)
-			ls->ntargets++;
-	}
-	memset(ls->results, 0, sizeof(ls->results));
-	for (size_t v = 0; v <= ls->nvantages; v++) {
-		start_round(ls, BS_PROTO_TCP, v);
-		start_round(ls, BS_PROTO_UDP, v);
-	}
+	struct bs_matrix_probe_opts po = {0};
+	struct bs_error err;
+
+	if (rebuild(ls, &err) < 0 ||
+	    bs_matrix_probe_start(ls->matrix, ls->loop, &po, round_done, ls, &err) < 0)
+		say(ls, "probing failed: %s", err.msg);
 	changed(ls);
 }
 
 bool bs_lesson_probing(const struct bs_lesson *ls)
 {
-	for (size_t k = 0; k < NROUNDS; k++)
-		if (ROUND(ls, k)->running)
-			return true;
-	return false;
-}
-
-/* A datagram carrying one of our UDP probes' tokens: that probe arrived. */
-static bool confirm_udp(struct bs_lesson *ls, const struct bs_listener_event *ev)
-{
-	for (size_t v = 0; v <= ls->nvantages; v++)
-		if (ls->rounds[BS_PROTO_UDP][v].probe != NULL &&
-		    bs_probe_confirm_udp(ls->rounds[BS_PROTO_UDP][v].probe, ev->payload,
-		                         ev->payload_len) >= 0)
-			return true;
-	return false;
-}
-
-/* An accepted connection that one of our rounds made: claim it. */
-static bool claim_own(struct bs_lesson *ls, const struct bs_endpoint *peer)
-{
-	for (size_t k = 0; k < NROUNDS; k++)
-		if (bs_probe_claim(ROUND(ls, k)->probe, peer) >= 0)
-			return true;
-	return false;
+	return bs_matrix_probing(ls->matrix);
 }
 
 /* Our probes' connections still open at a listener, to tell their close from a visitor's. */
@@ -212,24 +157,26 @@ static bool own_open_take(struct bs_lesson *ls, const struct bs_endpoint *peer)
 	return false;
 }
 
-static bool own_probe(struct bs_lesson *ls, const struct bs_listener_event *ev)
+/* One of the matrix's own probes (claimed by the listener that took it), or its close. */
+static bool own_probe(struct bs_lesson *ls, uint64_t inode, const struct bs_listener_event *ev)
 {
 	if (ev->kind == BS_EV_CLOSED)
 		return own_open_take(ls, &ev->peer);
-	if (ev->kind != BS_EV_ACCEPTED || !claim_own(ls, &ev->peer))
+	if ((ev->kind != BS_EV_ACCEPTED && ev->kind != BS_EV_DATAGRAM) ||
+	    !bs_matrix_claim(ls->matrix, inode, ev))
 		return false;
-	if (ls->nown_open < BS_LESSON_MAX_OWN_OPEN)
+	if (ev->kind == BS_EV_ACCEPTED && ls->nown_open < BS_LESSON_MAX_OWN_OPEN)
 		ls->own_open[ls->nown_open++] = ev->peer;
 	return true;
 }
 
-static struct bs_lesson_counts *counts_of(struct bs_lesson *ls, const struct bs_listener *l)
+static struct lesson_listener *listener_of(struct bs_lesson *ls, const struct bs_listener *l)
 {
-	static struct bs_lesson_counts nowhere;
+	static struct lesson_listener nowhere;
 
 	for (size_t i = 0; i < ls->nlisteners; i++)
 		if (ls->listeners[i].l == l)
-			return &ls->listeners[i].counts;
+			return &ls->listeners[i];
 	return &nowhere; /* an event during bs_listener_open, before the listener is stored */
 }
 
@@ -261,16 +208,13 @@ static void on_listener_event(struct bs_listener *l, const struct bs_listener_ev
 	char bound[BS_ENDPOINT_TEXT_MAX], peer[BS_ENDPOINT_TEXT_MAX], local[BS_ENDPOINT_TEXT_MAX];
 	const char *proto = bs_proto_name(bs_listener_proto(l));
 
-	struct bs_lesson_counts *counts = counts_of(ls, l);
+	struct lesson_listener *ll = listener_of(ls, l);
+	struct bs_lesson_counts *counts = &ll->counts;
 
 	changed(ls); /* counters moved */
 	/* The lesson's own probes are counted apart and summed up per round, not logged. */
-	if (ev->kind == BS_EV_DATAGRAM && confirm_udp(ls, ev)) {
-		counts->probes++;
-		return;
-	}
-	if (own_probe(ls, ev)) {
-		counts->probes += ev->kind == BS_EV_ACCEPTED;
+	if (own_probe(ls, ll->inode, ev)) {
+		counts->probes += ev->kind != BS_EV_CLOSED;
 		return;
 	}
 	count_visit(counts, ev);
@@ -368,7 +312,14 @@ struct bs_lesson *bs_lesson_new(struct bs_loop *loop, const struct bs_lesson_eve
 	}
 	ls->loop = loop;
 	ls->ev = *events;
+	ls->matrix = bs_matrix_new();
+	if (ls->matrix == NULL) {
+		free(ls);
+		bs_error_set(err, ENOMEM, "out of memory starting the lesson");
+		return NULL;
+	}
 	if (bs_iface_list_read(&ls->ifaces, err) < 0) {
+		bs_matrix_free(ls->matrix);
 		free(ls);
 		return NULL;
 	}
@@ -376,7 +327,6 @@ struct bs_lesson *bs_lesson_new(struct bs_loop *loop, const struct bs_lesson_eve
 	ls->watch = bs_iface_watch_start(loop, ifaces_changed, ls, err);
 	if (ls->watch == NULL)
 		say(ls, "%s; interface changes will not show until restart", err->msg);
-	ls->ntargets = bs_exposure_targets(&ls->ifaces, false, ls->targets, BS_LESSON_MAX_TARGETS);
 	return ls;
 }
 
@@ -384,8 +334,7 @@ void bs_lesson_free(struct bs_lesson *ls)
 {
 	if (ls == NULL)
 		return;
-	for (size_t k = 0; k < NROUNDS; k++)
-		bs_probe_free(ROUND(ls, k)->probe);
+	bs_matrix_free(ls->matrix);
 	for (size_t i = 0; i < ls->nlisteners; i++)
 		bs_listener_close(ls->listeners[i].l);
 	bs_iface_watch_stop(ls->watch);
@@ -409,15 +358,11 @@ int bs_lesson_open(struct bs_lesson *ls, const struct bs_endpoint *ep,
 		say(ls, "%s", err->msg);
 		return -1;
 	}
-	ll->x.proto = opts->proto;
-	ll->x.bound = *bs_listener_endpoint(ll->l);
-	ll->x.v6only = bs_listener_v6only(ll->l);
+	ll->inode = bs_listener_inode(ll->l);
+	ll->reuseport = opts->reuseport;
 	ls->nlisteners++;
-	bs_endpoint_text(&ll->x.bound, bound, sizeof(bound));
-	say(ls, "opened %s %s%s", bs_proto_name(opts->proto), bound,
-	    bs_endpoint_is_wildcard(&ll->x.bound)
-	        ? ": reachable from every network this machine is on"
-	        : "");
+	bs_endpoint_text(bs_listener_endpoint(ll->l), bound, sizeof(bound));
+	say(ls, "opened %s %s", bs_proto_name(opts->proto), bound);
 	bs_lesson_reprobe(ls);
 	return 0;
 }
@@ -429,8 +374,8 @@ void bs_lesson_close(struct bs_lesson *ls, size_t i)
 
 	if (i >= ls->nlisteners)
 		return;
-	proto = bs_proto_name(ls->listeners[i].x.proto);
-	bs_endpoint_text(&ls->listeners[i].x.bound, bound, sizeof(bound));
+	proto = bs_proto_name(bs_listener_proto(ls->listeners[i].l));
+	bs_endpoint_text(bs_listener_endpoint(ls->listeners[i].l), bound, sizeof(bound));
 	bs_listener_close(ls->listeners[i].l);
 	memmove(&ls->listeners[i], &ls->listeners[i + 1],
 	        (ls->nlisteners - i - 1) * sizeof(ls->listeners[0]));
@@ -467,27 +412,33 @@ const struct bs_listener *bs_lesson_listener(const struct bs_lesson *ls, size_t 
 	return ls->listeners[i].l;
 }
 
-const struct bs_exposure_listener *bs_lesson_exposure(const struct bs_lesson *ls, size_t i)
-{
-	return &ls->listeners[i].x;
-}
-
 const struct bs_lesson_counts *bs_lesson_counts(const struct bs_lesson *ls, size_t i)
 {
 	return &ls->listeners[i].counts;
 }
 
-size_t bs_lesson_target_count(const struct bs_lesson *ls)
+const struct bs_matrix *bs_lesson_matrix(const struct bs_lesson *ls)
 {
-	return ls->ntargets;
+	return ls->matrix;
 }
 
-const struct bs_exposure_target *bs_lesson_target(const struct bs_lesson *ls, size_t j)
+long bs_lesson_row_of_listener(const struct bs_lesson *ls, size_t i)
 {
-	return &ls->targets[j];
+	const struct bs_matrix *m = ls->matrix;
+	size_t n;
+	const struct bs_socket *socks = bs_matrix_sockets(m, &n);
+
+	for (size_t r = 0; i < ls->nlisteners && r < bs_matrix_nrows(m); r++)
+		if (bs_matrix_row(m, r)->socket &&
+		    socks[bs_matrix_row(m, r)->sock].inode == ls->listeners[i].inode)
+			return (long)r;
+	return -1;
 }
 
-const struct bs_probe_result *bs_lesson_result(const struct bs_lesson *ls, size_t i, size_t j)
+long bs_lesson_listener_of_row(const struct bs_lesson *ls, size_t r)
 {
-	return &ls->results[i][j];
+	for (size_t i = 0; i < ls->nlisteners; i++)
+		if (bs_lesson_row_of_listener(ls, i) == (long)r)
+			return (long)i;
+	return -1;
 }

@@ -462,3 +462,8 @@ bool bs_listener_reuseaddr(const struct bs_listener *l)
 {
 	return l->opts.proto == BS_PROTO_TCP && l->opts.reuseaddr;
 }
+
+bool bs_listener_reuseport(const struct bs_listener *l)
+{
+	return l->opts.reuseport;
+}

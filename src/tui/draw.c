@@ -136,18 +136,20 @@ static void draw_listeners(struct tui *t, int y, int x, int height)
 		mvaddnstr(y, x + 1, "none: Enter on an interface opens one", COLS - x - 1);
 	for (int k = 0; k < height && first + (size_t)k < n; k++) {
 		size_t i = first + (size_t)k;
-		const struct bs_exposure_listener *lx = bs_lesson_exposure(t->lesson, i);
+		const struct bs_listener *l = bs_lesson_listener(t->lesson, i);
 		const struct bs_lesson_counts *c = bs_lesson_counts(t->lesson, i);
+		const struct bs_endpoint *bound = bs_listener_endpoint(l);
+		enum bs_proto proto = bs_listener_proto(l);
 		char ep[BS_ENDPOINT_TEXT_MAX], line[160];
 
-		bs_endpoint_text(&lx->bound, ep, sizeof(ep));
-		if (address_gone(t, &lx->bound))
+		bs_endpoint_text(bound, ep, sizeof(ep));
+		if (address_gone(t, bound))
 			snprintf(line, sizeof(line), "%s%s %-18s ADDRESS GONE: reachable nowhere",
-			         i == t->sel_listener ? ">" : " ", bs_proto_name(lx->proto), ep);
+			         i == t->sel_listener ? ">" : " ", bs_proto_name(proto), ep);
 		else
 			snprintf(line, sizeof(line), "%s%s %-18s %s %llu/%llu %llu B, %llu probes",
-			         i == t->sel_listener ? ">" : " ", bs_proto_name(lx->proto), ep,
-			         lx->proto == BS_PROTO_TCP ? "conn" : "dgram",
+			         i == t->sel_listener ? ">" : " ", bs_proto_name(proto), ep,
+			         proto == BS_PROTO_TCP ? "conn" : "dgram",
 			         (unsigned long long)c->open_now, (unsigned long long)c->visits,
 			         (unsigned long long)c->bytes, (unsigned long long)c->probes);
 		if (i == t->sel_listener && t->focus == FOCUS_LISTENERS)
@@ -267,10 +269,7 @@ static void draw_too_small(void)
 
 static bool has_peers(const struct tui *t)
 {
-	for (size_t j = 0; j < bs_lesson_target_count(t->lesson); j++)
-		if (bs_lesson_target(t->lesson, j)->kind == BS_TARGET_PEER)
-			return true;
-	return false;
+	return bs_matrix_nvantages(bs_lesson_matrix(t->lesson)) > 1;
 }
 
 void draw_all(struct tui *t)

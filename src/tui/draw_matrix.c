@@ -1,4 +1,5 @@
-/* The probe matrix: rows are listeners, columns the local addresses, cells the verdicts. */
+/* The probe matrix: rows are the sockets on the listeners' ports (ours and others'), columns
+ * the addresses and vantages, cells how each socket reads the probe. */
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,25 +29,42 @@ static enum tui_color verdict_color(enum bs_verdict v)
 	}
 }
 
-static void cell_text(const struct tui *t, const struct bs_probe_result *r, bool disagree,
-                      int width, char *buf, size_t len)
+static void cell_text(const struct tui *t, const struct bs_matrix_cell *cell, int width,
+                      char *buf, size_t len)
 {
+	const struct bs_probe_result *r = &cell->probe->observed;
 	const char *name = bs_verdict_name(r->verdict);
+	const char *bang = cell->disagree ? " !" : "";
 
+	switch (cell->state) {
+	case BS_CELL_SKIPPED:
+		snprintf(buf, len, "-");
+		return;
+	case BS_CELL_PENDING:
+		snprintf(buf, len, "%s probing", verdict_symbol(t, BS_VERDICT_PENDING));
+		return;
+	case BS_CELL_OTHER:
+		snprintf(buf, len, "%s #%ld%s", t->utf8 ? "→" : "->", cell->other_row + 1, bang);
+		return;
+	case BS_CELL_SHARED:
+		snprintf(buf, len, "%s shared%s", verdict_symbol(t, BS_VERDICT_OPEN), bang);
+		return;
+	case BS_CELL_THIS:
+	case BS_CELL_UNATTRIBUTED:
+	case BS_CELL_NOBODY:
+		break;
+	}
 	if (r->verdict == BS_VERDICT_UNREACHABLE)
 		name = "unreach";
 	else if (r->verdict == BS_VERDICT_OPEN_FILTERED)
 		name = "open|filt";
 	else if (r->verdict == BS_VERDICT_ERROR)
 		name = bs_errno_name(r->error);
-	else if (r->verdict == BS_VERDICT_PENDING)
-		name = "probing";
-	if (width >= 17 && r->verdict != BS_VERDICT_PENDING && r->verdict != BS_VERDICT_ERROR)
+	if (width >= 17 && r->verdict != BS_VERDICT_ERROR)
 		snprintf(buf, len, "%s %s %.1fms%s", verdict_symbol(t, r->verdict), name,
-		         (double)r->latency_us / 1000.0, disagree ? " !" : "");
+		         (double)r->latency_us / 1000.0, bang);
 	else
-		snprintf(buf, len, "%s %s%s", verdict_symbol(t, r->verdict), name,
-		         disagree ? " !" : "");
+		snprintf(buf, len, "%s %s%s", verdict_symbol(t, r->verdict), name, bang);
 }
 
 /* Print s at (y, x) in at most width columns, cut with '~' when too long. */
@@ -74,24 +92,23 @@ static size_t first_column(const struct tui *t, size_t ncols, size_t fit)
 
 static void draw_row(struct tui *t, size_t i, int y, size_t first, size_t shown, int colw)
 {
-	const struct bs_exposure_listener *x = bs_lesson_exposure(t->lesson, i);
-	char label[BS_ENDPOINT_TEXT_MAX + 8], ep[BS_ENDPOINT_TEXT_MAX], cell[64];
+	const struct bs_matrix *m = bs_lesson_matrix(t->lesson);
+	char label[BS_ENDPOINT_TEXT_MAX + 32], cell[64];
 	bool row_sel = t->focus == FOCUS_MATRIX && t->sel_row == i;
 
-	bs_endpoint_text(&x->bound, ep, sizeof(ep));
-	snprintf(label, sizeof(label), "%s %s", bs_proto_name(x->proto), ep);
+	bs_matrix_row_label(m, i, label, sizeof(label));
 	if (row_sel)
 		attron(A_BOLD);
 	put_cut(y, 1, label, LABEL_WIDTH - 2);
 	attroff(A_BOLD);
 	for (size_t k = 0; k < shown; k++) {
 		size_t j = first + k;
-		const struct bs_probe_result *r = bs_lesson_result(t->lesson, i, j);
-		struct bs_exposure_cell c;
-		enum tui_color color = verdict_color(r->verdict);
+		struct bs_matrix_cell c;
+		enum tui_color color;
 
-		bs_exposure_cell_eval(x, bs_lesson_target(t->lesson, j), r, &c);
-		cell_text(t, r, c.disagree, colw, cell, sizeof(cell));
+		bs_matrix_cell(m, i, j, &c);
+		color = c.state == BS_CELL_OTHER ? C_REFUSED : verdict_color(c.probe->observed.verdict);
+		cell_text(t, &c, colw, cell, sizeof(cell));
 		if (row_sel && t->sel_col == j)
 			attron(A_REVERSE);
 		term_color_on(t, color);
@@ -104,14 +121,17 @@ static void draw_row(struct tui *t, size_t i, int y, size_t first, size_t shown,
 /* Draw the matrix in rows y..y+height-1; returns the rows used. */
 int draw_matrix(struct tui *t, int y, int height)
 {
-	size_t ncols = bs_lesson_target_count(t->lesson);
-	size_t nrows = bs_lesson_listener_count(t->lesson);
+	const struct bs_matrix *m = bs_lesson_matrix(t->lesson);
+	size_t ncols = bs_matrix_ncols(m);
+	size_t nrows = bs_lesson_listener_count(t->lesson) ? bs_matrix_nrows(m) : 0;
 	int avail = COLS - LABEL_WIDTH - 1;
 	int colw = ncols ? avail / (int)ncols : avail;
 	size_t fit, first;
 
 	if (ncols > 0 && t->sel_col >= ncols)
 		t->sel_col = ncols - 1; /* columns went away (IPv6 hidden, an address removed) */
+	if (nrows > 0 && t->sel_row >= nrows)
+		t->sel_row = nrows - 1; /* rows went away (a socket closed) */
 	if (colw < MIN_COL)
 		colw = MIN_COL;
 	if (colw > 22)
@@ -119,14 +139,17 @@ int draw_matrix(struct tui *t, int y, int height)
 	fit = (size_t)(avail / colw);
 	if (fit > ncols)
 		fit = ncols;
+	if (fit > TUI_MAX_DRAWN_COLS)
+		fit = TUI_MAX_DRAWN_COLS;
 	first = first_column(t, ncols, fit);
-	mvaddstr(y, 1, first > 0 ? "< more" : "listener");
+	mvaddstr(y, 1, first > 0 ? "< more" : "socket");
 	mvaddstr(y + 1, 1, fit < ncols - first ? "more >" : "");
 	for (size_t k = 0; k < fit; k++) {
-		const struct bs_exposure_target *tg = bs_lesson_target(t->lesson, first + k);
+		const struct bs_matrix_col *tg = bs_matrix_col(m, first + k);
 		int x = LABEL_WIDTH + (int)k * colw;
 		/* A peer's column is named by the peer ("eth0-peer"); the title says "from". */
-		put_cut(y, x, tg->kind == BS_TARGET_PEER ? tg->label + 5 : tg->label, colw - 1);
+		put_cut(y, x, tg->kind == BS_COL_PEER ? bs_matrix_vantage(m, tg->vantage)->name : tg->label,
+		        colw - 1);
 		put_cut(y + 1, x, tg->text, colw - 1);
 		t->geo.col_x[k] = x;
 	}

@@ -90,50 +90,65 @@ static size_t explain_row(const struct tui *t, const struct iface_row *row,
 	return n;
 }
 
+static size_t explain_row_summary(const struct tui *t, long r, char lines[][EXPLAIN_LINE],
+                                  size_t max)
+{
+	const struct bs_matrix *m = bs_lesson_matrix(t->lesson);
+	char text[EXPLAIN_LINE], cmd[EXPLAIN_LINE / 2], ss[128];
+	size_t n = 0;
+
+	bs_matrix_row_summary(m, (size_t)r, bs_lesson_ifaces(t->lesson), text, sizeof(text));
+	snprintf(lines[n++], EXPLAIN_LINE, "%s", text);
+	bs_matrix_row_socat(m, (size_t)r, cmd, sizeof(cmd));
+	bs_matrix_row_ss(m, (size_t)r, ss, sizeof(ss));
+	if (n < max)
+		snprintf(lines[n++], EXPLAIN_LINE, "%s%s%s", cmd, cmd[0] ? "   " : "", ss);
+	return n;
+}
+
 static size_t explain_listener(const struct tui *t, size_t i, char lines[][EXPLAIN_LINE],
                                size_t max)
 {
-	const struct bs_exposure_listener *x = bs_lesson_exposure(t->lesson, i);
-	char text[512], cmd[256], ss[128];
-	size_t n = 0;
+	long r = bs_lesson_row_of_listener(t->lesson, i);
+	char ep[BS_ENDPOINT_TEXT_MAX];
 
-	bs_exposure_summary(x, bs_lesson_ifaces(t->lesson), text, sizeof(text));
-	snprintf(lines[n++], EXPLAIN_LINE, "%s", text);
-	bs_exposure_socat_command(x, cmd, sizeof(cmd));
-	bs_exposure_ss_command(x, ss, sizeof(ss));
-	if (n < max)
-		snprintf(lines[n++], EXPLAIN_LINE, "%s   %s", cmd, ss);
-	return n;
+	if (r >= 0)
+		return explain_row_summary(t, r, lines, max);
+	bs_endpoint_text(bs_listener_endpoint(bs_lesson_listener(t->lesson, i)), ep, sizeof(ep));
+	snprintf(lines[0], EXPLAIN_LINE, "%s %s: %s", bs_proto_name(bs_listener_proto(bs_lesson_listener(t->lesson, i))), ep,
+	         bs_lesson_probing(t->lesson) ? "reading the socket table..."
+	                                      : "not in the socket table yet: press r to read it");
+	return 1;
 }
 
 static size_t explain_cell(const struct tui *t, char lines[][EXPLAIN_LINE], size_t max)
 {
+	const struct bs_matrix *m = bs_lesson_matrix(t->lesson);
 	size_t i = t->sel_row, j = t->sel_col, n = 0;
-	const struct bs_exposure_listener *x;
-	const struct bs_exposure_target *target;
+	const struct bs_matrix_col *col;
+	struct bs_matrix_cell cell;
+	char why[EXPLAIN_LINE - 200], check[256], ss[128];
 	const struct bs_probe_result *r;
-	struct bs_exposure_cell cell;
-	char nc[128], ss[128];
 
-	if (i >= bs_lesson_listener_count(t->lesson) || j >= bs_lesson_target_count(t->lesson))
+	if (bs_lesson_listener_count(t->lesson) == 0 || i >= bs_matrix_nrows(m) ||
+	    j >= bs_matrix_ncols(m))
 		return 0;
-	x = bs_lesson_exposure(t->lesson, i);
-	target = bs_lesson_target(t->lesson, j);
-	r = bs_lesson_result(t->lesson, i, j);
-	bs_exposure_cell_eval(x, target, r, &cell);
+	col = bs_matrix_col(m, j);
+	bs_matrix_cell(m, i, j, &cell);
+	r = &cell.probe->observed;
+	bs_matrix_cell_why(m, i, j, why, sizeof(why));
 	/* "eth0 192.168.0.110: …", but "::: …" would stutter for the :: column. */
-	snprintf(lines[n++], EXPLAIN_LINE, "%s%s%s: %s%s", target->label,
-	         strcmp(target->label, target->text) ? " " : "",
-	         strcmp(target->label, target->text) ? target->text : "",
-	         r->verdict == BS_VERDICT_PENDING ? "probing... " : "", cell.why);
-	bs_exposure_nc_command(x, target, nc, sizeof(nc));
-	bs_exposure_ss_command(x, ss, sizeof(ss));
+	snprintf(lines[n++], EXPLAIN_LINE, "%s%s%s: %s%s", col->label,
+	         strcmp(col->label, col->text) ? " " : "",
+	         strcmp(col->label, col->text) ? col->text : "",
+	         r->verdict == BS_VERDICT_PENDING ? "probing... " : "", why);
+	bs_matrix_probe_check(m, cell.probe, check, sizeof(check));
+	bs_matrix_row_ss(m, i, ss, sizeof(ss));
 	if (n < max && r->verdict != BS_VERDICT_PENDING)
-		snprintf(lines[n++], EXPLAIN_LINE,
-		         "observed %s%s%s in %.2f ms from this host   %s   %s",
+		snprintf(lines[n++], EXPLAIN_LINE, "observed %s%s%s in %.2f ms from %s   %s   %s",
 		         bs_verdict_name(r->verdict), r->error ? " " : "",
 		         r->error ? bs_errno_name(r->error) : "", (double)r->latency_us / 1000.0,
-		         nc, ss);
+		         bs_matrix_vantage(m, col->vantage)->name, check, ss);
 	return n;
 }
 

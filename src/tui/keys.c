@@ -111,12 +111,19 @@ static size_t max_row(const struct tui *t)
 	switch (t->focus) {
 	case FOCUS_IFACES:
 		return t->nrows;
-	case FOCUS_LISTENERS:
 	case FOCUS_MATRIX:
+		return bs_lesson_listener_count(t->lesson) ? bs_matrix_nrows(bs_lesson_matrix(t->lesson))
+		                                           : 0;
+	case FOCUS_LISTENERS:
 	case FOCUS_SOCKETS: /* moves go to sockets_view_move before this */
 		break;
 	}
 	return bs_lesson_listener_count(t->lesson);
+}
+
+static size_t max_row_matrix(const struct tui *t)
+{
+	return bs_lesson_listener_count(t->lesson) ? bs_matrix_nrows(bs_lesson_matrix(t->lesson)) : 0;
 }
 
 static size_t *cursor(struct tui *t)
@@ -133,6 +140,20 @@ static size_t *cursor(struct tui *t)
 	return &t->sel_row;
 }
 
+/* A listener is one of the matrix's rows (others' sockets on its port are rows too): keep the
+ * two selections on the same socket where they can be. */
+static void link_selection(struct tui *t)
+{
+	long other;
+
+	if (t->focus == FOCUS_LISTENERS &&
+	    (other = bs_lesson_row_of_listener(t->lesson, t->sel_listener)) >= 0)
+		t->sel_row = (size_t)other;
+	if (t->focus == FOCUS_MATRIX &&
+	    (other = bs_lesson_listener_of_row(t->lesson, t->sel_row)) >= 0)
+		t->sel_listener = (size_t)other;
+}
+
 static void move_cursor(struct tui *t, int dy, int dx)
 {
 	if (t->screen == SCREEN_SOCKETS) {
@@ -146,17 +167,13 @@ static void move_cursor(struct tui *t, int dy, int dx)
 	if (dy > 0 && *c + 1 < n)
 		(*c)++;
 	if (t->focus == FOCUS_MATRIX) {
-		size_t cols = bs_lesson_target_count(t->lesson);
+		size_t cols = bs_matrix_ncols(bs_lesson_matrix(t->lesson));
 		if (dx < 0 && t->sel_col > 0)
 			t->sel_col--;
 		if (dx > 0 && t->sel_col + 1 < cols)
 			t->sel_col++;
 	}
-	/* Listeners panel and matrix rows are the same listeners: keep them together. */
-	if (t->focus == FOCUS_LISTENERS)
-		t->sel_row = t->sel_listener;
-	if (t->focus == FOCUS_MATRIX)
-		t->sel_listener = t->sel_row;
+	link_selection(t);
 }
 
 static void close_selected(struct tui *t)
@@ -167,12 +184,22 @@ static void close_selected(struct tui *t)
 		tui_log(t, "no listener to close: open one with Enter on an interface");
 		return;
 	}
+	if (t->focus == FOCUS_MATRIX && bs_lesson_listener_of_row(t->lesson, t->sel_row) < 0) {
+		char who[320], line[512];
+		bs_matrix_row_who(bs_lesson_matrix(t->lesson), t->sel_row, who, sizeof(who));
+		snprintf(line, sizeof(line),
+		         "%s is not one of bindscope's listeners: close it in the program that holds it",
+		         who);
+		tui_log(t, line);
+		return;
+	}
 	if (t->sel_listener >= n)
 		t->sel_listener = n - 1;
 	bs_lesson_close(t->lesson, t->sel_listener);
 	if (t->sel_listener > 0 && t->sel_listener >= n - 1)
 		t->sel_listener--;
-	t->sel_row = t->sel_listener;
+	if (bs_lesson_row_of_listener(t->lesson, t->sel_listener) >= 0)
+		t->sel_row = (size_t)bs_lesson_row_of_listener(t->lesson, t->sel_listener);
 }
 
 static unsigned context(const struct tui *t)
@@ -281,14 +308,16 @@ static void click(struct tui *t)
 		size_t i = (size_t)(ev.y - g->listeners_y) + (size_t)g->listeners_first;
 		if (i < bs_lesson_listener_count(t->lesson)) {
 			t->focus = FOCUS_LISTENERS;
-			t->sel_listener = t->sel_row = i;
+			t->sel_listener = i;
+			link_selection(t);
 		}
 	} else if (ev.y >= g->matrix_y && ev.y < g->matrix_y + g->matrix_rows) {
 		size_t r = (size_t)(ev.y - g->matrix_y) + g->first_row;
-		if (r >= bs_lesson_listener_count(t->lesson))
+		if (r >= max_row_matrix(t))
 			return;
 		t->focus = FOCUS_MATRIX;
-		t->sel_row = t->sel_listener = r;
+		t->sel_row = r;
+		link_selection(t);
 		for (size_t c = 0; c < g->ncols_drawn; c++)
 			if (ev.x >= g->col_x[c] && ev.x < g->col_x[c + 1])
 				t->sel_col = g->first_col + c;

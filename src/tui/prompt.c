@@ -55,7 +55,8 @@ static void submit(struct tui *t)
 	}
 	t->prompt.active = false;
 	t->sel_listener = bs_lesson_listener_count(t->lesson) - 1;
-	t->sel_row = t->sel_listener;
+	if (bs_lesson_row_of_listener(t->lesson, t->sel_listener) >= 0)
+		t->sel_row = (size_t)bs_lesson_row_of_listener(t->lesson, t->sel_listener);
 }
 
 void prompt_key(struct tui *t, int key)

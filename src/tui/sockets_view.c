@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bindscope/textbuf.h"
 #include "tui.h"
 
 #define REFRESH_MS 2000
@@ -87,35 +88,50 @@ void sockets_view_move(struct tui *t, int dy)
 		t->sv.sel = 0; /* a filter changed */
 }
 
-static void probe_done(struct bs_probe *p, void *arg)
+static void probe_done(void *arg)
 {
 	struct tui *t = arg;
 
-	(void)p;
 	t->dirty = true;
 }
 
+static bool on_probed_port(const struct bs_socket *s, void *arg)
+{
+	const struct bs_socket *probed = arg;
+
+	return s->proto == probed->proto && s->local.port == probed->local.port;
+}
+
+/* The matrix of the chosen socket's port: every socket on it, every address, probed. */
 void sockets_view_probe(struct tui *t)
 {
-	static struct bs_endpoint eps[BS_LESSON_MAX_TARGETS];
-	struct bs_probe_opts po = bs_probe_opts_default();
+	struct bs_matrix_probe_opts po = {0};
+	struct bs_socket_list table;
+	struct bs_matrix_env env;
 	size_t i = nth_visible(t, t->sv.sel);
 	struct bs_error err;
 
 	if (i >= t->sv.list.count)
 		return;
-	bs_probe_free(t->sv.probe);
-	t->sv.probe = NULL;
 	t->sv.probed = t->sv.list.items[i];
-	t->sv.ntargets =
-	    bs_exposure_targets(bs_lesson_ifaces(t->lesson), t->sv.probed.local.family == AF_INET6,
-	                        t->sv.targets, BS_LESSON_MAX_TARGETS);
-	for (size_t j = 0; j < t->sv.ntargets; j++)
-		bs_exposure_target_endpoint(&t->sv.targets[j], t->sv.probed.local.port, &eps[j]);
-	po.proto = t->sv.probed.proto;
-	t->sv.probe = bs_probe_start(t->loop, eps, t->sv.ntargets, &po, probe_done, t, &err);
-	if (t->sv.probe == NULL)
+	if (t->sv.matrix == NULL && (t->sv.matrix = bs_matrix_new()) == NULL) {
+		snprintf(t->sv.error, sizeof(t->sv.error), "out of memory for the probe");
+		return;
+	}
+	bs_matrix_clear_ports(t->sv.matrix);
+	if (bs_matrix_add_port(t->sv.matrix, t->sv.probed.proto, t->sv.probed.local.port, NULL,
+	                       &err) < 0 ||
+	    bs_sockets_read_filtered(&table, BS_SOCKETS_ALL, bs_lesson_ifaces(t->lesson),
+	                             on_probed_port, &t->sv.probed, &err) < 0) {
 		snprintf(t->sv.error, sizeof(t->sv.error), "%s", err.msg);
+		return;
+	}
+	bs_matrix_env_system(&env);
+	if (bs_matrix_set_peers(t->sv.matrix, t->vantages, t->nvantages, &err) < 0 ||
+	    bs_matrix_build(t->sv.matrix, &table, bs_lesson_ifaces(t->lesson), &env, &err) < 0 ||
+	    bs_matrix_probe_start(t->sv.matrix, t->loop, &po, probe_done, t, &err) < 0)
+		snprintf(t->sv.error, sizeof(t->sv.error), "%s", err.msg);
+	bs_socket_list_free(&table);
 }
 
 static void draw_table(struct tui *t, int y, int height)
@@ -152,35 +168,73 @@ static void draw_table(struct tui *t, int y, int height)
 		         t->sv.list.count ? "(none match the filter)" : "(no listening sockets)");
 }
 
+/* The probed socket's row of the matrix (by inode), or -1 when it has gone. */
+static long probed_row(const struct tui *t)
+{
+	const struct bs_matrix *m = t->sv.matrix;
+	size_t n;
+	const struct bs_socket *socks = bs_matrix_sockets(m, &n);
+
+	for (size_t r = 0; r < bs_matrix_nrows(m); r++)
+		if (bs_matrix_row(m, r)->socket && socks[bs_matrix_row(m, r)->sock].inode == t->sv.probed.inode)
+			return (long)r;
+	return -1;
+}
+
+static void probe_cell_text(const struct tui *t, const struct bs_matrix_cell *c, char *buf,
+                            size_t len)
+{
+	const struct bs_probe_result *r = &c->probe->observed;
+
+	if (c->state == BS_CELL_PENDING)
+		snprintf(buf, len, "%s probing", verdict_symbol(t, BS_VERDICT_PENDING));
+	else if (c->state == BS_CELL_OTHER)
+		snprintf(buf, len, "%s #%ld", t->utf8 ? "→" : "->", c->other_row + 1);
+	else if (c->state == BS_CELL_SHARED)
+		snprintf(buf, len, "%s shared", verdict_symbol(t, BS_VERDICT_OPEN));
+	else if (c->state == BS_CELL_SKIPPED)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%s %s", verdict_symbol(t, r->verdict), bs_verdict_name(r->verdict));
+	if (c->disagree)
+		bs_textbuf_appendf(buf, len, " !");
+}
+
 static void draw_probe_row(struct tui *t, int y)
 {
-	char local[BS_ENDPOINT_TEXT_MAX + IF_NAMESIZE], text[512];
-	static struct bs_probe_result results[BS_LESSON_MAX_TARGETS];
+	const struct bs_matrix *m = t->sv.matrix;
+	char label[BS_ENDPOINT_TEXT_MAX + 32], text[1024];
 	int colw = 16, x = 1;
+	long r;
 
-	if (t->sv.probe == NULL) {
+	if (m == NULL) {
 		mvaddnstr(y, 1,
 		          "p probes the chosen socket's port on every address of this machine.",
 		          COLS - 2);
 		return;
 	}
-	bs_socket_local_text(&t->sv.probed, local, sizeof(local));
-	mvprintw(y, 1, "%s %s, probed from this host:", bs_proto_name(t->sv.probed.proto), local);
-	for (size_t j = 0; j < t->sv.ntargets && x + colw <= COLS; j++, x += colw) {
-		const struct bs_probe_result *r = bs_probe_result(t->sv.probe, j);
-		char cell[32];
+	r = probed_row(t);
+	if (r < 0) {
+		mvaddnstr(y, 1, "The probed socket is no longer in the socket table: press p again.",
+		          COLS - 2);
+		return;
+	}
+	bs_matrix_row_label(m, (size_t)r, label, sizeof(label));
+	mvprintw(y, 1, "%s, probed (%zu socket%s on the port):", label, bs_matrix_nrows(m),
+	         bs_matrix_nrows(m) == 1 ? "" : "s");
+	for (size_t j = 0; j < bs_matrix_ncols(m) && x + colw <= COLS; j++, x += colw) {
+		const struct bs_matrix_col *col = bs_matrix_col(m, j);
+		struct bs_matrix_cell c;
+		char cell[48];
 
-		results[j] = *r;
-		mvaddnstr(y + 1, x, t->sv.targets[j].label, colw - 1);
-		mvaddnstr(y + 2, x, t->sv.targets[j].text, colw - 1);
-		snprintf(cell, sizeof(cell), "%s %s", verdict_symbol(t, r->verdict),
-		         r->verdict == BS_VERDICT_PENDING ? "probing"
-		                                          : bs_verdict_name(r->verdict));
+		bs_matrix_cell(m, (size_t)r, j, &c);
+		mvaddnstr(y + 1, x, col->kind == BS_COL_PEER ? bs_matrix_vantage(m, col->vantage)->name : col->label, colw - 1);
+		mvaddnstr(y + 2, x, col->text, colw - 1);
+		probe_cell_text(t, &c, cell, sizeof(cell));
 		mvaddnstr(y + 3, x, cell, colw - 1);
 	}
-	if (bs_probe_finished(t->sv.probe)) {
-		bs_exposure_infer(t->sv.targets, results, t->sv.ntargets, t->sv.probed.local.port,
-		                  text, sizeof(text));
+	if (!bs_matrix_probing(m)) {
+		bs_matrix_row_summary(m, (size_t)r, bs_lesson_ifaces(t->lesson), text, sizeof(text));
 		mvaddnstr(y + 4, 1, text, COLS - 2);
 	}
 }
@@ -212,7 +266,7 @@ void sockets_view_draw(struct tui *t, int y, int height)
 void sockets_view_free(struct tui *t)
 {
 	bs_timer_cancel(t->sv.refresh);
-	bs_probe_free(t->sv.probe);
+	bs_matrix_free(t->sv.matrix);
 	bs_socket_list_free(&t->sv.list);
 	memset(&t->sv, 0, sizeof(t->sv));
 }

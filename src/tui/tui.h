@@ -19,7 +19,7 @@
 #define TUI_MIN_LINES 24
 #define TUI_LOG_LINES 200
 #define TUI_MAX_ROWS  64
-#define EXPLAIN_LINE  640
+#define EXPLAIN_LINE  1600
 
 enum tui_focus {
 	FOCUS_IFACES,
@@ -27,6 +27,9 @@ enum tui_focus {
 	FOCUS_MATRIX,
 	FOCUS_SOCKETS, /* the sockets screen (one panel) */
 };
+
+/* Matrix columns drawn at once at most (a screen 640 characters wide); the rest scroll. */
+#define TUI_MAX_DRAWN_COLS 64
 
 enum tui_screen {
 	SCREEN_LESSON,  /* interfaces, listeners, matrix, explain, log */
@@ -40,10 +43,8 @@ struct sockets_view {
 	int proto_filter; /* 0 both, 1 TCP, 2 UDP */
 	bool exposed_only;
 	struct bs_timer *refresh; /* re-reads the list while the screen is shown */
-	struct bs_probe *probe;
-	struct bs_socket probed; /* the socket whose port the probe row is about */
-	struct bs_exposure_target targets[BS_LESSON_MAX_TARGETS];
-	size_t ntargets;
+	struct bs_matrix *matrix; /* p: the chosen socket's port, every socket there, probed */
+	struct bs_socket probed;  /* the socket whose port the probe row is about */
 	char error[BS_ERROR_MSG_MAX];
 };
 
@@ -70,7 +71,7 @@ struct tui_geometry {
 	int ifaces_y, ifaces_rows, ifaces_first;
 	int listeners_y, listeners_x, listeners_rows, listeners_first;
 	int matrix_y, matrix_rows;
-	int col_x[BS_LESSON_MAX_TARGETS + 1];
+	int col_x[TUI_MAX_DRAWN_COLS + 1]; /* more columns than fit scroll, with a hint */
 	size_t ncols_drawn, first_col, first_row;
 };
 

@@ -50,101 +50,89 @@ struct spec {
 	unsigned opts;
 };
 
-/* TCP sockets get SO_REUSEADDR as bindscope's listeners do; sharing a port while listening
- * still takes SO_REUSEPORT on both. */
-#define TCP(addr, v6only, dev, opts)                                                               \
-	{                                                                                          \
-		BS_PROTO_TCP, addr, v6only, dev, (opts) | REUSEADDR                                \
-	}
-#define UDP(addr, v6only, dev, opts)                                                               \
-	{                                                                                          \
-		BS_PROTO_UDP, addr, v6only, dev, opts                                              \
-	}
+/* The fields of a spec, in braces at the call: {TCP("0.0.0.0", 0, "lo", REUSEPORT)}. TCP
+ * sockets get SO_REUSEADDR as bindscope's listeners do; sharing a port while listening still
+ * takes SO_REUSEPORT on both. */
+#define TCP(addr, v6only, dev, opts) BS_PROTO_TCP, addr, v6only, dev, (opts) | REUSEADDR
+#define UDP(addr, v6only, dev, opts) BS_PROTO_UDP, addr, v6only, dev, opts
+#define RP                           REUSEPORT
 
 struct config {
 	const char *name;
-	unsigned needs;                   /* NEED_DEV, NEED_DOWN (IPv6 is deduced) */
 	struct spec socks[MAX_SOCKS + 1]; /* ends at addr == NULL */
+	unsigned needs;                   /* NEED_DEV, NEED_DOWN (IPv6 is deduced) */
 };
 
+#define CFG(name, ...)                                                                             \
+	{                                                                                          \
+		name, {__VA_ARGS__, {0}}, 0                                                        \
+	}
+#define CFG_NEEDS(needs, name, ...)                                                                \
+	{                                                                                          \
+		name, {__VA_ARGS__, {0}}, needs                                                    \
+	}
+
+/*
+ * Each configuration guards one rule of lookup.h against the kernel: the most specific
+ * address before the wildcard, v6only, ::ffff:a.b.c.d, SO_REUSEPORT groups, SO_BINDTODEVICE
+ * beside unbound sockets (in both bind orders, since the kernel walks its hash chain in an
+ * order that bind order sets), IP_FREEBIND on an address that is not local, the other
+ * protocol on the same port, UDP's scoring, and an address on a down interface.
+ */
 static const struct config configs[] = {
-    {"specific + wildcard",
-     0,
-     {TCP("127.0.0.1", 0, NULL, REUSEPORT), TCP("0.0.0.0", 0, NULL, REUSEPORT)}},
-    {"two specific addresses", 0, {TCP("127.0.0.1", 0, NULL, 0), TCP("127.0.0.2", 0, NULL, 0)}},
-    {"0.0.0.0 + [::] v6only", 0, {TCP("0.0.0.0", 0, NULL, 0), TCP("::", 1, NULL, 0)}},
-    {"[::] dual-stack alone", 0, {TCP("::", 0, NULL, 0)}},
-    {"[::] v6only alone", 0, {TCP("::", 1, NULL, 0)}},
-    {"SO_REUSEPORT pair on 127.0.0.1",
-     0,
-     {TCP("127.0.0.1", 0, NULL, REUSEPORT), TCP("127.0.0.1", 0, NULL, REUSEPORT)}},
-    {"0.0.0.0%lo then [::] dual-stack, SO_REUSEPORT",
-     0,
-     {TCP("0.0.0.0", 0, "lo", REUSEPORT), TCP("::", 0, NULL, REUSEPORT)}},
-    {"[::] dual-stack then 0.0.0.0%lo, SO_REUSEPORT",
-     0,
-     {TCP("::", 0, NULL, REUSEPORT), TCP("0.0.0.0", 0, "lo", REUSEPORT)}},
-    {"0.0.0.0 then [::] dual-stack, SO_REUSEPORT",
-     0,
-     {TCP("0.0.0.0", 0, NULL, REUSEPORT), TCP("::", 0, NULL, REUSEPORT)}},
-    {"[::] dual-stack then 0.0.0.0, SO_REUSEPORT",
-     0,
-     {TCP("::", 0, NULL, REUSEPORT), TCP("0.0.0.0", 0, NULL, REUSEPORT)}},
-    {"[::ffff:127.0.0.1] + 0.0.0.0, SO_REUSEPORT",
-     0,
-     {TCP("::ffff:127.0.0.1", 0, NULL, REUSEPORT), TCP("0.0.0.0", 0, NULL, REUSEPORT)}},
-    {"[::1] + [::] v6only, SO_REUSEPORT",
-     0,
-     {TCP("::1", 1, NULL, REUSEPORT), TCP("::", 1, NULL, REUSEPORT)}},
-    {"0.0.0.0%lo then 0.0.0.0, SO_REUSEPORT",
-     0,
-     {TCP("0.0.0.0", 0, "lo", REUSEPORT), TCP("0.0.0.0", 0, NULL, REUSEPORT)}},
-    {"0.0.0.0 then 0.0.0.0%lo, SO_REUSEPORT",
-     0,
-     {TCP("0.0.0.0", 0, NULL, REUSEPORT), TCP("0.0.0.0", 0, "lo", REUSEPORT)}},
-    {"[::]%lo then [::] v6only, SO_REUSEPORT",
-     0,
-     {TCP("::", 1, "lo", REUSEPORT), TCP("::", 1, NULL, REUSEPORT)}},
-    {"[::] then [::]%lo v6only, SO_REUSEPORT",
-     0,
-     {TCP("::", 1, NULL, REUSEPORT), TCP("::", 1, "lo", REUSEPORT)}},
-    {"IP_FREEBIND 192.0.2.1 + 0.0.0.0",
-     0,
-     {TCP("192.0.2.1", 0, NULL, FREEBIND | REUSEPORT), TCP("0.0.0.0", 0, NULL, REUSEPORT)}},
-    {"tcp 127.0.0.1 + udp 0.0.0.0 on one port",
-     0,
-     {TCP("127.0.0.1", 0, NULL, 0), UDP("0.0.0.0", 0, NULL, 0)}},
-    {"udp specific + wildcard",
-     0,
-     {UDP("127.0.0.1", 0, NULL, REUSEADDR), UDP("0.0.0.0", 0, NULL, REUSEADDR)}},
-    {"udp two 0.0.0.0 with SO_REUSEADDR",
-     0,
-     {UDP("0.0.0.0", 0, NULL, REUSEADDR), UDP("0.0.0.0", 0, NULL, REUSEADDR)}},
-    {"udp SO_REUSEPORT pair on 127.0.0.1",
-     0,
-     {UDP("127.0.0.1", 0, NULL, REUSEPORT), UDP("127.0.0.1", 0, NULL, REUSEPORT)}},
-    {"udp 0.0.0.0 + [::] dual-stack",
-     0,
-     {UDP("0.0.0.0", 0, NULL, REUSEADDR), UDP("::", 0, NULL, REUSEADDR)}},
-    {"udp 0.0.0.0%lo then 0.0.0.0, SO_REUSEPORT",
-     0,
-     {UDP("0.0.0.0", 0, "lo", REUSEPORT), UDP("0.0.0.0", 0, NULL, REUSEPORT)}},
-    {"udp 0.0.0.0 then 0.0.0.0%lo, SO_REUSEPORT",
-     0,
-     {UDP("0.0.0.0", 0, NULL, REUSEPORT), UDP("0.0.0.0", 0, "lo", REUSEPORT)}},
-    {"0.0.0.0%bsl0 alone", NEED_DEV, {TCP("0.0.0.0", 0, "bsl0", 0)}},
-    {"0.0.0.0%bsl0 then 0.0.0.0, SO_REUSEPORT",
-     NEED_DEV,
-     {TCP("0.0.0.0", 0, "bsl0", REUSEPORT), TCP("0.0.0.0", 0, NULL, REUSEPORT)}},
-    {"0.0.0.0 then 0.0.0.0%bsl0, SO_REUSEPORT",
-     NEED_DEV,
-     {TCP("0.0.0.0", 0, NULL, REUSEPORT), TCP("0.0.0.0", 0, "bsl0", REUSEPORT)}},
-    {"10.200.0.1 + 0.0.0.0, SO_REUSEPORT",
-     NEED_DEV,
-     {TCP("10.200.0.1", 0, NULL, REUSEPORT), TCP("0.0.0.0", 0, NULL, REUSEPORT)}},
-    {"[::]%bsl0 v6only alone", NEED_DEV, {TCP("::", 1, "bsl0", 0)}},
-    {"udp 0.0.0.0%bsl0 alone", NEED_DEV, {UDP("0.0.0.0", 0, "bsl0", 0)}},
-    {"0.0.0.0, to an address on a down interface", NEED_DOWN, {TCP("0.0.0.0", 0, NULL, 0)}},
+    CFG("specific + wildcard", {TCP("127.0.0.1", 0, NULL, RP)}, {TCP("0.0.0.0", 0, NULL, RP)}),
+    CFG("two specific addresses", {TCP("127.0.0.1", 0, NULL, 0)}, {TCP("127.0.0.2", 0, NULL, 0)}),
+    CFG("0.0.0.0 + [::] v6only", {TCP("0.0.0.0", 0, NULL, 0)}, {TCP("::", 1, NULL, 0)}),
+    CFG("[::] dual-stack alone", {TCP("::", 0, NULL, 0)}),
+    CFG("[::] v6only alone", {TCP("::", 1, NULL, 0)}),
+    CFG("SO_REUSEPORT pair on 127.0.0.1", {TCP("127.0.0.1", 0, NULL, RP)},
+        {TCP("127.0.0.1", 0, NULL, RP)}),
+    CFG("0.0.0.0%lo then [::] dual-stack, SO_REUSEPORT", {TCP("0.0.0.0", 0, "lo", RP)},
+        {TCP("::", 0, NULL, RP)}),
+    CFG("[::] dual-stack then 0.0.0.0%lo, SO_REUSEPORT", {TCP("::", 0, NULL, RP)},
+        {TCP("0.0.0.0", 0, "lo", RP)}),
+    CFG("0.0.0.0 then [::] dual-stack, SO_REUSEPORT", {TCP("0.0.0.0", 0, NULL, RP)},
+        {TCP("::", 0, NULL, RP)}),
+    CFG("[::] dual-stack then 0.0.0.0, SO_REUSEPORT", {TCP("::", 0, NULL, RP)},
+        {TCP("0.0.0.0", 0, NULL, RP)}),
+    CFG("[::ffff:127.0.0.1] + 0.0.0.0, SO_REUSEPORT", {TCP("::ffff:127.0.0.1", 0, NULL, RP)},
+        {TCP("0.0.0.0", 0, NULL, RP)}),
+    CFG("[::1] + [::] v6only, SO_REUSEPORT", {TCP("::1", 1, NULL, RP)}, {TCP("::", 1, NULL, RP)}),
+    CFG("0.0.0.0%lo then 0.0.0.0, SO_REUSEPORT", {TCP("0.0.0.0", 0, "lo", RP)},
+        {TCP("0.0.0.0", 0, NULL, RP)}),
+    CFG("0.0.0.0 then 0.0.0.0%lo, SO_REUSEPORT", {TCP("0.0.0.0", 0, NULL, RP)},
+        {TCP("0.0.0.0", 0, "lo", RP)}),
+    CFG("[::]%lo then [::] v6only, SO_REUSEPORT", {TCP("::", 1, "lo", RP)},
+        {TCP("::", 1, NULL, RP)}),
+    CFG("[::] then [::]%lo v6only, SO_REUSEPORT", {TCP("::", 1, NULL, RP)},
+        {TCP("::", 1, "lo", RP)}),
+    CFG("IP_FREEBIND 192.0.2.1 + 0.0.0.0", {TCP("192.0.2.1", 0, NULL, FREEBIND | RP)},
+        {TCP("0.0.0.0", 0, NULL, RP)}),
+    CFG("tcp 127.0.0.1 + udp 0.0.0.0 on one port", {TCP("127.0.0.1", 0, NULL, 0)},
+        {UDP("0.0.0.0", 0, NULL, 0)}),
+    CFG("udp specific + wildcard", {UDP("127.0.0.1", 0, NULL, REUSEADDR)},
+        {UDP("0.0.0.0", 0, NULL, REUSEADDR)}),
+    CFG("udp two 0.0.0.0 with SO_REUSEADDR", {UDP("0.0.0.0", 0, NULL, REUSEADDR)},
+        {UDP("0.0.0.0", 0, NULL, REUSEADDR)}),
+    CFG("udp SO_REUSEPORT pair on 127.0.0.1", {UDP("127.0.0.1", 0, NULL, RP)},
+        {UDP("127.0.0.1", 0, NULL, RP)}),
+    CFG("udp 0.0.0.0 + [::] dual-stack", {UDP("0.0.0.0", 0, NULL, REUSEADDR)},
+        {UDP("::", 0, NULL, REUSEADDR)}),
+    CFG("udp 0.0.0.0%lo then 0.0.0.0, SO_REUSEPORT", {UDP("0.0.0.0", 0, "lo", RP)},
+        {UDP("0.0.0.0", 0, NULL, RP)}),
+    CFG("udp 0.0.0.0 then 0.0.0.0%lo, SO_REUSEPORT", {UDP("0.0.0.0", 0, NULL, RP)},
+        {UDP("0.0.0.0", 0, "lo", RP)}),
+    CFG_NEEDS(NEED_DEV, "0.0.0.0%bsl0 alone", {TCP("0.0.0.0", 0, "bsl0", 0)}),
+    CFG_NEEDS(NEED_DEV, "0.0.0.0%bsl0 then 0.0.0.0, SO_REUSEPORT", {TCP("0.0.0.0", 0, "bsl0", RP)},
+              {TCP("0.0.0.0", 0, NULL, RP)}),
+    CFG_NEEDS(NEED_DEV, "0.0.0.0 then 0.0.0.0%bsl0, SO_REUSEPORT", {TCP("0.0.0.0", 0, NULL, RP)},
+              {TCP("0.0.0.0", 0, "bsl0", RP)}),
+    CFG_NEEDS(NEED_DEV, "10.200.0.1 + 0.0.0.0, SO_REUSEPORT", {TCP("10.200.0.1", 0, NULL, RP)},
+              {TCP("0.0.0.0", 0, NULL, RP)}),
+    CFG_NEEDS(NEED_DEV, "[::]%bsl0 v6only alone", {TCP("::", 1, "bsl0", 0)}),
+    CFG_NEEDS(NEED_DEV, "udp 0.0.0.0%bsl0 alone", {UDP("0.0.0.0", 0, "bsl0", 0)}),
+    CFG_NEEDS(NEED_DOWN, "0.0.0.0, to an address on a down interface",
+              {TCP("0.0.0.0", 0, NULL, 0)}),
 };
 
 /* Where the probe connects, and the address the kernel turns it into (what the model gets).
@@ -188,7 +176,7 @@ struct run {
 static struct bs_iface_list ifaces;
 static unsigned lo_index;
 static unsigned have; /* NEED_* that this namespace can give */
-static unsigned checked_configs, skipped_configs, connections, disagreements;
+static unsigned checked_configs, skipped_configs, connections, disagreements, setup_failures;
 
 static int family_of(const char *addr)
 {
@@ -228,18 +216,6 @@ static int lo_up(void)
 	}
 	close(fd);
 	return rc;
-}
-
-static bool ipv6_works(void)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sockaddr_of("::1", 0, &ss);
-	int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	bool ok = fd >= 0 && bind(fd, (struct sockaddr *)&ss, len) == 0;
-
-	if (fd >= 0)
-		close(fd);
-	return ok;
 }
 
 static unsigned config_needs(const struct config *cfg)
@@ -505,6 +481,38 @@ static void check_dest(const struct run *r, enum bs_proto proto, const struct de
 	}
 }
 
+/* Whether a connection from this host to addr (on a port of its own) completes in 100 ms. */
+static bool connects(const char *addr)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sockaddr_of(addr, 0, &ss);
+	struct timeval tv = {.tv_usec = 100000};
+	int l = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int c = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool ok = l >= 0 && c >= 0 && bind(l, (struct sockaddr *)&ss, len) == 0 &&
+	          listen(l, 1) == 0 && getsockname(l, (struct sockaddr *)&ss, &len) == 0 &&
+	          setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == 0 &&
+	          connect(c, (struct sockaddr *)&ss, len) == 0;
+
+	if (l >= 0)
+		close(l);
+	if (c >= 0)
+		close(c);
+	return ok;
+}
+
+/* A new IPv6 address takes a moment to become local (its local route comes from a work
+ * queue, even without DAD): until then a connection leaves through bsl0 and times out. */
+static bool wait_until_local(const char *addr)
+{
+	for (int i = 0; i < 50; i++) {
+		if (connects(addr))
+			return true;
+		usleep(20000);
+	}
+	return false;
+}
+
 /* bsl0/bsl1 up with addresses, bsl2/bsl3 down with an address. */
 static int make_devices(struct bs_error *err)
 {
@@ -518,6 +526,9 @@ static int make_devices(struct bs_error *err)
 		return -1;
 	if ((have & NEED_IPV6) && bs_rtnl_addr_add("bsl0", "fd00:200::1/64", err) < 0)
 		return -1;
+	if ((have & NEED_IPV6) && !wait_until_local("fd00:200::1"))
+		return bs_error_set(err, 0,
+		                    "fd00:200::1 on bsl0 did not become local within a second");
 	return 0;
 }
 
@@ -543,7 +554,7 @@ static void check_config(const struct config *cfg, uint16_t port)
 		r.fds[i] = -1;
 	checked_configs++;
 	if (open_run(&r) < 0) {
-		disagreements++;
+		setup_failures++;
 		close_run(&r);
 		return;
 	}
@@ -571,7 +582,7 @@ static int prepare(void)
 		return 1;
 	}
 	lo_index = if_nametoindex("lo");
-	if (ipv6_works())
+	if (connects("::1"))
 		have |= NEED_IPV6;
 	else
 		printf(
@@ -597,7 +608,7 @@ int main(void)
 		check_config(&configs[i], (uint16_t)(BASE_PORT + i));
 	bs_iface_list_free(&ifaces);
 	printf("checked %u configurations (%u skipped) and %u connections or datagrams: %u "
-	       "disagreement(s) with the kernel\n",
-	       checked_configs, skipped_configs, connections, disagreements);
-	return disagreements == 0 ? 0 : 1;
+	       "disagreement(s) with the kernel, %u configuration(s) that could not be set up\n",
+	       checked_configs, skipped_configs, connections, disagreements, setup_failures);
+	return disagreements == 0 && setup_failures == 0 ? 0 : 1;
 }
