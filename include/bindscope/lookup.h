@@ -11,7 +11,9 @@
  *  - IPv4 reaches an IPv6 socket only when it is not v6only: [::] as a wildcard, or
  *    ::ffff:a.b.c.d as that exact address. IPv6 never reaches an IPv4 socket.
  *  - SO_BINDTODEVICE: a socket bound to a device takes only what arrives on that device.
- *    Traffic from this host to its own addresses arrives on lo.
+ *    Traffic from this host to one of its own addresses travels over lo, but the lookup sees
+ *    it arrive on the interface that has the address (the local route names that device);
+ *    127.0.0.0/8 and ::1 arrive on lo (bs_lookup_host_arrival).
  *  - Within a pass the highest score wins. TCP: device-bound 2, else 1, plus 1 for an IPv4
  *    socket. UDP: IPv4 2, IPv6 1, plus 4 for device-bound. Sockets with the same top score
  *    that are not one SO_REUSEPORT group are a tie the kernel breaks by CPU and hash order:
@@ -20,7 +22,8 @@
  *    uid that all set it; the kernel spreads connections over a group. Walking its hash
  *    chain in bind order, the first SO_REUSEPORT socket that beats the score so far answers
  *    at once, so any matching SO_REUSEPORT socket may answer beside the top score: the
- *    answer is a GROUP when those are one group, else a TIE.
+ *    answer is a GROUP when those are one group, else a TIE. For UDP the table cannot tell
+ *    SO_REUSEPORT from SO_REUSEADDR, so an unknown one may answer too.
  *
  * Not modelled (say so where it matters): BPF sk_lookup programs, VRF (l3mdev) devices,
  * connected UDP sockets, and the firewall, which decides before and after all of this.
@@ -71,8 +74,14 @@ struct bs_lookup_query bs_lookup_query_make(enum bs_proto proto, const struct bs
                                             unsigned arrival_ifindex,
                                             const struct bs_iface_list *ifaces);
 
-/* True when addr is an address of an interface that is up, or in 127.0.0.0/8, or ::1. */
+/* True when addr is in 127.0.0.0/8 or ::1, an IPv4 address of any interface (the kernel keeps
+ * its local route while the interface is down), or an IPv6 address of an interface that is up. */
 bool bs_lookup_is_local(const struct bs_iface_list *ifaces, const struct bs_endpoint *addr);
+
+/* The device a connection from this host to its own address dst arrives on, for the lookup:
+ * the interface that has the address, or lo (lo_index) for loopback and unknown addresses. */
+unsigned bs_lookup_host_arrival(const struct bs_iface_list *ifaces, const struct bs_endpoint *dst,
+                                unsigned lo_index);
 
 /* The kernel's choice among socks[0..n) (any ports and protocols; others are skipped). */
 void bs_lookup(const struct bs_socket *socks, size_t n, const struct bs_lookup_query *q,

@@ -91,8 +91,9 @@ int bs_sockets_parse(struct bs_socket_list *list, enum bs_proto proto, const voi
 
 /*
  * What the socket table itself proves about SO_REUSEPORT: Linux lets two TCP sockets listen
- * on one address, port, family and device only when both set it, so such sockets get
- * reuseport = 1. Called by bs_sockets_read; a socket alone on its address keeps -1.
+ * on one port with overlapping bindings (addresses and devices that overlap, as a bind
+ * conflict judges them) only when both set it, so such sockets get reuseport = 1. Called by
+ * bs_sockets_read; any other socket keeps -1 (for TCP it then makes no difference).
  */
 void bs_sockets_deduce_reuseport(struct bs_socket_list *list);
 

@@ -10,7 +10,21 @@ bool bs_lookup_is_local(const struct bs_iface_list *ifaces, const struct bs_endp
 	if (bs_endpoint_is_loopback(addr))
 		return true; /* all of 127.0.0.0/8 is routed to lo, not only 127.0.0.1 */
 	owner = bs_endpoint_owner(ifaces, addr);
-	return owner != NULL && (owner->flags & IFF_UP);
+	if (owner == NULL)
+		return false;
+	/* IPv4 keeps an address's local route while its interface is down; IPv6 addresses on a
+	 * down interface wait for duplicate address detection and are not local yet. */
+	return addr->family == AF_INET || bs_endpoint_is_v4_mapped(addr) || (owner->flags & IFF_UP);
+}
+
+unsigned bs_lookup_host_arrival(const struct bs_iface_list *ifaces, const struct bs_endpoint *dst,
+                                unsigned lo_index)
+{
+	const struct bs_iface *owner = bs_endpoint_owner(ifaces, dst);
+
+	if (bs_endpoint_is_loopback(dst) || owner == NULL || owner->index == 0)
+		return lo_index;
+	return owner->index;
 }
 
 struct bs_lookup_query bs_lookup_query_make(enum bs_proto proto, const struct bs_endpoint *dst,
@@ -131,7 +145,9 @@ static bool in_answer_set(const struct bs_socket *s, const struct bs_lookup_quer
 {
 	int sc = bs_lookup_score(s, q, a->pass);
 
-	return sc >= 0 && (sc == a->score || s->reuseport == 1);
+	/* UDP cannot tell SO_REUSEPORT from SO_REUSEADDR in the table: unknown may be set. */
+	return sc >= 0 && (sc == a->score || s->reuseport == 1 ||
+	                   (s->proto == BS_PROTO_UDP && s->reuseport < 0));
 }
 
 static void settle(const struct bs_socket *socks, size_t n, const struct bs_lookup_query *q,

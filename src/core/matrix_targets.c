@@ -224,21 +224,6 @@ static bool probed_at(const struct bs_matrix_port *p, const struct bs_matrix_col
 	return !p->only || bs_endpoint_same_addr(&p->at, &c->addr);
 }
 
-/*
- * From this host, a connection to one of its own addresses travels over lo, yet the socket
- * lookup sees it arrive on the interface that has the address: the kernel's local route names
- * that device (ip_route_output_key_hash_rcu keeps it as the route's input interface). So a
- * socket bound to eth0 takes a connection from this host to eth0's address. 127.0.0.0/8
- * arrives on lo.
- */
-static unsigned host_arrival(const struct bs_matrix *m, const struct bs_iface_list *ifaces,
-                             const struct bs_endpoint *dst)
-{
-	const struct bs_iface *owner = bs_endpoint_owner(ifaces, dst);
-
-	return owner != NULL && owner->index != 0 ? owner->index : m->env.lo_index;
-}
-
 int matrix_make_probes(struct bs_matrix *m, const struct bs_iface_list *ifaces,
                        struct bs_error *err)
 {
@@ -262,7 +247,8 @@ int matrix_make_probes(struct bs_matrix *m, const struct bs_iface_list *ifaces,
 			bs_endpoint_set_port(&dst, m->ports[p].port);
 			pr->query = bs_lookup_query_make(m->ports[p].proto, &dst,
 			                                 v->peer ? v->arrival_ifindex
-			                                         : host_arrival(m, ifaces, &dst),
+			                                         : bs_lookup_host_arrival(
+			                                               ifaces, &dst, m->env.lo_index),
 			                                 ifaces);
 			bs_lookup(m->socks, m->nsocks, &pr->query, &pr->predicted);
 		}

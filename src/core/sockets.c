@@ -206,23 +206,50 @@ void bs_socket_list_free(struct bs_socket_list *list)
 	list->count = 0;
 }
 
-/* Order by what a bind conflict compares: protocol, port, family, address, device, v6only. */
-static int by_binding(const void *pa, const void *pb)
+/* Whether a and b claim overlapping addresses, as inet_rcv_saddr_equal() judges a bind. */
+static bool addresses_overlap(const struct bs_socket *a, const struct bs_socket *b)
+{
+	struct in_addr va, vb;
+	bool a_any = bs_endpoint_is_wildcard(&a->local), b_any = bs_endpoint_is_wildcard(&b->local);
+
+	if (a->local.family == b->local.family) {
+		if (a_any || b_any)
+			/* [::] v6only beside ::ffff:a.b.c.d does not overlap it */
+			return !(a->local.family == AF_INET6 &&
+			         ((a_any && a->v6only == 1 && bs_endpoint_is_v4_mapped(&b->local)) ||
+			          (b_any && b->v6only == 1 && bs_endpoint_is_v4_mapped(&a->local))));
+		return bs_endpoint_same_addr(&a->local, &b->local);
+	}
+	/* One IPv4, one IPv6: only an IPv6 socket that takes IPv4 can overlap. */
+	if (a->local.family == AF_INET6)
+		return addresses_overlap(b, a);
+	if (b->v6only == 1)
+		return false;
+	if (b_any)
+		return true;
+	return bs_endpoint_v4(&b->local, &vb) && bs_endpoint_is_v4_mapped(&b->local) &&
+	       bs_endpoint_v4(&a->local, &va) && (a_any || va.s_addr == vb.s_addr);
+}
+
+/* Two TCP listeners on one port whose bindings conflict (devices and addresses overlap) can
+ * only both be listening when both set SO_REUSEPORT: SO_REUSEADDR does not cover listeners. */
+static bool tcp_listeners_conflict(const struct bs_socket *a, const struct bs_socket *b)
+{
+	bool devices_overlap = a->bound_ifindex == 0 || b->bound_ifindex == 0 ||
+	                       a->bound_ifindex == b->bound_ifindex;
+
+	return a->proto == BS_PROTO_TCP && b->proto == BS_PROTO_TCP &&
+	       a->local.port == b->local.port && devices_overlap && addresses_overlap(a, b);
+}
+
+static int by_port(const void *pa, const void *pb)
 {
 	const struct bs_socket *a = *(const struct bs_socket *const *)pa;
 	const struct bs_socket *b = *(const struct bs_socket *const *)pb;
 
 	if (a->proto != b->proto)
 		return a->proto < b->proto ? -1 : 1;
-	if (a->local.port != b->local.port)
-		return a->local.port < b->local.port ? -1 : 1;
-	if (a->local.family != b->local.family)
-		return a->local.family < b->local.family ? -1 : 1;
-	if (a->bound_ifindex != b->bound_ifindex)
-		return a->bound_ifindex < b->bound_ifindex ? -1 : 1;
-	if (a->v6only != b->v6only)
-		return a->v6only < b->v6only ? -1 : 1;
-	return memcmp(&a->local.addr, &b->local.addr, sizeof(a->local.addr));
+	return a->local.port < b->local.port ? -1 : a->local.port > b->local.port;
 }
 
 void bs_sockets_deduce_reuseport(struct bs_socket_list *list)
@@ -233,10 +260,12 @@ void bs_sockets_deduce_reuseport(struct bs_socket_list *list)
 		return; /* without memory, nothing is deduced: reuseport stays unknown */
 	for (size_t i = 0; i < list->count; i++)
 		order[i] = &list->items[i];
-	qsort(order, list->count, sizeof(*order), by_binding);
-	for (size_t i = 1; i < list->count; i++)
-		if (order[i]->proto == BS_PROTO_TCP && by_binding(&order[i - 1], &order[i]) == 0)
-			order[i - 1]->reuseport = order[i]->reuseport = 1;
+	qsort(order, list->count, sizeof(*order), by_port);
+	/* Compare within each port only: 10,000 sockets on distinct ports stay linear. */
+	for (size_t i = 0; i < list->count; i++)
+		for (size_t j = i + 1; j < list->count && by_port(&order[i], &order[j]) == 0; j++)
+			if (tcp_listeners_conflict(order[i], order[j]))
+				order[i]->reuseport = order[j]->reuseport = 1;
 	free(order);
 }
 

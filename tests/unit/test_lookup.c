@@ -363,14 +363,16 @@ static void test_no_socket(void **state)
 	assert_false(bs_lookup_takes(socks, 1, &q, &a, 0));
 }
 
-/* Guards bs_lookup_is_local: all of 127/8 and ::1 are local, an address of an up interface
- * is, an address on a down interface and an address of nobody are not. */
+/* Guards bs_lookup_is_local: all of 127/8 and ::1 are local, an address of an interface is
+ * (IPv4 even while the interface is down: the kernel keeps its local route, as
+ * test_lookup_kernel shows), an address of nobody is not. */
 static void test_is_local(void **state)
 {
 	static const char *const local[] = {
 	    "127.0.0.1:1", "127.0.0.53:1", "127.255.255.254:1", "192.168.0.110:1",
-	    "10.9.9.9:1",  "[::1]:1",      "[fe80::1%eth0]:1",  "[::ffff:127.0.0.1]:1"};
-	static const char *const not_local[] = {"10.77.0.1:1",     "192.168.0.1:1", "8.8.8.8:1",
+	    "10.9.9.9:1",  "[::1]:1",      "[fe80::1%eth0]:1",  "[::ffff:127.0.0.1]:1",
+	    "10.77.0.1:1"};
+	static const char *const not_local[] = {"192.168.0.1:1", "8.8.8.8:1",
 	                                        "[2001:db8::1]:1", "0.0.0.0:1",     "[::]:1"};
 
 	(void)state;
@@ -423,8 +425,13 @@ static void test_other_ports_and_protocol_are_ignored(void **state)
  * for a device (so a device-bound [::] beats 0.0.0.0); IPv6 scores only the device. */
 static void test_udp_scoring(void **state)
 {
-	struct bs_socket socks[] = {UDP("[::]:5353"), UDP("0.0.0.0:5353")};
-	struct bs_socket dev[] = {UDP("0.0.0.0:5353"), sock(BS_PROTO_UDP, "[::]:5353", 0, LO, -1)};
+	/* SO_REUSEPORT known off (as on bindscope's own sockets): the score decides. */
+	struct bs_socket socks[] = {sock(BS_PROTO_UDP, "[::]:5353", 0, 0, 0),
+	                            sock(BS_PROTO_UDP, "0.0.0.0:5353", -1, 0, 0)};
+	struct bs_socket dev[] = {sock(BS_PROTO_UDP, "0.0.0.0:5353", -1, 0, 0),
+	                          sock(BS_PROTO_UDP, "[::]:5353", 0, LO, 0)};
+	struct bs_socket unknown[] = {UDP("[::]:5353"), UDP("0.0.0.0:5353")};
+	struct bs_lookup_answer a;
 	struct bs_socket dev4 = sock(BS_PROTO_UDP, "0.0.0.0:5353", -1, LO, -1);
 	struct bs_lookup_query v4 = query(BS_PROTO_UDP, "127.0.0.1:5353", LO);
 	struct bs_lookup_query v6 = query(BS_PROTO_UDP, "[::1]:5353", LO);
@@ -440,6 +447,12 @@ static void test_udp_scoring(void **state)
 	expect_socket(socks, 2, BS_PROTO_UDP, "[::1]:5353", 0, BS_PASS_WILDCARD);
 	expect_socket(dev, 2, BS_PROTO_UDP, "127.0.0.1:5353", 1, BS_PASS_WILDCARD);
 	expect_socket(dev, 2, BS_PROTO_UDP, "[::1]:5353", 1, BS_PASS_WILDCARD);
+	/* Unknown SO_REUSEPORT on UDP (the table cannot tell it from SO_REUSEADDR): the first
+	 * one the kernel finds may answer, so the lower score is in the answer too. */
+	bs_lookup(unknown, 2, &v4, &a);
+	assert_int_equal(a.outcome, BS_LOOKUP_TIE);
+	assert_true(bs_lookup_takes(unknown, 2, &v4, &a, 0));
+	assert_true(bs_lookup_takes(unknown, 2, &v4, &a, 1));
 }
 
 int main(void)

@@ -466,7 +466,8 @@ static void check_dest(const struct run *r, enum bs_proto proto, const struct de
 	bool takes[MAX_SOCKS];
 
 	bs_endpoint_from_sockaddr(&dst, (struct sockaddr *)&ss, len);
-	q = bs_lookup_query_make(proto, &dst, lo_index, &ifaces);
+	q = bs_lookup_query_make(proto, &dst, bs_lookup_host_arrival(&ifaces, &dst, lo_index),
+	                         &ifaces);
 	bs_lookup(r->list.items, r->list.count, &q, &a);
 	for (size_t i = 0; i < r->n; i++)
 		takes[i] = bs_lookup_takes(r->list.items, r->list.count, &q, &a, r->rows[i]);
