@@ -32,9 +32,9 @@ const char *bs_proto_name(enum bs_proto proto);
 
 struct bs_listener_opts {
 	enum bs_proto proto;
-	bool reuseaddr; /* SO_REUSEADDR for TCP (on by default); never set on UDP */
-	int v6only;     /* IPV6_V6ONLY for IPv6: 1, 0, or -1 for the system default */
-	bool reuseport; /* SO_REUSEPORT: live sockets of one user may share the address */
+	bool reuseaddr;           /* SO_REUSEADDR for TCP (on by default); never set on UDP */
+	int v6only;               /* IPV6_V6ONLY for IPv6: 1, 0, or -1 for the system default */
+	bool reuseport;           /* SO_REUSEPORT: live sockets of one user may share the address */
 	char device[IF_NAMESIZE]; /* SO_BINDTODEVICE: take only what arrives there; "" for any */
 };
 

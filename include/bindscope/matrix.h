@@ -67,10 +67,11 @@ enum bs_route_verdict {
 
 struct bs_matrix_col {
 	enum bs_col_kind kind;
-	size_t vantage;                  /* index into the vantages; 0 is this host */
-	struct bs_endpoint addr;         /* what is connected to, port 0 */
-	struct bs_endpoint dst;          /* where it is delivered (0.0.0.0 → 127.0.0.1), port 0 */
-	char label[BS_MATRIX_LABEL_MAX]; /* "lo", "eth0", "localhost", "0.0.0.0", "from eth0-peer" */
+	size_t vantage;          /* index into the vantages; 0 is this host */
+	struct bs_endpoint addr; /* what is connected to, port 0 */
+	struct bs_endpoint dst;  /* where it is delivered (0.0.0.0 → 127.0.0.1), port 0 */
+	char
+	    label[BS_MATRIX_LABEL_MAX]; /* "lo", "eth0", "localhost", "0.0.0.0", "from eth0-peer" */
 	char text[BS_ENDPOINT_TEXT_MAX]; /* the address as typed: 192.168.1.10, fe80::1%eth0 */
 	enum bs_route_verdict route;     /* BS_COL_PEER; HERE for every other kind */
 	bool has_gateway;                /* BS_COL_PEER: routed through a gateway */
@@ -80,16 +81,16 @@ struct bs_matrix_col {
 struct bs_matrix_port {
 	enum bs_proto proto;
 	uint16_t port;
-	bool only;                /* ADDR:PORT: probe only at this address */
-	struct bs_endpoint at;    /* when only */
+	bool only;             /* ADDR:PORT: probe only at this address */
+	struct bs_endpoint at; /* when only */
 };
 
 struct bs_matrix_row {
-	size_t port;       /* index into the ports */
-	bool socket;       /* false: the port has no socket (this row says so) */
-	size_t sock;       /* when socket: index into bs_matrix_sockets() */
-	bool ours;         /* a listener this process opened */
-	bool reuseaddr;    /* ours: SO_REUSEADDR as bindscope set it */
+	size_t port;    /* index into the ports */
+	bool socket;    /* false: the port has no socket (this row says so) */
+	size_t sock;    /* when socket: index into bs_matrix_sockets() */
+	bool ours;      /* a listener this process opened */
+	bool reuseaddr; /* ours: SO_REUSEADDR as bindscope set it */
 };
 
 enum bs_attribution {
@@ -105,18 +106,18 @@ struct bs_matrix_probe {
 	struct bs_lookup_answer predicted; /* over the sockets on the port */
 	struct bs_probe_result observed;   /* PENDING until probed */
 	enum bs_attribution how;
-	long answered_by;                  /* ACCEPT: the row that took it; else -1 */
-	struct bs_endpoint source;         /* the probe's own address and port, for claiming */
+	long answered_by;          /* ACCEPT: the row that took it; else -1 */
+	struct bs_endpoint source; /* the probe's own address and port, for claiming */
 };
 
 /* How a row reads one probe. */
 enum bs_cell_state {
-	BS_CELL_PENDING,      /* not probed yet */
-	BS_CELL_SKIPPED,      /* not probed at all */
-	BS_CELL_THIS,         /* this row's socket took it */
-	BS_CELL_OTHER,        /* another socket took it (other_row) */
-	BS_CELL_SHARED,       /* its SO_REUSEPORT group took it (or a tie): which one is not known */
-	BS_CELL_NOBODY,       /* refused, timeout, unreachable, open|filtered, or an error */
+	BS_CELL_PENDING, /* not probed yet */
+	BS_CELL_SKIPPED, /* not probed at all */
+	BS_CELL_THIS,    /* this row's socket took it */
+	BS_CELL_OTHER,   /* another socket took it (other_row) */
+	BS_CELL_SHARED,  /* its SO_REUSEPORT group took it (or a tie): which one is not known */
+	BS_CELL_NOBODY,  /* refused, timeout, unreachable, open|filtered, or an error */
 	BS_CELL_UNATTRIBUTED, /* open, yet no socket here takes it */
 };
 
@@ -136,9 +137,9 @@ struct bs_matrix_env {
 	int (*route)(void *arg, const struct bs_vantage *v, const struct bs_endpoint *dst,
 	             struct bs_route *out);
 	void *route_arg;
-	int arp_ignore;       /* net.ipv4.conf.all.arp_ignore: 0 answers ARP for any local address */
-	unsigned icmp_burst;  /* net.ipv4.icmp_msgs_burst: ICMP errors sent at once before the
-	                       * kernel's rate limit silences them */
+	int arp_ignore;      /* net.ipv4.conf.all.arp_ignore: 0 answers ARP for any local address */
+	unsigned icmp_burst; /* net.ipv4.icmp_msgs_burst: ICMP errors sent at once before the
+	                      * kernel's rate limit silences them */
 	unsigned lo_index;
 	struct bs_endpoint from; /* probes' source address (--from), or family 0 */
 };
@@ -214,7 +215,8 @@ const struct bs_matrix_row *bs_matrix_row(const struct bs_matrix *m, size_t r);
 const struct bs_matrix_col *bs_matrix_col(const struct bs_matrix *m, size_t c);
 const struct bs_matrix_port *bs_matrix_port(const struct bs_matrix *m, size_t p);
 const struct bs_matrix_probe *bs_matrix_probe(const struct bs_matrix *m, size_t i);
-const struct bs_matrix_probe *bs_matrix_probe_at(const struct bs_matrix *m, size_t port, size_t col);
+const struct bs_matrix_probe *bs_matrix_probe_at(const struct bs_matrix *m, size_t port,
+                                                 size_t col);
 const struct bs_vantage *bs_matrix_vantage(const struct bs_matrix *m, size_t v);
 const struct bs_socket *bs_matrix_sockets(const struct bs_matrix *m, size_t *count);
 /* The row of socket sock_index. */

@@ -42,9 +42,9 @@ struct bs_socket {
 	int v6only;             /* IPv6: 0 or 1 as the kernel reports it; -1 for IPv4 */
 	unsigned bound_ifindex; /* SO_BINDTODEVICE, 0 when none */
 	char bound_dev[IF_NAMESIZE];
-	int reuseport;          /* SO_REUSEPORT: 1, 0, or -1 when this process cannot know */
-	bool freebind;          /* IP_FREEBIND (sock_diag's INET_DIAG_SOCKOPT) */
-	bool transparent;       /* IP_TRANSPARENT */
+	int reuseport;    /* SO_REUSEPORT: 1, 0, or -1 when this process cannot know */
+	bool freebind;    /* IP_FREEBIND (sock_diag's INET_DIAG_SOCKOPT) */
+	bool transparent; /* IP_TRANSPARENT */
 	enum bs_exposure_class exposure;
 	char iface[IF_NAMESIZE]; /* BS_EXPOSED_ONE_ADDRESS: the interface that has the address */
 	pid_t pid;               /* 0: no owner found */

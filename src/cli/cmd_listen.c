@@ -175,8 +175,8 @@ static bool on_port_of(const struct bs_socket *s, void *arg)
 
 /* What the listener takes, said from the socket table of its port (others' sockets included),
  * with the socat and ss commands for it. */
-static void describe(const struct bs_listener *l, const struct bs_iface_list *ifaces,
-                     char *summary, char *socat, char *ss, size_t len)
+static void describe(const struct bs_listener *l, const struct bs_iface_list *ifaces, char *summary,
+                     char *socat, char *ss, size_t len)
 {
 	struct bs_matrix *m = bs_matrix_new();
 	struct bs_socket_list table = {0};
@@ -187,8 +187,8 @@ static void describe(const struct bs_listener *l, const struct bs_iface_list *if
 	summary[0] = socat[0] = ss[0] = '\0';
 	bs_matrix_env_system(&env);
 	if (m != NULL &&
-	    bs_matrix_add_port(m, bs_listener_proto(l), bs_listener_endpoint(l)->port, NULL, &err) ==
-	        0 &&
+	    bs_matrix_add_port(m, bs_listener_proto(l), bs_listener_endpoint(l)->port, NULL,
+	                       &err) == 0 &&
 	    bs_matrix_mark_own(m, bs_listener_inode(l), bs_listener_reuseaddr(l),
 	                       bs_listener_reuseport(l), &err) == 0 &&
 	    bs_sockets_read_filtered(&table, BS_SOCKETS_ALL, ifaces, on_port_of, (void *)l, &err) ==

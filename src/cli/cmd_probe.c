@@ -249,10 +249,9 @@ static int open_listeners(struct probe_run *run, const struct probe_cli *o,
 		run->listeners[run->nlisteners] = l;
 		run->inodes[run->nlisteners++] = bs_listener_inode(l);
 		if (bs_matrix_mark_own(run->m, bs_listener_inode(l), bs_listener_reuseaddr(l),
-		                       lo.reuseport, &err) <
-		        0 ||
-		    bs_matrix_add_port(run->m, lo.proto, bs_listener_endpoint(l)->port, NULL, &err) <
-		        0) {
+		                       lo.reuseport, &err) < 0 ||
+		    bs_matrix_add_port(run->m, lo.proto, bs_listener_endpoint(l)->port, NULL,
+		                       &err) < 0) {
 			cli_error_show(&err);
 			return BS_EXIT_FAILURE;
 		}
@@ -284,7 +283,8 @@ static bool on_matrix_port(const struct bs_socket *s, void *arg)
 	const struct bs_matrix *m = arg;
 
 	for (size_t p = 0; p < bs_matrix_nports(m); p++)
-		if (bs_matrix_port(m, p)->proto == s->proto && bs_matrix_port(m, p)->port == s->local.port)
+		if (bs_matrix_port(m, p)->proto == s->proto &&
+		    bs_matrix_port(m, p)->port == s->local.port)
 			return true;
 	return false;
 }
@@ -353,9 +353,10 @@ static int run_probes(struct probe_run *run, const struct probe_cli *o,
 	}
 	if (bs_matrix_probing(run->m) && (bs_loop_run(run->loop) < 0 || run->stop_signal != 0)) {
 		if (run->stop_signal != 0)
-			cli_error("interrupted by signal %d before the probes finished; nothing was "
-			          "left open",
-			          run->stop_signal);
+			cli_error(
+			    "interrupted by signal %d before the probes finished; nothing was "
+			    "left open",
+			    run->stop_signal);
 		return BS_EXIT_FAILURE;
 	}
 	wait_for_accepts(run);
@@ -399,9 +400,10 @@ static int matrix_mode(struct probe_run *run, const struct probe_cli *o, int arg
 	if (rc != BS_EXIT_OK)
 		return rc;
 	if (o->json)
-		return probe_render_json(run->m, ifaces, o->from) == 0 ? BS_EXIT_OK : BS_EXIT_FAILURE;
+		return probe_render_json(run->m, ifaces, o->from) == 0 ? BS_EXIT_OK
+		                                                       : BS_EXIT_FAILURE;
 	return probe_render_text(run->m, ifaces, o->explain, o->from) == 0 ? BS_EXIT_OK
-	                                                                     : BS_EXIT_FAILURE;
+	                                                                   : BS_EXIT_FAILURE;
 }
 
 static void sweep_addr_set(struct sweep_addr *a, const struct bs_endpoint *ep,
@@ -444,7 +446,8 @@ static long default_sweep_addrs(const struct bs_iface_list *ifaces, struct sweep
 
 static int sweep_mode(const struct probe_cli *o, const struct bs_iface_list *ifaces)
 {
-	struct sweep_request req = {.opts = bs_probe_opts_default(), .json = o->json, .ifaces = ifaces};
+	struct sweep_request req = {
+	    .opts = bs_probe_opts_default(), .json = o->json, .ifaces = ifaces};
 	struct sweep_addr *on = NULL;
 	struct bs_endpoint from, ep;
 	struct bs_error err;
@@ -510,7 +513,7 @@ int cmd_probe(int argc, char **argv)
 		cli_error_show(&err);
 		rc = BS_EXIT_FAILURE;
 	} else if (run.loop == NULL ||
-	    bs_loop_handle_signals(run.loop, signals, 3, on_signal, &run, &err) < 0) {
+	           bs_loop_handle_signals(run.loop, signals, 3, on_signal, &run, &err) < 0) {
 		cli_error_show(&err);
 		rc = BS_EXIT_FAILURE;
 	} else {

@@ -52,7 +52,8 @@ static void cell_text(const struct bs_matrix *m, size_t r, size_t c, const struc
 	res = &cell.probe->observed;
 	switch (cell.state) {
 	case BS_CELL_SKIPPED:
-		snprintf(buf, len, "%s", bs_matrix_col(m, c)->kind == BS_COL_NOT_LOCAL ? "not here" : "-");
+		snprintf(buf, len, "%s",
+		         bs_matrix_col(m, c)->kind == BS_COL_NOT_LOCAL ? "not here" : "-");
 		return;
 	case BS_CELL_PENDING:
 		snprintf(buf, len, "-");
@@ -68,7 +69,8 @@ static void cell_text(const struct bs_matrix *m, size_t r, size_t c, const struc
 		snprintf(buf, len, "%s shared", bs_verdict_symbol(BS_VERDICT_OPEN, st->utf8));
 		break;
 	case BS_CELL_NOBODY:
-		snprintf(buf, len, "%s %s", bs_verdict_symbol(res->verdict, st->utf8), verdict_word(res));
+		snprintf(buf, len, "%s %s", bs_verdict_symbol(res->verdict, st->utf8),
+		         verdict_word(res));
 		break;
 	}
 	if (cell.disagree)
@@ -221,8 +223,9 @@ int probe_render_text(const struct bs_matrix *m, const struct bs_iface_list *ifa
 	print_table(m, &st, width, first);
 	free(width);
 	if (any_other(m))
-		printf("%s #N: socket #N took the connection; shared: its SO_REUSEPORT group did.\n",
-		       st.utf8 ? "→" : "->");
+		printf(
+		    "%s #N: socket #N took the connection; shared: its SO_REUSEPORT group did.\n",
+		    st.utf8 ? "→" : "->");
 	for (size_t r = 0; r < bs_matrix_nrows(m); r++)
 		print_row_notes(m, r, ifaces, explain_all);
 	printf("\n%s%s%s%s%s\n", HOST_NOTE, from ? " Source address: " : "", from ? from : "",
@@ -235,9 +238,12 @@ int probe_render_text(const struct bs_matrix *m, const struct bs_iface_list *ifa
 static const char *col_kind_id(enum bs_col_kind kind)
 {
 	static const char *const ids[] = {
-	    [BS_COL_ADDRESS] = "address", [BS_COL_BOUND] = "bound",
-	    [BS_COL_NOT_LOCAL] = "not-local", [BS_COL_LOCALHOST] = "localhost",
-	    [BS_COL_ANY] = "any", [BS_COL_PEER] = "peer",
+	    [BS_COL_ADDRESS] = "address",
+	    [BS_COL_BOUND] = "bound",
+	    [BS_COL_NOT_LOCAL] = "not-local",
+	    [BS_COL_LOCALHOST] = "localhost",
+	    [BS_COL_ANY] = "any",
+	    [BS_COL_PEER] = "peer",
 	};
 
 	return ids[kind];
@@ -251,9 +257,13 @@ static const char *route_id(enum bs_route_verdict r)
 static const char *cell_state_id(enum bs_cell_state s)
 {
 	static const char *const ids[] = {
-	    [BS_CELL_PENDING] = "pending", [BS_CELL_SKIPPED] = "not-probed",
-	    [BS_CELL_THIS] = "this", [BS_CELL_OTHER] = "other", [BS_CELL_SHARED] = "shared",
-	    [BS_CELL_NOBODY] = "nobody", [BS_CELL_UNATTRIBUTED] = "unattributed",
+	    [BS_CELL_PENDING] = "pending",
+	    [BS_CELL_SKIPPED] = "not-probed",
+	    [BS_CELL_THIS] = "this",
+	    [BS_CELL_OTHER] = "other",
+	    [BS_CELL_SHARED] = "shared",
+	    [BS_CELL_NOBODY] = "nobody",
+	    [BS_CELL_UNATTRIBUTED] = "unattributed",
 	};
 
 	return ids[s];
@@ -320,7 +330,8 @@ static json_t *socket_json(const struct bs_matrix *m, size_t r, const struct bs_
 	json_object_set_new(o, "port", json_integer(s->local.port));
 	json_object_set_new(o, "local", json_string(text));
 	json_object_set_new(o, "address", json_string(addr));
-	json_object_set_new(o, "family", json_string(s->local.family == AF_INET6 ? "ipv6" : "ipv4"));
+	json_object_set_new(o, "family",
+	                    json_string(s->local.family == AF_INET6 ? "ipv6" : "ipv4"));
 	json_object_set_new(o, "v6only", s->v6only < 0 ? json_null() : json_boolean(s->v6only));
 	json_object_set_new(o, "device", s->bound_dev[0] ? json_string(s->bound_dev) : json_null());
 	json_object_set_new(o, "reuseport", tristate(s->reuseport));
@@ -354,7 +365,8 @@ static json_t *row_ids(const struct bs_matrix *m, const struct bs_matrix_probe *
 	}
 	for (size_t r = first; r < first + n; r++)
 		if (bs_matrix_row(m, r)->socket &&
-		    bs_lookup_takes(socks, nsocks, &p->query, &p->predicted, bs_matrix_row(m, r)->sock))
+		    bs_lookup_takes(socks, nsocks, &p->query, &p->predicted,
+		                    bs_matrix_row(m, r)->sock))
 			json_array_append_new(a, json_integer((json_int_t)r + 1));
 	return a;
 }
@@ -383,7 +395,8 @@ static json_t *probe_json(const struct bs_matrix *m, size_t i)
 	json_object_set_new(j, "probed", json_boolean(p->probed));
 	json_object_set_new(j, "observed",
 	                    pending ? json_null() : json_string(bs_verdict_name(o->verdict)));
-	json_object_set_new(j, "error", o->error ? json_string(bs_errno_name(o->error)) : json_null());
+	json_object_set_new(j, "error",
+	                    o->error ? json_string(bs_errno_name(o->error)) : json_null());
 	json_object_set_new(j, "latency_us",
 	                    pending ? json_null() : json_integer((json_int_t)o->latency_us));
 	json_object_set_new(j, "self_connect", json_boolean(o->self_connect));
@@ -408,8 +421,8 @@ static json_t *rows_json(const struct bs_matrix *m)
 		const struct bs_matrix_row *row = bs_matrix_row(m, r);
 		const struct bs_matrix_port *port = bs_matrix_port(m, row->port);
 		json_t *o = json_object(), *cells = json_array();
-		json_object_set_new(o, "socket", row->socket ? json_integer((json_int_t)r + 1)
-		                                             : json_null());
+		json_object_set_new(o, "socket",
+		                    row->socket ? json_integer((json_int_t)r + 1) : json_null());
 		json_object_set_new(o, "proto", json_string(bs_proto_name(port->proto)));
 		json_object_set_new(o, "port", json_integer(port->port));
 		for (size_t c = 0; c < bs_matrix_ncols(m); c++) {
@@ -417,9 +430,9 @@ static json_t *rows_json(const struct bs_matrix *m)
 			bs_matrix_cell(m, r, c, &cell);
 			bs_matrix_cell_why(m, r, c, text, sizeof(text));
 			json_array_append_new(
-			    cells, json_pack("{s:i,s:i,s:s,s:o,s:b,s:b,s:s}", "target", (int)c, "probe",
-			                     (int)(row->port * bs_matrix_ncols(m) + c), "state",
-			                     cell_state_id(cell.state), "other_socket",
+			    cells, json_pack("{s:i,s:i,s:s,s:o,s:b,s:b,s:s}", "target", (int)c,
+			                     "probe", (int)(row->port * bs_matrix_ncols(m) + c),
+			                     "state", cell_state_id(cell.state), "other_socket",
 			                     cell.other_row >= 0 ? json_integer(cell.other_row + 1)
 			                                         : json_null(),
 			                     "predicted_this", cell.predicted_this, "disagree",

@@ -78,7 +78,8 @@ static bool on_open_port(const struct bs_socket *s, void *arg)
 	const struct bs_matrix *m = arg;
 
 	for (size_t p = 0; p < bs_matrix_nports(m); p++)
-		if (bs_matrix_port(m, p)->proto == s->proto && bs_matrix_port(m, p)->port == s->local.port)
+		if (bs_matrix_port(m, p)->proto == s->proto &&
+		    bs_matrix_port(m, p)->port == s->local.port)
 			return true;
 	return false;
 }

@@ -75,11 +75,14 @@ static void say_round(struct bs_lesson *ls)
 		if (n == 0)
 			continue;
 		if (v == 0)
-			say(ls, "probed %zu port%s on %zu addresses from this host: %zu of %zu probes open",
-			    bs_matrix_nports(m), bs_matrix_nports(m) == 1 ? "" : "s", addrs, open, n);
+			say(ls,
+			    "probed %zu port%s on %zu addresses from this host: %zu of %zu probes "
+			    "open",
+			    bs_matrix_nports(m), bs_matrix_nports(m) == 1 ? "" : "s", addrs, open,
+			    n);
 		else
-			say(ls, "probed from %s: %zu of %zu probes open", bs_matrix_vantage(m, v)->name,
-			    open, n);
+			say(ls, "probed from %s: %zu of %zu probes open",
+			    bs_matrix_vantage(m, v)->name, open, n);
 	}
 }
 
@@ -96,7 +99,8 @@ static bool on_listener_port(const struct bs_socket *s, void *arg)
 	const struct bs_matrix *m = arg;
 
 	for (size_t p = 0; p < bs_matrix_nports(m); p++)
-		if (bs_matrix_port(m, p)->proto == s->proto && bs_matrix_port(m, p)->port == s->local.port)
+		if (bs_matrix_port(m, p)->proto == s->proto &&
+		    bs_matrix_port(m, p)->port == s->local.port)
 			return true;
 	return false;
 }

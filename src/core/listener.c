@@ -312,7 +312,7 @@ static int set_options(int fd, const struct bs_endpoint *ep, const struct bs_lis
 		return -1;
 	/* Unprivileged since Linux 5.7, for a socket not yet bound. */
 	if (o->device[0] != '\0' && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, o->device,
-	                                        (socklen_t)strlen(o->device)) < 0)
+	                                       (socklen_t)strlen(o->device)) < 0)
 		return -1;
 	if (o->proto == BS_PROTO_UDP) {
 		/* Ask for each datagram's destination address: which local address it reached. */

@@ -31,7 +31,8 @@ struct bs_lookup_query bs_lookup_query_make(enum bs_proto proto, const struct bs
                                             unsigned arrival_ifindex,
                                             const struct bs_iface_list *ifaces)
 {
-	struct bs_lookup_query q = {.proto = proto, .dst = *dst, .arrival_ifindex = arrival_ifindex};
+	struct bs_lookup_query q = {
+	    .proto = proto, .dst = *dst, .arrival_ifindex = arrival_ifindex};
 
 	q.dst_local = bs_lookup_is_local(ifaces, dst);
 	return q;
@@ -97,8 +98,8 @@ bool bs_lookup_same_group(const struct bs_socket *a, const struct bs_socket *b)
 {
 	return a->reuseport == 1 && b->reuseport == 1 && a->proto == b->proto &&
 	       a->local.port == b->local.port && a->local.family == b->local.family &&
-	       a->bound_ifindex == b->bound_ifindex && a->v6only == b->v6only &&
-	       a->uid == b->uid && bs_endpoint_same_addr(&a->local, &b->local);
+	       a->bound_ifindex == b->bound_ifindex && a->v6only == b->v6only && a->uid == b->uid &&
+	       bs_endpoint_same_addr(&a->local, &b->local);
 }
 
 /* One pass: the best score and how many sockets reach it. */
@@ -128,7 +129,8 @@ static size_t count_device_excluded(const struct bs_socket *socks, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		const struct bs_socket *s = &socks[i];
 		if (s->proto == q->proto && s->local.port == q->dst.port && !device_ok(s, q) &&
-		    (address_matches(s, q, BS_PASS_EXACT) || address_matches(s, q, BS_PASS_WILDCARD)))
+		    (address_matches(s, q, BS_PASS_EXACT) ||
+		     address_matches(s, q, BS_PASS_WILDCARD)))
 			excluded++;
 	}
 	return excluded;

@@ -167,7 +167,8 @@ static int take_sockets(struct bs_matrix *m, const struct bs_socket_list *table,
 			m->socks[m->nsocks] = *s;
 			/* Our own listeners' SO_REUSEPORT is known, not only deduced. */
 			if (matrix_own_find(m, s->inode) != NULL)
-				m->socks[m->nsocks].reuseport = matrix_own_find(m, s->inode)->reuseport;
+				m->socks[m->nsocks].reuseport =
+				    matrix_own_find(m, s->inode)->reuseport;
 			m->nsocks++;
 		}
 	return 0;

@@ -43,7 +43,6 @@ void bs_matrix_env_system(struct bs_matrix_env *env)
 	resolve_localhost(env);
 	env->route = route_in_namespace;
 	env->arp_ignore = bs_sysinfo_read_int("/proc/sys/net/ipv4/conf/all/arp_ignore", 0);
-	env->icmp_burst =
-	    (unsigned)bs_sysinfo_read_int("/proc/sys/net/ipv4/icmp_msgs_burst", 50);
+	env->icmp_burst = (unsigned)bs_sysinfo_read_int("/proc/sys/net/ipv4/icmp_msgs_burst", 50);
 	env->lo_index = if_nametoindex("lo");
 }

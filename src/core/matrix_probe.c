@@ -35,13 +35,14 @@ static bool predicted_takes(const struct bs_matrix *m, const struct bs_matrix_pr
 {
 	const struct bs_matrix_row *row = &m->rows[r];
 
-	return row->socket && bs_lookup_takes(m->socks, m->nsocks, &p->query, &p->predicted, row->sock);
+	return row->socket &&
+	       bs_lookup_takes(m->socks, m->nsocks, &p->query, &p->predicted, row->sock);
 }
 
 static bool predicts_open(const struct bs_matrix_probe *p)
 {
-	return p->predicted.outcome == BS_LOOKUP_SOCKET || p->predicted.outcome == BS_LOOKUP_GROUP ||
-	       p->predicted.outcome == BS_LOOKUP_TIE;
+	return p->predicted.outcome == BS_LOOKUP_SOCKET ||
+	       p->predicted.outcome == BS_LOOKUP_GROUP || p->predicted.outcome == BS_LOOKUP_TIE;
 }
 
 /* True when one of the sockets that should take the probe is ours: its accept will say. */
@@ -64,8 +65,9 @@ static void round_done(struct bs_probe *p, void *arg)
 		pr->observed = *res;
 		/* Someone else's socket: the socket table says which took it. A claim that came
 		 * in before the verdict (accept first) is kept. */
-		if (res->verdict == BS_VERDICT_OPEN && pr->how == BS_ATTR_NONE && predicts_open(pr) &&
-		    !ours_predicted(m, pr) && m->cols[pr->col].route == BS_ROUTE_HERE)
+		if (res->verdict == BS_VERDICT_OPEN && pr->how == BS_ATTR_NONE &&
+		    predicts_open(pr) && !ours_predicted(m, pr) &&
+		    m->cols[pr->col].route == BS_ROUTE_HERE)
 			pr->how = BS_ATTR_TABLE;
 	}
 	r->running = false;
@@ -96,7 +98,8 @@ static int start_round(struct bs_matrix *m, struct bs_loop *loop, size_t v, enum
 		return bs_error_set(err, 0, "out of memory starting %zu probes", m->nprobes);
 	for (size_t i = 0; i < m->nprobes; i++) {
 		const struct bs_matrix_probe *pr = &m->probes[i];
-		if (pr->probed && m->cols[pr->col].vantage == v && m->ports[pr->port].proto == proto)
+		if (pr->probed && m->cols[pr->col].vantage == v &&
+		    m->ports[pr->port].proto == proto)
 			r->index[r->count++] = i;
 	}
 	if (r->count == 0)
@@ -146,7 +149,8 @@ int bs_matrix_probe_start(struct bs_matrix *m, struct bs_loop *loop,
 static long own_row(const struct bs_matrix *m, uint64_t inode)
 {
 	for (size_t r = 0; r < m->nrows; r++)
-		if (m->rows[r].socket && m->rows[r].ours && m->socks[m->rows[r].sock].inode == inode)
+		if (m->rows[r].socket && m->rows[r].ours &&
+		    m->socks[m->rows[r].sock].inode == inode)
 			return (long)r;
 	return -1;
 }

@@ -9,14 +9,15 @@ static bool have_column(const struct bs_matrix *m, size_t vantage, const struct 
 {
 	for (size_t c = 0; c < m->ncols; c++)
 		if (m->cols[c].vantage == vantage && m->cols[c].kind != BS_COL_ANY &&
-		    m->cols[c].kind != BS_COL_LOCALHOST && bs_endpoint_same_addr(&m->cols[c].addr, a))
+		    m->cols[c].kind != BS_COL_LOCALHOST &&
+		    bs_endpoint_same_addr(&m->cols[c].addr, a))
 			return true;
 	return false;
 }
 
-static struct bs_matrix_col *add_column(struct bs_matrix *m, enum bs_col_kind kind,
-                                        size_t vantage, const struct bs_endpoint *addr,
-                                        const char *label, struct bs_error *err)
+static struct bs_matrix_col *add_column(struct bs_matrix *m, enum bs_col_kind kind, size_t vantage,
+                                        const struct bs_endpoint *addr, const char *label,
+                                        struct bs_error *err)
 {
 	struct bs_matrix_col *c;
 
@@ -100,8 +101,7 @@ static int bound_column(struct bs_matrix *m, const struct bs_iface_list *ifaces,
 	if (owner == NULL && bs_endpoint_is_loopback(addr))
 		owner = bs_iface_find(ifaces, "lo");
 	return add_column(m, local ? BS_COL_BOUND : BS_COL_NOT_LOCAL, 0, addr,
-	                  local ? (owner != NULL ? owner->name : "bound") : "not here",
-	                  err) != NULL
+	                  local ? (owner != NULL ? owner->name : "bound") : "not here", err) != NULL
 	           ? 0
 	           : -1;
 }
@@ -127,7 +127,8 @@ static int special_columns(struct bs_matrix *m, struct bs_error *err)
 
 	for (size_t i = 0; i < m->env.nlocalhost; i++)
 		if (matrix_family_shown(m, m->env.localhost[i].family) &&
-		    add_column(m, BS_COL_LOCALHOST, 0, &m->env.localhost[i], "localhost", err) == NULL)
+		    add_column(m, BS_COL_LOCALHOST, 0, &m->env.localhost[i], "localhost", err) ==
+		        NULL)
 			return -1;
 	for (int fam = 0; fam < 2; fam++) {
 		int family = fam == 0 ? AF_INET : AF_INET6;
@@ -143,7 +144,8 @@ static int special_columns(struct bs_matrix *m, struct bs_error *err)
 			return -1;
 		/* Linux sends a connection to the unspecified address to the source address the
 		 * socket has (--from), else to loopback. */
-		c->dst = bs_endpoint_without_port(m->env.from.family == family ? &m->env.from : &loop);
+		c->dst =
+		    bs_endpoint_without_port(m->env.from.family == family ? &m->env.from : &loop);
 	}
 	return 0;
 }
@@ -174,9 +176,8 @@ static void route_column(struct bs_matrix *m, const struct bs_vantage *v,
 	/* On-link: the peer asks its segment who has the address. This machine answers for its
 	 * own addresses there; IPv4 answers for any local address while arp_ignore is 0. */
 	owner = bs_endpoint_owner(ifaces, &c->addr);
-	if (owner != NULL && seg != NULL && strcmp(owner->name, seg->name) == 0)
-		c->route = BS_ROUTE_HERE;
-	else if (c->addr.family == AF_INET && m->env.arp_ignore == 0)
+	if ((owner != NULL && seg != NULL && strcmp(owner->name, seg->name) == 0) ||
+	    (c->addr.family == AF_INET && m->env.arp_ignore == 0))
 		c->route = BS_ROUTE_HERE;
 }
 
@@ -194,7 +195,8 @@ static int peer_columns(struct bs_matrix *m, const struct bs_iface_list *ifaces,
 			for (size_t j = 0; (f->flags & IFF_UP) && j < f->naddrs; j++) {
 				struct bs_matrix_col *c;
 				iface_endpoint(f, &f->addrs[j], &ep);
-				if (!matrix_family_shown(m, ep.family) || bs_endpoint_is_loopback(&ep) ||
+				if (!matrix_family_shown(m, ep.family) ||
+				    bs_endpoint_is_loopback(&ep) ||
 				    bs_endpoint_is_link_local(&ep) || have_column(m, 1 + v, &ep))
 					continue;
 				c = add_column(m, BS_COL_PEER, 1 + v, &ep, label, err);
@@ -245,11 +247,11 @@ int matrix_make_probes(struct bs_matrix *m, const struct bs_iface_list *ifaces,
 			pr->answered_by = -1;
 			pr->probed = probed_at(&m->ports[p], col);
 			bs_endpoint_set_port(&dst, m->ports[p].port);
-			pr->query = bs_lookup_query_make(m->ports[p].proto, &dst,
-			                                 v->peer ? v->arrival_ifindex
-			                                         : bs_lookup_host_arrival(
-			                                               ifaces, &dst, m->env.lo_index),
-			                                 ifaces);
+			pr->query = bs_lookup_query_make(
+			    m->ports[p].proto, &dst,
+			    v->peer ? v->arrival_ifindex
+			            : bs_lookup_host_arrival(ifaces, &dst, m->env.lo_index),
+			    ifaces);
 			bs_lookup(m->socks, m->nsocks, &pr->query, &pr->predicted);
 		}
 	return 0;

@@ -29,13 +29,15 @@ static void route_words(const struct bs_matrix *m, const struct bs_matrix_probe 
 	switch (c->kind) {
 	case BS_COL_ADDRESS:
 	case BS_COL_BOUND:
-		snprintf(buf, len,
-		         "From this host, a connection to %s:%u travels over lo (%s is this machine's "
-		         "own address, on %s).",
-		         c->text, port, c->text, c->label);
+		snprintf(
+		    buf, len,
+		    "From this host, a connection to %s:%u travels over lo (%s is this machine's "
+		    "own address, on %s).",
+		    c->text, port, c->text, c->label);
 		return;
 	case BS_COL_LOCALHOST:
-		snprintf(buf, len, "From this host, localhost resolves to %s here; it travels over lo.",
+		snprintf(buf, len,
+		         "From this host, localhost resolves to %s here; it travels over lo.",
 		         c->text);
 		return;
 	case BS_COL_ANY:
@@ -46,25 +48,28 @@ static void route_words(const struct bs_matrix *m, const struct bs_matrix_probe 
 		                                              : "loopback");
 		return;
 	case BS_COL_NOT_LOCAL:
-		snprintf(buf, len,
-		         "%s is not an address of this machine, so bindscope does not probe it (the "
-		         "connection would leave the machine).",
-		         c->text);
+		snprintf(
+		    buf, len,
+		    "%s is not an address of this machine, so bindscope does not probe it (the "
+		    "connection would leave the machine).",
+		    c->text);
 		return;
 	case BS_COL_PEER:
 		break;
 	}
 	bs_endpoint_addr_text(&c->gateway, gw, sizeof(gw));
 	if (c->route == BS_ROUTE_NONE)
-		snprintf(buf, len,
-		         "%s (%s, on %s's segment) has no route to %s, so its connect fails at once.",
-		         v->name, v->addr, v->iface, c->text);
+		snprintf(
+		    buf, len,
+		    "%s (%s, on %s's segment) has no route to %s, so its connect fails at once.",
+		    v->name, v->addr, v->iface, c->text);
 	else if (c->route == BS_ROUTE_ELSEWHERE)
-		snprintf(buf, len,
-		         "%s routes %s %s%s, not to this machine's %s: what happens there is out of "
-		         "bindscope's sight.",
-		         v->name, c->text, c->has_gateway ? "via " : "on-link", c->has_gateway ? gw : "",
-		         v->iface);
+		snprintf(
+		    buf, len,
+		    "%s routes %s %s%s, not to this machine's %s: what happens there is out of "
+		    "bindscope's sight.",
+		    v->name, c->text, c->has_gateway ? "via " : "on-link", c->has_gateway ? gw : "",
+		    v->iface);
 	else if (c->has_gateway)
 		snprintf(buf, len,
 		         "%s sends %s:%u via %s, this machine's address on %s: it arrives on %s.",
@@ -149,15 +154,17 @@ static void prediction_words(const struct bs_matrix *m, const struct bs_matrix_p
 	case BS_LOOKUP_SOCKET:
 		bs_matrix_row_who(m, (size_t)w, who, sizeof(who));
 		snprintf(buf, len, "The kernel gives it to %s: %s", who,
-		         p->predicted.pass == BS_PASS_EXACT ? "it is bound to exactly this address"
-		                                            : "it is a wildcard, and no socket is bound "
-		                                              "to this address exactly");
+		         p->predicted.pass == BS_PASS_EXACT
+		             ? "it is bound to exactly this address"
+		             : "it is a wildcard, and no socket is bound "
+		               "to this address exactly");
 		if (sock_of(m, w)->bound_ifindex != 0 && m->cols[p->col].vantage == 0)
-			bs_textbuf_appendf(buf, len,
-			                   ", and it is bound to %s, the device this connection "
-			                   "counts as arriving on: the kernel's local route for the "
-			                   "address names %s, though the packets travel over lo",
-			                   sock_of(m, w)->bound_dev, sock_of(m, w)->bound_dev);
+			bs_textbuf_appendf(
+			    buf, len,
+			    ", and it is bound to %s, the device this connection "
+			    "counts as arriving on: the kernel's local route for the "
+			    "address names %s, though the packets travel over lo",
+			    sock_of(m, w)->bound_dev, sock_of(m, w)->bound_dev);
 		else if (sock_of(m, w)->bound_ifindex != 0)
 			bs_textbuf_appendf(buf, len, ", and it is bound to %s, where this arrives",
 			                   sock_of(m, w)->bound_dev);
@@ -169,15 +176,17 @@ static void prediction_words(const struct bs_matrix *m, const struct bs_matrix_p
 		         takers);
 		break;
 	case BS_LOOKUP_TIE:
-		snprintf(buf, len,
-		         "One of %s takes it: they match equally well, and which one the kernel finds "
-		         "first depends on the order they were bound in (SO_REUSEPORT) and the CPU",
-		         takers);
+		snprintf(
+		    buf, len,
+		    "One of %s takes it: they match equally well, and which one the kernel finds "
+		    "first depends on the order they were bound in (SO_REUSEPORT) and the CPU",
+		    takers);
 		break;
 	case BS_LOOKUP_NONE:
 		snprintf(buf, len, "No socket on port %u takes it, so the kernel refuses it (%s)",
 		         m->ports[p->port].port,
-		         udp ? "UDP answers with ICMP port unreachable" : "TCP answers with a reset");
+		         udp ? "UDP answers with ICMP port unreachable"
+		             : "TCP answers with a reset");
 		break;
 	case BS_LOOKUP_NOT_LOCAL:
 		snprintf(buf, len, "Nothing on this machine takes it");
@@ -188,8 +197,8 @@ static void prediction_words(const struct bs_matrix *m, const struct bs_matrix_p
 	bs_textbuf_appendf(buf, len, ".");
 }
 
-static void observation_words(const struct bs_matrix *m, const struct bs_matrix_probe *p,
-                              char *buf, size_t len)
+static void observation_words(const struct bs_matrix *m, const struct bs_matrix_probe *p, char *buf,
+                              size_t len)
 {
 	const struct bs_probe_result *o = &p->observed;
 	bool udp = m->ports[p->port].proto == BS_PROTO_UDP;
@@ -202,8 +211,8 @@ static void observation_words(const struct bs_matrix *m, const struct bs_matrix_
 	case BS_VERDICT_OPEN:
 		if (p->how == BS_ATTR_ACCEPT && p->answered_by >= 0) {
 			bs_matrix_row_who(m, (size_t)p->answered_by, who, sizeof(who));
-			snprintf(buf, len, "Observed: open, %s by %s.", udp ? "received" : "accepted",
-			         who);
+			snprintf(buf, len, "Observed: open, %s by %s.",
+			         udp ? "received" : "accepted", who);
 		} else {
 			snprintf(buf, len, "Observed: open.");
 		}
@@ -213,19 +222,21 @@ static void observation_words(const struct bs_matrix *m, const struct bs_matrix_
 		         udp ? "ICMP port unreachable" : "a TCP reset");
 		return;
 	case BS_VERDICT_TIMEOUT:
-		snprintf(buf, len, "Observed: no answer before the deadline (no reset, no ICMP error).");
+		snprintf(buf, len,
+		         "Observed: no answer before the deadline (no reset, no ICMP error).");
 		return;
 	case BS_VERDICT_UNREACHABLE:
 		snprintf(buf, len, "Observed: unreachable (%s).", bs_errno_name(o->error));
 		return;
 	case BS_VERDICT_OPEN_FILTERED:
-		snprintf(buf, len,
-		         "Observed: no answer (UDP: a socket that takes a datagram says nothing, so "
-		         "this reads open|filtered).");
+		snprintf(
+		    buf, len,
+		    "Observed: no answer (UDP: a socket that takes a datagram says nothing, so "
+		    "this reads open|filtered).");
 		return;
 	case BS_VERDICT_ERROR:
-		snprintf(buf, len, "Observed: the connect failed with %s (%s).", bs_errno_name(o->error),
-		         strerror(o->error));
+		snprintf(buf, len, "Observed: the connect failed with %s (%s).",
+		         bs_errno_name(o->error), strerror(o->error));
 		return;
 	}
 }
@@ -241,16 +252,19 @@ static void contradiction_words(const struct bs_matrix *m, const struct bs_matri
 	                      p->predicted.outcome == BS_LOOKUP_TIE;
 
 	if (m->cols[p->col].route == BS_ROUTE_NONE)
-		snprintf(buf, len,
-		         " But the probe did not fail for lack of a route: the peer's routes changed "
-		         "after bindscope read them.");
+		snprintf(
+		    buf, len,
+		    " But the probe did not fail for lack of a route: the peer's routes changed "
+		    "after bindscope read them.");
 	else if (!open_predicted && v == BS_VERDICT_OPEN)
-		snprintf(buf, len,
-		         " But something answered, and no socket in this network namespace takes it: "
-		         "the connection was redirected before the socket lookup (a NAT rule) or "
-		         "answered from another namespace.");
+		snprintf(
+		    buf, len,
+		    " But something answered, and no socket in this network namespace takes it: "
+		    "the connection was redirected before the socket lookup (a NAT rule) or "
+		    "answered from another namespace.");
 	else if (!open_predicted)
-		snprintf(buf, len, " But the probe saw %s, not the refusal the socket table predicts.",
+		snprintf(buf, len,
+		         " But the probe saw %s, not the refusal the socket table predicts.",
 		         bs_verdict_name(v));
 	else if (v == BS_VERDICT_REFUSED)
 		snprintf(buf, len,
@@ -259,15 +273,17 @@ static void contradiction_words(const struct bs_matrix *m, const struct bs_matri
 		         "reject), or #%ld closed since.",
 		         w + 1, w + 1);
 	else if (v == BS_VERDICT_TIMEOUT || v == BS_VERDICT_OPEN_FILTERED)
-		snprintf(buf, len,
-		         " But it never reached #%ld (bindscope's own listeners confirm every probe "
-		         "they take): it was dropped on the way.",
-		         w + 1);
+		snprintf(
+		    buf, len,
+		    " But it never reached #%ld (bindscope's own listeners confirm every probe "
+		    "they take): it was dropped on the way.",
+		    w + 1);
 	else if (v == BS_VERDICT_OPEN && p->how == BS_ATTR_ACCEPT)
-		snprintf(buf, len,
-		         " But #%ld accepted it, which the lookup does not predict: please report this "
-		         "configuration.",
-		         p->answered_by + 1);
+		snprintf(
+		    buf, len,
+		    " But #%ld accepted it, which the lookup does not predict: please report this "
+		    "configuration.",
+		    p->answered_by + 1);
 	else if (v == BS_VERDICT_OPEN)
 		snprintf(buf, len,
 		         " But none of bindscope's listeners accepted it: a socket outside this "
@@ -304,12 +320,14 @@ void bs_matrix_cell_why(const struct bs_matrix *m, size_t r, size_t c, char *buf
 	bs_textbuf_appendf(buf, len, " %s", part);
 	if (m->ports[cell.probe->port].proto == BS_PROTO_UDP &&
 	    cell.probe->observed.verdict == BS_VERDICT_OPEN_FILTERED &&
-	    cell.probe->predicted.outcome == BS_LOOKUP_NONE && bs_matrix_icmp_limited(m, cell.probe))
-		bs_textbuf_appendf(buf, len,
-		                   " More UDP probes were due an ICMP port unreachable than the kernel "
-		                   "sends at once (net.ipv4.icmp_msgs_burst = %u): the rest are "
-		                   "rate-limited into silence.",
-		                   m->env.icmp_burst);
+	    cell.probe->predicted.outcome == BS_LOOKUP_NONE &&
+	    bs_matrix_icmp_limited(m, cell.probe))
+		bs_textbuf_appendf(
+		    buf, len,
+		    " More UDP probes were due an ICMP port unreachable than the kernel "
+		    "sends at once (net.ipv4.icmp_msgs_burst = %u): the rest are "
+		    "rate-limited into silence.",
+		    m->env.icmp_burst);
 	if (cell.disagree) {
 		contradiction_words(m, cell.probe, part, sizeof(part));
 		bs_textbuf_appendf(buf, len, "%s", part);
@@ -334,5 +352,6 @@ void bs_matrix_probe_text(const struct bs_matrix *m, const struct bs_matrix_prob
 	if (p->how == BS_ATTR_ACCEPT || p->predicted.outcome == BS_LOOKUP_SOCKET)
 		snprintf(buf, len, "open (answered by %s)", who);
 	else
-		snprintf(buf, len, "open (answered by one of the sockets sharing it, first %s)", who);
+		snprintf(buf, len, "open (answered by one of the sockets sharing it, first %s)",
+		         who);
 }

@@ -25,7 +25,8 @@ void bs_matrix_row_label(const struct bs_matrix *m, size_t r, char *buf, size_t 
 	const struct bs_socket *s = row_sock(m, r);
 
 	if (s == NULL) {
-		snprintf(buf, len, "%s port %u: no socket", proto_of(m, r), m->ports[m->rows[r].port].port);
+		snprintf(buf, len, "%s port %u: no socket", proto_of(m, r),
+		         m->ports[m->rows[r].port].port);
 		return;
 	}
 	bs_socket_local_text(s, local, sizeof(local));
@@ -73,17 +74,20 @@ static void binding_words(const struct bs_matrix *m, size_t r, const struct bs_i
 		if (s->local.family == AF_INET)
 			snprintf(buf, len, "bound to the IPv4 wildcard 0.0.0.0");
 		else if (s->v6only == 1)
-			snprintf(buf, len, "bound to the IPv6 wildcard [::] with IPV6_V6ONLY on (IPv6 only)");
-		else
 			snprintf(buf, len,
-			         "bound to the IPv6 wildcard [::] with IPV6_V6ONLY off (IPv4 arrives "
-			         "too, as ::ffff:a.b.c.d)");
+			         "bound to the IPv6 wildcard [::] with IPV6_V6ONLY on (IPv6 only)");
+		else
+			snprintf(
+			    buf, len,
+			    "bound to the IPv6 wildcard [::] with IPV6_V6ONLY off (IPv4 arrives "
+			    "too, as ::ffff:a.b.c.d)");
 	} else if (!bs_lookup_is_local(ifaces, &s->local)) {
 		snprintf(buf, len,
 		         "bound to %s, which is not an address of this machine (%s): nothing "
 		         "reaches it until the address is added",
 		         addr,
-		         s->freebind ? "IP_FREEBIND is set" : "net.ipv4.ip_nonlocal_bind or IP_FREEBIND");
+		         s->freebind ? "IP_FREEBIND is set"
+		                     : "net.ipv4.ip_nonlocal_bind or IP_FREEBIND");
 	} else if (bs_endpoint_is_loopback(&s->local)) {
 		snprintf(buf, len, "bound to the loopback address %s only", addr);
 	} else {
@@ -119,10 +123,11 @@ void bs_matrix_row_summary(const struct bs_matrix *m, size_t r, const struct bs_
 
 	bs_matrix_row_label(m, r, label, sizeof(label));
 	if (!m->rows[r].socket) {
-		snprintf(buf, len,
-		         "%s: no socket is bound to this port in this network namespace, so nothing "
-		         "here takes a connection to it.",
-		         label);
+		snprintf(
+		    buf, len,
+		    "%s: no socket is bound to this port in this network namespace, so nothing "
+		    "here takes a connection to it.",
+		    label);
 		return;
 	}
 	binding_words(m, r, ifaces, binding, sizeof(binding));
@@ -135,7 +140,8 @@ void bs_matrix_row_summary(const struct bs_matrix *m, size_t r, const struct bs_
 		nhost++;
 		bs_matrix_cell(m, r, c, &cell);
 		if (cell.predicted_this) {
-			bs_textbuf_appendf(takes, sizeof(takes), "%s%s", ntakes++ ? ", " : "", col->text);
+			bs_textbuf_appendf(takes, sizeof(takes), "%s%s", ntakes++ ? ", " : "",
+			                   col->text);
 		} else if (p->predicted.outcome != BS_LOOKUP_NONE &&
 		           p->predicted.outcome != BS_LOOKUP_NOT_LOCAL) {
 			bs_textbuf_appendf(elsewhere, sizeof(elsewhere), "%s%s goes to #%ld",
@@ -145,10 +151,11 @@ void bs_matrix_row_summary(const struct bs_matrix *m, size_t r, const struct bs_
 	}
 	snprintf(buf, len, "%s is %s. ", label, binding);
 	if (ntakes == 0)
-		bs_textbuf_appendf(buf, len, "From this host it takes none of the %zu addresses probed",
-		                   nhost);
+		bs_textbuf_appendf(
+		    buf, len, "From this host it takes none of the %zu addresses probed", nhost);
 	else if (ntakes == nhost)
-		bs_textbuf_appendf(buf, len, "From this host it takes every address probed (%s)", takes);
+		bs_textbuf_appendf(buf, len, "From this host it takes every address probed (%s)",
+		                   takes);
 	else
 		bs_textbuf_appendf(buf, len, "From this host it takes %s", takes);
 	if (elsewhere[0] != '\0')
@@ -156,10 +163,11 @@ void bs_matrix_row_summary(const struct bs_matrix *m, size_t r, const struct bs_
 	bs_textbuf_appendf(buf, len, ".");
 	group_words(m, r, group, sizeof(group));
 	if (group[0] != '\0')
-		bs_textbuf_appendf(buf, len,
-		                   " It shares its address with %s through SO_REUSEPORT: the kernel "
-		                   "spreads connections among them.",
-		                   group);
+		bs_textbuf_appendf(
+		    buf, len,
+		    " It shares its address with %s through SO_REUSEPORT: the kernel "
+		    "spreads connections among them.",
+		    group);
 }
 
 void bs_matrix_row_socat(const struct bs_matrix *m, size_t r, char *buf, size_t len)

@@ -215,9 +215,10 @@ static bool addresses_overlap(const struct bs_socket *a, const struct bs_socket 
 	if (a->local.family == b->local.family) {
 		if (a_any || b_any)
 			/* [::] v6only beside ::ffff:a.b.c.d does not overlap it */
-			return !(a->local.family == AF_INET6 &&
-			         ((a_any && a->v6only == 1 && bs_endpoint_is_v4_mapped(&b->local)) ||
-			          (b_any && b->v6only == 1 && bs_endpoint_is_v4_mapped(&a->local))));
+			return !(
+			    a->local.family == AF_INET6 &&
+			    ((a_any && a->v6only == 1 && bs_endpoint_is_v4_mapped(&b->local)) ||
+			     (b_any && b->v6only == 1 && bs_endpoint_is_v4_mapped(&a->local))));
 		return bs_endpoint_same_addr(&a->local, &b->local);
 	}
 	/* One IPv4, one IPv6: only an IPv6 socket that takes IPv4 can overlap. */
@@ -235,8 +236,8 @@ static bool addresses_overlap(const struct bs_socket *a, const struct bs_socket 
  * only both be listening when both set SO_REUSEPORT: SO_REUSEADDR does not cover listeners. */
 static bool tcp_listeners_conflict(const struct bs_socket *a, const struct bs_socket *b)
 {
-	bool devices_overlap = a->bound_ifindex == 0 || b->bound_ifindex == 0 ||
-	                       a->bound_ifindex == b->bound_ifindex;
+	bool devices_overlap =
+	    a->bound_ifindex == 0 || b->bound_ifindex == 0 || a->bound_ifindex == b->bound_ifindex;
 
 	return a->proto == BS_PROTO_TCP && b->proto == BS_PROTO_TCP &&
 	       a->local.port == b->local.port && devices_overlap && addresses_overlap(a, b);
@@ -256,11 +257,11 @@ void bs_sockets_deduce_reuseport(struct bs_socket_list *list)
 {
 	struct bs_socket **order;
 
-	if (list->count < 2 || (order = malloc(list->count * sizeof(*order))) == NULL)
+	if (list->count < 2 || (order = malloc(list->count * sizeof(struct bs_socket *))) == NULL)
 		return; /* without memory, nothing is deduced: reuseport stays unknown */
 	for (size_t i = 0; i < list->count; i++)
 		order[i] = &list->items[i];
-	qsort(order, list->count, sizeof(*order), by_port);
+	qsort(order, list->count, sizeof(struct bs_socket *), by_port);
 	/* Compare within each port only: 10,000 sockets on distinct ports stay linear. */
 	for (size_t i = 0; i < list->count; i++)
 		for (size_t j = i + 1; j < list->count && by_port(&order[i], &order[j]) == 0; j++)

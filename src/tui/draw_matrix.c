@@ -29,8 +29,8 @@ static enum tui_color verdict_color(enum bs_verdict v)
 	}
 }
 
-static void cell_text(const struct tui *t, const struct bs_matrix_cell *cell, int width,
-                      char *buf, size_t len)
+static void cell_text(const struct tui *t, const struct bs_matrix_cell *cell, int width, char *buf,
+                      size_t len)
 {
 	const struct bs_probe_result *r = &cell->probe->observed;
 	const char *name = bs_verdict_name(r->verdict);
@@ -107,7 +107,8 @@ static void draw_row(struct tui *t, size_t i, int y, size_t first, size_t shown,
 		enum tui_color color;
 
 		bs_matrix_cell(m, i, j, &c);
-		color = c.state == BS_CELL_OTHER ? C_REFUSED : verdict_color(c.probe->observed.verdict);
+		color =
+		    c.state == BS_CELL_OTHER ? C_REFUSED : verdict_color(c.probe->observed.verdict);
 		cell_text(t, &c, colw, cell, sizeof(cell));
 		if (row_sel && t->sel_col == j)
 			attron(A_REVERSE);
@@ -148,7 +149,9 @@ int draw_matrix(struct tui *t, int y, int height)
 		const struct bs_matrix_col *tg = bs_matrix_col(m, first + k);
 		int x = LABEL_WIDTH + (int)k * colw;
 		/* A peer's column is named by the peer ("eth0-peer"); the title says "from". */
-		put_cut(y, x, tg->kind == BS_COL_PEER ? bs_matrix_vantage(m, tg->vantage)->name : tg->label,
+		put_cut(y, x,
+		        tg->kind == BS_COL_PEER ? bs_matrix_vantage(m, tg->vantage)->name
+		                                : tg->label,
 		        colw - 1);
 		put_cut(y + 1, x, tg->text, colw - 1);
 		t->geo.col_x[k] = x;

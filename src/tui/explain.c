@@ -115,7 +115,8 @@ static size_t explain_listener(const struct tui *t, size_t i, char lines[][EXPLA
 	if (r >= 0)
 		return explain_row_summary(t, r, lines, max);
 	bs_endpoint_text(bs_listener_endpoint(bs_lesson_listener(t->lesson, i)), ep, sizeof(ep));
-	snprintf(lines[0], EXPLAIN_LINE, "%s %s: %s", bs_proto_name(bs_listener_proto(bs_lesson_listener(t->lesson, i))), ep,
+	snprintf(lines[0], EXPLAIN_LINE, "%s %s: %s",
+	         bs_proto_name(bs_listener_proto(bs_lesson_listener(t->lesson, i))), ep,
 	         bs_lesson_probing(t->lesson) ? "reading the socket table..."
 	                                      : "not in the socket table yet: press r to read it");
 	return 1;

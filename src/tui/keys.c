@@ -112,8 +112,9 @@ static size_t max_row(const struct tui *t)
 	case FOCUS_IFACES:
 		return t->nrows;
 	case FOCUS_MATRIX:
-		return bs_lesson_listener_count(t->lesson) ? bs_matrix_nrows(bs_lesson_matrix(t->lesson))
-		                                           : 0;
+		return bs_lesson_listener_count(t->lesson)
+		           ? bs_matrix_nrows(bs_lesson_matrix(t->lesson))
+		           : 0;
 	case FOCUS_LISTENERS:
 	case FOCUS_SOCKETS: /* moves go to sockets_view_move before this */
 		break;
@@ -123,7 +124,8 @@ static size_t max_row(const struct tui *t)
 
 static size_t max_row_matrix(const struct tui *t)
 {
-	return bs_lesson_listener_count(t->lesson) ? bs_matrix_nrows(bs_lesson_matrix(t->lesson)) : 0;
+	return bs_lesson_listener_count(t->lesson) ? bs_matrix_nrows(bs_lesson_matrix(t->lesson))
+	                                           : 0;
 }
 
 static size_t *cursor(struct tui *t)
@@ -187,9 +189,10 @@ static void close_selected(struct tui *t)
 	if (t->focus == FOCUS_MATRIX && bs_lesson_listener_of_row(t->lesson, t->sel_row) < 0) {
 		char who[320], line[512];
 		bs_matrix_row_who(bs_lesson_matrix(t->lesson), t->sel_row, who, sizeof(who));
-		snprintf(line, sizeof(line),
-		         "%s is not one of bindscope's listeners: close it in the program that holds it",
-		         who);
+		snprintf(
+		    line, sizeof(line),
+		    "%s is not one of bindscope's listeners: close it in the program that holds it",
+		    who);
 		tui_log(t, line);
 		return;
 	}

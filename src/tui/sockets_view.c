@@ -176,7 +176,8 @@ static long probed_row(const struct tui *t)
 	const struct bs_socket *socks = bs_matrix_sockets(m, &n);
 
 	for (size_t r = 0; r < bs_matrix_nrows(m); r++)
-		if (bs_matrix_row(m, r)->socket && socks[bs_matrix_row(m, r)->sock].inode == t->sv.probed.inode)
+		if (bs_matrix_row(m, r)->socket &&
+		    socks[bs_matrix_row(m, r)->sock].inode == t->sv.probed.inode)
 			return (long)r;
 	return -1;
 }
@@ -195,7 +196,8 @@ static void probe_cell_text(const struct tui *t, const struct bs_matrix_cell *c,
 	else if (c->state == BS_CELL_SKIPPED)
 		snprintf(buf, len, "-");
 	else
-		snprintf(buf, len, "%s %s", verdict_symbol(t, r->verdict), bs_verdict_name(r->verdict));
+		snprintf(buf, len, "%s %s", verdict_symbol(t, r->verdict),
+		         bs_verdict_name(r->verdict));
 	if (c->disagree)
 		bs_textbuf_appendf(buf, len, " !");
 }
@@ -215,7 +217,8 @@ static void draw_probe_row(struct tui *t, int y)
 	}
 	r = probed_row(t);
 	if (r < 0) {
-		mvaddnstr(y, 1, "The probed socket is no longer in the socket table: press p again.",
+		mvaddnstr(y, 1,
+		          "The probed socket is no longer in the socket table: press p again.",
 		          COLS - 2);
 		return;
 	}
@@ -228,13 +231,17 @@ static void draw_probe_row(struct tui *t, int y)
 		char cell[48];
 
 		bs_matrix_cell(m, (size_t)r, j, &c);
-		mvaddnstr(y + 1, x, col->kind == BS_COL_PEER ? bs_matrix_vantage(m, col->vantage)->name : col->label, colw - 1);
+		mvaddnstr(y + 1, x,
+		          col->kind == BS_COL_PEER ? bs_matrix_vantage(m, col->vantage)->name
+		                                   : col->label,
+		          colw - 1);
 		mvaddnstr(y + 2, x, col->text, colw - 1);
 		probe_cell_text(t, &c, cell, sizeof(cell));
 		mvaddnstr(y + 3, x, cell, colw - 1);
 	}
 	if (!bs_matrix_probing(m)) {
-		bs_matrix_row_summary(m, (size_t)r, bs_lesson_ifaces(t->lesson), text, sizeof(text));
+		bs_matrix_row_summary(m, (size_t)r, bs_lesson_ifaces(t->lesson), text,
+		                      sizeof(text));
 		mvaddnstr(y + 4, 1, text, COLS - 2);
 	}
 }
