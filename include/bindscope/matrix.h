@@ -172,7 +172,8 @@ void bs_matrix_clear_own(struct bs_matrix *m);
 
 /*
  * Build rows, columns and predictions from a socket table (as bs_sockets_read fills it; the
- * matrix copies what it keeps) and the interfaces. Forgets earlier observations.
+ * matrix copies what it keeps) and the interfaces (kept by the caller, unchanged, as long as
+ * the matrix's words are read). Forgets earlier observations.
  * Returns 0, or -1 with err set (out of memory).
  */
 int bs_matrix_build(struct bs_matrix *m, const struct bs_socket_list *table,
@@ -259,6 +260,9 @@ void bs_matrix_probe_check(const struct bs_matrix *m, const struct bs_matrix_pro
 /* "answered by 127.0.0.1:8082, socat (pid 42)", "refused: no socket", ... for one probe. */
 void bs_matrix_probe_text(const struct bs_matrix *m, const struct bs_matrix_probe *p, char *buf,
                           size_t len);
+/* True when column c is a peer's connection to an address of another interface that reaches
+ * this machine anyway (the weak host model): worth explaining even when it is open. */
+bool bs_matrix_col_weak_host(const struct bs_matrix *m, size_t c);
 /* "predicted" as an id for JSON: open, refused, unreachable, not-local, unknown. */
 const char *bs_matrix_prediction_id(const struct bs_matrix *m, const struct bs_matrix_probe *p);
 

@@ -152,8 +152,11 @@ static size_t *column_widths(const struct bs_matrix *m, const struct style *st, 
 	return width;
 }
 
-static bool worth_explaining(const struct bs_matrix_cell *cell, bool explain_all)
+static bool worth_explaining(const struct bs_matrix *m, size_t c, const struct bs_matrix_cell *cell,
+                             bool explain_all)
 {
+	if (cell->probe->probed && bs_matrix_col_weak_host(m, c))
+		return true;
 	if (cell->state == BS_CELL_SKIPPED && !explain_all)
 		return false;
 	return explain_all || cell->disagree || cell->state == BS_CELL_OTHER ||
@@ -181,7 +184,7 @@ static void print_row_notes(const struct bs_matrix *m, size_t r, const struct bs
 		struct bs_matrix_cell cell;
 		const struct bs_matrix_col *col = bs_matrix_col(m, c);
 		bs_matrix_cell(m, r, c, &cell);
-		if (!worth_explaining(&cell, explain_all))
+		if (!worth_explaining(m, c, &cell, explain_all))
 			continue;
 		bs_matrix_cell_why(m, r, c, text, sizeof(text));
 		printf("  %s %s %s: %s\n", cell.disagree ? "!" : "-", col->label, col->text, text);

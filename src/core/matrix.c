@@ -232,6 +232,7 @@ int bs_matrix_build(struct bs_matrix *m, const struct bs_socket_list *table,
 {
 	bs_matrix_probe_stop(m);
 	m->env = *env;
+	m->ifaces = ifaces;
 	if (take_sockets(m, table, err) < 0 || make_rows(m, err) < 0 ||
 	    matrix_make_columns(m, ifaces, err) < 0 || matrix_make_probes(m, ifaces, err) < 0)
 		return -1;

@@ -29,6 +29,7 @@ struct bs_matrix {
 	struct matrix_own *own;
 	size_t nown, own_cap;
 	struct bs_matrix_env env;
+	const struct bs_iface_list *ifaces; /* as given to the last build: the caller keeps it */
 
 	struct bs_socket *socks;
 	size_t nsocks, socks_cap;

@@ -16,6 +16,16 @@ static const struct bs_socket *sock_of(const struct bs_matrix *m, long r)
 	return r >= 0 && m->rows[r].socket ? &m->socks[m->rows[r].sock] : NULL;
 }
 
+/* True when a peer column's address belongs to the interface on the peer's segment. */
+static bool on_vantage_iface(const struct bs_matrix *m, const struct bs_matrix_col *c)
+{
+	if (c->kind != BS_COL_PEER)
+		return true;
+	const struct bs_iface *owner = bs_endpoint_owner(m->ifaces, &c->addr);
+
+	return owner != NULL && strcmp(owner->name, bs_matrix_vantage(m, c->vantage)->iface) == 0;
+}
+
 /* Where the connection goes, and from where. */
 static void route_words(const struct bs_matrix *m, const struct bs_matrix_probe *p, char *buf,
                         size_t len)
@@ -74,6 +84,13 @@ static void route_words(const struct bs_matrix *m, const struct bs_matrix_probe 
 		snprintf(buf, len,
 		         "%s sends %s:%u via %s, this machine's address on %s: it arrives on %s.",
 		         v->name, c->text, port, gw, v->iface, v->iface);
+	if (c->route == BS_ROUTE_HERE && !on_vantage_iface(m, c))
+		bs_textbuf_appendf(
+		    buf, len,
+		    " %s is not %s's address, and Linux takes it anyway: a packet for "
+		    "any of its addresses is accepted on any interface (the weak host "
+		    "model).",
+		    c->text, v->iface);
 	else
 		snprintf(buf, len, "%s reaches %s:%u directly on %s's segment: it arrives on %s.",
 		         v->name, c->text, port, v->iface, v->iface);
@@ -354,4 +371,9 @@ void bs_matrix_probe_text(const struct bs_matrix *m, const struct bs_matrix_prob
 	else
 		snprintf(buf, len, "open (answered by one of the sockets sharing it, first %s)",
 		         who);
+}
+
+bool bs_matrix_col_weak_host(const struct bs_matrix *m, size_t c)
+{
+	return m->cols[c].route == BS_ROUTE_HERE && !on_vantage_iface(m, &m->cols[c]);
 }
