@@ -23,7 +23,7 @@ tui_type 8082
 tui_keys Enter
 wait_for "tcp 192.168.1.10:8082 is in the listeners panel" '>tcp 192\.168\.1\.10:8082 +conn '
 wait_gone "the first probe round is over" 'probing'
-wait_for "wlan0 reads open in the matrix" '^ tcp 192\.168\.1\.10:8082 +✗ refused +✗ refused +✓ open'
+wait_for "wlan0 reads open in the matrix" '^ #[0-9]+ tcp 192\.168\.1\.10:8082 +✗ refused +✗ refused +✓ open'
 before=$(counters)
 read -r open0 acc0 bytes0 <<<"${before:-x x x}"
 check "nothing is connected before nc" "0" "$open0"

@@ -73,10 +73,10 @@ open_8081() {
 	tui_keys Down Down Down Enter
 	wait_for "$1: Enter on 0.0.0.0 asks the port" 'Listen \(tcp\) on 0\.0\.0\.0, port: 8081_'
 	tui_keys Enter
-	wait_for "$1: the 0.0.0.0:8081 row is probed" '^ tcp 0\.0\.0\.0:8081 +[✓✗]'
+	wait_for "$1: the 0.0.0.0:8081 row is probed" '^ #[0-9]+ tcp 0\.0\.0\.0:8081 +[✓✗]'
 	wait_gone "$1: probing is over" 'probing'
 	wait_for "$1: the listener reads open on every address" \
-		'^ tcp 0\.0\.0\.0:8081 +✓ open +✓ open +✓ open'
+		'^ #[0-9]+ tcp 0\.0\.0\.0:8081 +✓ open +✓ open +✓ open'
 }
 
 tui_start || exit 1

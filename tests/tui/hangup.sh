@@ -13,7 +13,7 @@ source "$TESTS_DIR/tui/helpers/tmux.bash"
 
 tui_start ASAN_OPTIONS=detect_leaks=0 || exit 1
 tui_keys Down Down Down Enter Enter
-wait_for "a listener on 0.0.0.0:8081" '^ tcp 0\.0\.0\.0:8081 +[✓✗]'
+wait_for "a listener on 0.0.0.0:8081" '^ #[0-9]+ tcp 0\.0\.0\.0:8081 +[✓✗]'
 check_contains "the kernel agrees" "0.0.0.0:8081" "$(listening 8081)"
 pid=$(tui_pid)
 tmux_ kill-server 2>/dev/null

@@ -24,7 +24,7 @@ wait_for "a column per peer, named by the peer" '^ listener .* eth0-peer +wlan0-
 wait_for "the matrix says it probes from the peers too" 'and from each lab peer'
 
 tui_keys Down Down Down Enter Enter
-wait_for "0.0.0.0:8081 is probed" '^ tcp 0\.0\.0\.0:8081 +[✓✗]'
+wait_for "0.0.0.0:8081 is probed" '^ #[0-9]+ tcp 0\.0\.0\.0:8081 +[✓✗]'
 wait_gone "probing is over" 'probing'
 check_cells "tcp 0.0.0.0:8081" "lo=✓ open" "eth0=✓ open" "wlan0=✓ open" \
 	"eth0-peer=✓ open" "wlan0-peer=✓ open"
@@ -32,7 +32,7 @@ check_cells "tcp 0.0.0.0:8081" "lo=✓ open" "eth0=✓ open" "wlan0=✓ open" \
 tui_keys Up Enter
 tui_type 8082
 tui_keys Enter
-wait_for "192.168.1.10:8082 is probed" '^ tcp 192\.168\.1\.10:8082 +[✓✗]'
+wait_for "192.168.1.10:8082 is probed" '^ #[0-9]+ tcp 192\.168\.1\.10:8082 +[✓✗]'
 wait_gone "probing is over" 'probing'
 check_cells "tcp 192.168.1.10:8082" "lo=✗ refused" "eth0=✗ refused" "wlan0=✓ open" \
 	"eth0-peer=⊘ unreach" "wlan0-peer=✓ open"

@@ -22,11 +22,11 @@ wait_for "step 1 welcomes" 'Tour 1/7: Welcome'
 wait_for "the status line says how to go on" '^ Space next +Esc leave tour'
 tui_keys Space
 wait_for "step 2 opens 0.0.0.0:8081" 'Tour 2/7: Listen on every interface'
-wait_for "... and probes it" '^ tcp 0\.0\.0\.0:8081 +✓'
+wait_for "... and probes it" '^ #[0-9]+ tcp 0\.0\.0\.0:8081 +✓'
 wait_gone "probing is over" 'probing'
 check_cells "tcp 0.0.0.0:8081" "eth0-peer=✓ open" "wlan0-peer=✓ open"
 tui_keys Space
-wait_for "step 3 opens 192.168.1.10:8082" '^ tcp 192\.168\.1\.10:8082 +✗'
+wait_for "step 3 opens 192.168.1.10:8082" '^ #[0-9]+ tcp 192\.168\.1\.10:8082 +✗'
 wait_gone "probing is over" 'probing'
 check_cells "tcp 192.168.1.10:8082" "eth0=✗ refused" "wlan0=✓ open" "eth0-peer=⊘ unreach" \
 	"wlan0-peer=✓ open"
@@ -36,7 +36,7 @@ wait_for "step 5 tries 192.168.2.20 and the log says why it fails" \
 tui_keys Space
 wait_for "step 6 gives eth0-peer a route" 'eth0-peer: route 192\.168\.1\.0/24 via 192\.168\.0\.110 added'
 wait_for "... and the Ethernet peer now reaches the Wi-Fi address, flagged" \
-	'^ tcp 192\.168\.1\.10:8082 .* ✓ open ! +✓ open'
+	'^ #[0-9]+ tcp 192\.168\.1\.10:8082 .* ✓ open ! +✓ open'
 check_cells "tcp 192.168.1.10:8082" "eth0-peer=✓ open !"
 tui_keys Space
 wait_for "step 7 ends" 'Tour 7/7: The end'

@@ -13,12 +13,12 @@ open_lesson() {
 	tui_keys Down Down Down Enter
 	tui_wait 'Listen \((tcp|udp)\) on 0\.0\.0\.0, port: 8081_' 30
 	tui_keys Enter
-	tui_wait '^ tcp 0\.0\.0\.0:8081 ' 30
+	tui_wait '^ #[0-9]+ tcp 0\.0\.0\.0:8081 ' 30
 	tui_keys Up Enter
 	tui_wait 'Listen \(tcp\) on wlan0, port: 8081_' 30
 	tui_type 8082
 	tui_keys Enter
-	wait_for "$1: both listeners are in the matrix" '^ tcp 192\.168\.1\.10:8082 '
+	wait_for "$1: both listeners are in the matrix" '^ #[0-9]+ tcp 192\.168\.1\.10:8082 '
 	wait_gone "$1: probing is over" 'probing'
 }
 
@@ -80,7 +80,7 @@ check_contains "80x24: the status line is the last row" " ↑↓ move  Enter lis
 resize 200 50
 wait_for "200x50: the full layout" '^─ Probe matrix'
 lesson_cells "200x50" "✓" "✗"
-wait_for "200x50: wide cells show latency" '^ tcp 0\.0\.0\.0:8081 +✓ open [0-9.]+ms'
+wait_for "200x50: wide cells show latency" '^ #[0-9]+ tcp 0\.0\.0\.0:8081 +✓ open [0-9.]+ms'
 
 resize 60 20
 wait_for "60x20: says it needs at least 80x24 and what this terminal is" \

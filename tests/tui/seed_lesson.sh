@@ -26,7 +26,7 @@ wait_for "Down x3 chooses the 0.0.0.0 row" '^>0\.0\.0\.0 +all IPv4 interfaces'
 tui_keys Enter
 wait_for "Enter asks the port with 8081 as default" 'Listen \(tcp\) on 0\.0\.0\.0, port: 8081_'
 tui_keys Enter
-wait_for "the 0.0.0.0:8081 row is probed" '^ tcp 0\.0\.0\.0:8081 +[✓✗]'
+wait_for "the 0.0.0.0:8081 row is probed" '^ #[0-9]+ tcp 0\.0\.0\.0:8081 +[✓✗]'
 wait_gone "probing is over" 'probing'
 check_cells "tcp 0.0.0.0:8081" "lo=✓ open" "eth0=✓ open" "wlan0=✓ open" \
 	"localhost=✓ open" "0.0.0.0=✓ open"
@@ -45,7 +45,7 @@ wait_for "the first digit replaces the default" 'Listen \(tcp\) on wlan0, port: 
 tui_type 082
 wait_for "more digits append" 'Listen \(tcp\) on wlan0, port: 8082_'
 tui_keys Enter
-wait_for "the 192.168.1.10:8082 row is probed" '^ tcp 192\.168\.1\.10:8082 +[✓✗]'
+wait_for "the 192.168.1.10:8082 row is probed" '^ #[0-9]+ tcp 192\.168\.1\.10:8082 +[✓✗]'
 wait_gone "probing is over" 'probing'
 check_screen_lacks "the prompt closed" 'Listen \(tcp\) on'
 check_cells "tcp 192.168.1.10:8082" "lo=✗ refused" "eth0=✗ refused" "wlan0=✓ open" \
