@@ -81,6 +81,7 @@ struct probe_run {
 	size_t nlisteners;
 	int stop_signal;
 	bool probes_done;
+	bool settle_expired; /* the bounded wait for our accepts is over */
 };
 
 enum { OPT_V6ONLY = 256, OPT_NO_V6ONLY, OPT_ON, OPT_REUSEPORT };
@@ -320,7 +321,7 @@ static int build_matrix(struct probe_run *run, const struct bs_iface_list *iface
 
 static void on_settle_deadline(void *arg)
 {
-	bs_loop_stop(((struct probe_run *)arg)->loop);
+	((struct probe_run *)arg)->settle_expired = true;
 }
 
 /* Our listeners' accepts can come a turn after the probes' verdicts: wait for them, bounded. */
@@ -333,8 +334,8 @@ static void wait_for_accepts(struct probe_run *run)
 	deadline = bs_loop_timer(run->loop, 500, false, on_settle_deadline, run, NULL);
 	if (deadline == NULL)
 		return;
-	for (int turns = 0; turns < 10000 && !bs_matrix_settled(run->m) && run->stop_signal == 0;
-	     turns++)
+	run->settle_expired = false;
+	while (!run->settle_expired && !bs_matrix_settled(run->m) && run->stop_signal == 0)
 		if (bs_loop_turn(run->loop, 50) < 0)
 			break;
 	bs_timer_cancel(deadline);

@@ -80,6 +80,44 @@ check "stopped: 3 accepted, 15 bytes" '{"accepted":3,"bytes":15,"shed":0}' \
 check "stderr says only where it listens" "listening on tcp 192.168.1.10:$PORT" "$(cat "$tmp/err")"
 
 # --- The TUI: a listener on wlan0 (192.168.1.10:8082).
+# matrix_cell COLUMN ROWLABEL: as the helper's, for the matrix whose rows are sockets: the
+# header row starts "socket", and a row reads "#N ROWLABEL", its label cut with "~" where the
+# column is narrow (ROWLABEL is then matched by its prefix).
+matrix_cell() {
+	local LC_ALL=C.UTF-8
+	local col=$1 label=$2 screen=${3-$SCREEN}
+	local header row l name rest word pos=0 start=-1 end=-1 cell
+	header=$(grep -m1 -E '^ (socket|< more) ' <<<"$screen")
+	while IFS= read -r l; do
+		[[ "$l" =~ ^\ \#[0-9]+\ ([^ ]+\ [^ ]+) ]] || continue
+		name=${BASH_REMATCH[1]}
+		if [ "$name" == "$label" ] || { [[ "$name" == *"~" ]] && [[ "$label" == "${name%"~"}"* ]]; }; then
+			row=$l
+			break
+		fi
+	done <<<"$screen"
+	if [ -z "$row" ]; then
+		echo "(no row)"
+		return
+	fi
+	rest=$header
+	while [[ "$rest" =~ ^([[:space:]]*)([^[:space:]]+)(.*)$ ]]; do
+		pos=$((pos + ${#BASH_REMATCH[1]}))
+		word=${BASH_REMATCH[2]}
+		rest=${BASH_REMATCH[3]}
+		[ "$start" -ge 0 ] && [ "$end" -lt 0 ] && end=$pos
+		[ "$word" == "$col" ] && [ "$start" -lt 0 ] && [ "$pos" -gt 1 ] && start=$pos
+		pos=$((pos + ${#word}))
+	done
+	if [ "$start" -lt 0 ]; then
+		echo "(no column)"
+		return
+	fi
+	if [ "$end" -lt 0 ]; then cell=${row:start}; else cell=${row:start:end-start}; fi
+	cell="${cell#"${cell%%[![:space:]]*}"}"
+	cell="${cell%"${cell##*[![:space:]]}"}"
+	echo "$cell"
+}
 log_re() {
 	printf '^ [0-9]{2}:[0-9]{2}:[0-9]{2} %s' "$1"
 }
@@ -93,17 +131,20 @@ wait_for "Enter on wlan0 asks the port" 'Listen \(tcp\) on wlan0, port: 8081_'
 tui_type 8082
 tui_keys Enter
 wait_for "tcp 192.168.1.10:8082 is in the listeners panel" '>tcp 192\.168\.1\.10:8082 +conn '
-wait_for "the first probe round is over" "$(log_re 'probed the TCP listeners on 5 addresses')"
+wait_for "the first probe round is over" "$(log_re 'probed 1 port on 5 addresses')"
 check_cells "tcp 192.168.1.10:8082" "lo=✗ refused" "eth0=✗ refused" "wlan0=✓ open"
 tpid=$(tui_pid)
 
 ip addr del 192.168.1.10/24 dev wlan0
 wait_for "the log says the address was removed" \
 	"$(log_re 'address 192\.168\.1\.10/24 removed from wlan0$')"
+# The socket's address stays a column, "not here" (this machine lacks it), and is not probed.
 wait_for "the listeners are probed again on the 4 addresses left" \
-	"$(log_re 'probed the TCP listeners on 4 addresses from this host: 0 of 4 probes open$')"
+	"$(log_re 'probed 1 port on 5 addresses from this host: 0 of 4 probes open$')"
 check "the matrix has no wlan0 column any more" "(no column)" \
 	"$(matrix_cell wlan0 "tcp 192.168.1.10:8082")"
+check "192.168.1.10's column is headed 'not here' and is not probed" "-" \
+	"$(matrix_cell not "tcp 192.168.1.10:8082")"
 check_cells "tcp 192.168.1.10:8082" "lo=✗ refused" "eth0=✗ refused" "localhost=✗ refused"
 wait_for "the interfaces panel shows wlan0 without an address" '^.wlan0 +\(no IPv4 address\) +up'
 wait_for "the listener stays in the listeners panel, saying its address is gone" \
@@ -114,7 +155,7 @@ ip addr add 192.168.1.10/24 brd + dev wlan0
 wait_for "the log says the address was added back" \
 	"$(log_re 'address 192\.168\.1\.10/24 added on wlan0$')"
 wait_for "the listeners are probed again on 5 addresses" \
-	"$(log_re 'probed the TCP listeners on 5 addresses from this host: 1 of 5 probes open$')"
+	"$(log_re 'probed 1 port on 5 addresses from this host: 1 of 5 probes open$')"
 check_cells "tcp 192.168.1.10:8082" "lo=✗ refused" "eth0=✗ refused" "wlan0=✓ open" \
 	"localhost=✗ refused" "0.0.0.0=✗ refused"
 wait_for "the interfaces panel shows wlan0's address again" '^.wlan0 +192\.168\.1\.10/24 +up'

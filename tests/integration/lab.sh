@@ -74,27 +74,49 @@ check "weak host model: with a route via the workstation, the Ethernet peer reac
 # The probe matrix inside the lab gains a column per peer: what that host can reach.
 matrix=$("$BINDSCOPE" lab -- "$BINDSCOPE" probe --json --open 0.0.0.0:8081 --open 192.168.1.10:8082 \
 	--open 127.0.0.1:8083)
+# peer_cells LOCAL JSON: "label ADDRESS=observed" for the peer columns of that socket's row.
 peer_cells() {
-	jq -c --arg l "$1" '[.rows[] | select(.listener == $l) | .cells[]
-		| select(.label | startswith("from ")) | "\(.label)=\(.observed)"]' <<<"$2"
+	jq -c --arg l "$1" '. as $d | ($d.sockets[] | select(.local == $l) | .id) as $s |
+		[.rows[] | select(.socket == $s) | .cells[] | $d.targets[.target] as $t |
+		select($t.kind == "peer") | "\($t.label) \($t.address)=\($d.probes[.probe].observed)"]' <<<"$2"
 }
-check "matrix: 0.0.0.0:8081 is open from both peers" \
-	'["from eth0-peer=open","from wlan0-peer=open"]' "$(peer_cells 0.0.0.0:8081 "$matrix")"
-check "matrix: 192.168.1.10:8082 is unreachable from the Ethernet peer, open from the Wi-Fi peer" \
-	'["from eth0-peer=unreachable","from wlan0-peer=open"]' \
+check "matrix: a vantage per peer, with its address and interface" \
+	'["0 this-host","1 lab-peer eth0-peer 192.168.0.20 eth0","2 lab-peer wlan0-peer 192.168.1.20 wlan0"]' \
+	"$(jq -c '[.vantages[] | if .id == 0 then "0 \(.kind)" else
+		"\(.id) \(.kind) \(.name) \(.address) \(.via)" end]' <<<"$matrix")"
+check "matrix: each peer has a column per workstation address; only its own segment routes" \
+	'["from eth0-peer 192.168.0.110 here","from eth0-peer 192.168.1.10 none","from wlan0-peer 192.168.0.110 none","from wlan0-peer 192.168.1.10 here"]' \
+	"$(jq -c '[.targets[] | select(.kind == "peer") | "\(.label) \(.address) \(.route)"]' <<<"$matrix")"
+check "matrix: 0.0.0.0:8081 is open from both peers on their own segment's address" \
+	'["from eth0-peer 192.168.0.110=open","from eth0-peer 192.168.1.10=unreachable","from wlan0-peer 192.168.0.110=unreachable","from wlan0-peer 192.168.1.10=open"]' \
+	"$(peer_cells 0.0.0.0:8081 "$matrix")"
+check "matrix: 192.168.1.10:8082 is refused from the Ethernet peer, open from the Wi-Fi peer" \
+	'["from eth0-peer 192.168.0.110=refused","from eth0-peer 192.168.1.10=unreachable","from wlan0-peer 192.168.0.110=unreachable","from wlan0-peer 192.168.1.10=open"]' \
 	"$(peer_cells 192.168.1.10:8082 "$matrix")"
 check "matrix: 127.0.0.1:8083 is refused from both peers (their loopback is their own)" \
-	'["from eth0-peer=refused","from wlan0-peer=refused"]' \
+	'["from eth0-peer 192.168.0.110=refused","from eth0-peer 192.168.1.10=unreachable","from wlan0-peer 192.168.0.110=unreachable","from wlan0-peer 192.168.1.10=refused"]' \
 	"$(peer_cells 127.0.0.1:8083 "$matrix")"
-check "matrix: every peer cell is as predicted" "[]" \
-	"$(jq -c '[.rows[].cells[] | select(.label | startswith("from ")) | select(.disagree)]' <<<"$matrix")"
+check "matrix: the peers' open probes were accepted by bindscope's own listener" \
+	'["8081 192.168.0.110 [1] accept","8081 192.168.1.10 [1] accept","8082 192.168.1.10 [2] accept"]' \
+	"$(jq -c '. as $d | [.probes[] | select($d.targets[.target].kind == "peer" and
+		.observed == "open") | "\(.port) \(.address) \(.answered_by | tojson) \(.attributed_by)"]' \
+		<<<"$matrix")"
+check "matrix: every peer probe is as predicted" "[]" \
+	"$(jq -c '. as $d | [.probes[] | select($d.targets[.target].kind == "peer") |
+		select(.disagree or .observed != .predicted)]' <<<"$matrix")"
 weak=$("$BINDSCOPE" lab --topology "$LABS/weak-host.lab" -- "$BINDSCOPE" probe --json \
 	--open 192.168.1.10:8082)
-check "matrix, weak host lab: the Ethernet peer reaches 192.168.1.10:8082, against the prediction" \
-	'{"observed":"open","predicted":"closed","disagree":true}' \
-	"$(jq -c '.rows[0].cells[] | select(.label == "from eth0-peer") | {observed, predicted, disagree}' <<<"$weak")"
+weak_cell() { # JQ: over {cell, probe} of the Ethernet peer's column to 192.168.1.10
+	jq -c '. as $d | .rows[0].cells[] | $d.targets[.target] as $t |
+		select($t.label == "from eth0-peer" and $t.address == "192.168.1.10") |
+		{cell: ., probe: $d.probes[.probe]} | '"$1" <<<"$weak"
+}
+check "matrix, weak host lab: the Ethernet peer reaches 192.168.1.10:8082, as predicted" \
+	'{"observed":"open","predicted":"open","disagree":false,"state":"this"}' \
+	"$(weak_cell '{observed: .probe.observed, predicted: .probe.predicted,
+		disagree: .probe.disagree, state: .cell.state}')"
 check_contains "... and the cell says why: the weak host model" "(the weak host model)" \
-	"$(jq -r '.rows[0].cells[] | select(.label == "from eth0-peer") | .why' <<<"$weak")"
+	"$(weak_cell '.cell.why' | jq -r .)"
 
 # Malformed topologies are reported with their line number, and nothing is built.
 bad=$(mktemp)

@@ -114,8 +114,18 @@ check "socat's listener is 0.0.0.0:8090" "0.0.0.0:8090" "$(awk '{print $5}' <<<"
 # A different address on a port only a specific address holds is fine (lesson 2's converse).
 run "$BINDSCOPE" probe --json --open 127.0.0.1:8091
 check "probe --open 127.0.0.1:8091 beside 192.168.1.10:8091 exits 0" 0 "$rc"
-check "... and its own listener is open on lo" '"open"' \
-	"$(jq -c '.rows[0].cells[0].observed' <<<"$out" 2>/dev/null)"
+check "... and its own listener takes lo, accepted by it" '["open",true,"this"]' \
+	"$(jq -c '. as $d | (.sockets[] | select(.local == "127.0.0.1:8091" and .opened_by_bindscope)
+		| .id) as $s | .rows[] | select(.socket == $s) | .cells[] |
+		select($d.targets[.target].label == "lo") | $d.probes[.probe] as $p |
+		[$p.observed, $p.answered_by == [$s], .state]' <<<"$out" 2>/dev/null)"
+check "... and socat's 192.168.1.10:8091 is a row too, owned by socat, taking wlan0" \
+	'[false,"socat","this"]' \
+	"$(jq -c '. as $d | (.sockets[] | select(.local == "192.168.1.10:8091")) as $k |
+		.rows[] | select(.socket == $k.id) | .cells[] |
+		select($d.targets[.target].label == "wlan0") |
+		[$k.opened_by_bindscope, ($k.owner_text | capture("(?<c>socat)").c), .state]' \
+		<<<"$out" 2>/dev/null)"
 
 # --- Privileged ports, as a process without CAP_NET_BIND_SERVICE.
 unpriv=(setpriv --bounding-set -net_bind_service --inh-caps -net_bind_service)

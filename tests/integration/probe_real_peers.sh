@@ -51,9 +51,11 @@ nc_verdict() {
 
 # Three socat peers, one per kind of bind address.
 declare -A bind_of=([9001]=0.0.0.0 [9002]=192.168.1.10 [9003]=127.0.0.1)
+declare -A pid_of=()
 for port in 9001 9002 9003; do
 	socat "TCP4-LISTEN:$port,bind=${bind_of[$port]},fork,reuseaddr" /dev/null &
 	pids+=($!)
+	pid_of[$port]=$!
 done
 for port in 9001 9002 9003; do
 	wait_listening tcp "$port"
@@ -69,14 +71,23 @@ declare -A expected=(
 for port in 9001 9002 9003; do
 	json=$("$BINDSCOPE" probe --json "$port")
 	check "probe $port exits 0" 0 $?
-	check "probe $port: one row, not opened by bindscope" "[\"tcp $port false\"]" \
-		"$(jq -c '[.rows[] | "\(.proto) \(.port) \(.opened_by_bindscope)"]' <<<"$json")"
+	check "probe $port: one row, socat's socket, not opened by bindscope" \
+		"[\"1 tcp $port ${bind_of[$port]}:$port false socat ${pid_of[$port]}\"] [1]" \
+		"$(jq -c '[.sockets[] | "\(.id) \(.proto) \(.port) \(.local) \(.opened_by_bindscope) \(.owner.program) \(.owner.pid)"]' <<<"$json") $(jq -c '[.rows[].socket]' <<<"$json")"
+	check "probe $port: the row says who owns it" "#1 ${bind_of[$port]}:$port, socat (pid ${pid_of[$port]})" \
+		"$(jq -r '.sockets[0].owner_text' <<<"$json")"
+	check "probe $port: the kernel's inode for it is ss's" \
+		"$(ss -Hltne "sport = :$port" | grep -oE 'ino:[0-9]+' | head -n 1)" \
+		"ino:$(jq -r '.sockets[0].inode' <<<"$json")"
 	seen_nc=()
 	seen_bs=()
 	for label in lo eth0 wlan0 localhost 0.0.0.0; do
 		addr=$(jq -r --arg l "$label" '.targets[] | select(.label == $l) | .address' <<<"$json")
 		verdict=$(nc_verdict "$addr" "$port")
-		observed=$(jq -r --arg l "$label" '.rows[0].cells[] | select(.label == $l) | .observed' <<<"$json")
+		observed=$(jq -r --arg l "$label" '. as $d | .rows[0].cells[] |
+			select($d.targets[.target].label == $l) | $d.probes[.probe] |
+			.observed + (if .observed == "open" and .answered_by != [1] then " (not by #1)"
+			else "" end)' <<<"$json")
 		check "probe $port on $label ($addr) matches nc -vz" "$verdict" "$observed"
 		seen_nc+=("$verdict")
 		seen_bs+=("$observed")
@@ -89,11 +100,11 @@ done
 json=$("$BINDSCOPE" probe --json 192.168.1.10:9002)
 check "probe 192.168.1.10:9002 exits 0" 0 $?
 check "probe 192.168.1.10:9002 probes only wlan0's address" \
-	'["lo:null","eth0:null","wlan0:open","localhost:null","0.0.0.0:null"]' \
-	"$(jq -c '[.rows[0].cells[] | "\(.label):\(.observed)"]' <<<"$json")"
+	'["lo:not-probed:null","eth0:not-probed:null","wlan0:this:open","localhost:not-probed:null","0.0.0.0:not-probed:null"]' \
+	"$(jq -c '. as $d | [.rows[0].cells[] | "\($d.targets[.target].label):\(.state):\($d.probes[.probe].observed)"]' <<<"$json")"
 json=$("$BINDSCOPE" probe --json 127.0.0.1:9002)
 check "probe 127.0.0.1:9002 is refused there" "refused" \
-	"$(jq -r '[.rows[0].cells[] | select(.observed != null) | .observed] | unique | join(",")' <<<"$json")"
+	"$(jq -r '[.probes[] | select(.probed) | .observed] | unique | join(",")' <<<"$json")"
 
 # A sweep of every port on loopback finds exactly the two socat ports open there, with no
 # phantom open ports from connections that met themselves.
@@ -102,8 +113,9 @@ check "sweep --on 127.0.0.1 exits 0" 0 $?
 check "sweep --on 127.0.0.1 finds exactly 9001 and 9003" \
 	'[{"address":"127.0.0.1","open":[9001,9003]}]' \
 	"$(jq -c '[.addresses[] | {address, open}]' <<<"$json")"
-check "sweep --on 127.0.0.1: open on every (swept) address is 9001 and 9003" '[9001,9003]' \
-	"$(jq -c '.open_on_every_address' <<<"$json")"
+check "sweep --on 127.0.0.1: socat's sockets take them, read from the socket table" \
+	"[\"9001 #1 0.0.0.0:9001, socat (pid ${pid_of[9001]}) 127.0.0.1 []\",\"9003 #2 127.0.0.1:9003, socat (pid ${pid_of[9003]}) 127.0.0.1 []\"]" \
+	"$(jq -c '[.open_ports[] | "\(.port) \(.sockets | map("\(.socket) \(.takes | join(","))") | join("; ")) \(.open_with_no_socket | tojson)"]' <<<"$json")"
 check "sweep reports how many self-connects it discarded" number \
 	"$(jq -r '.self_connects_discarded | type' <<<"$json")"
 check "sweep --on 127.0.0.1 labels the address with its interface" '"lo"' \
@@ -114,8 +126,15 @@ check "sweep of every address exits 0" 0 $?
 check "sweep of every address: each address's open ports" \
 	'[{"address":"127.0.0.1","label":"lo","open":[9001,9003]},{"address":"192.168.0.110","label":"eth0","open":[9001]},{"address":"192.168.1.10","label":"wlan0","open":[9001,9002]}]' \
 	"$(jq -c '[.addresses[] | {address, "label": .label, open}]' <<<"$json")"
-check "sweep of every address: only 9001 is open everywhere" '[9001]' \
-	"$(jq -c '.open_on_every_address' <<<"$json")"
+check "sweep of every address: which socket takes each open port" \
+	"[\"9001 #1 0.0.0.0:9001, socat (pid ${pid_of[9001]}) 127.0.0.1,192.168.0.110,192.168.1.10 []\",\"9002 #2 192.168.1.10:9002, socat (pid ${pid_of[9002]}) 192.168.1.10 []\",\"9003 #3 127.0.0.1:9003, socat (pid ${pid_of[9003]}) 127.0.0.1 []\"]" \
+	"$(jq -c '[.open_ports[] | "\(.port) \(.sockets | map("\(.socket) \(.takes | join(","))") | join("; ")) \(.open_with_no_socket | tojson)"]' <<<"$json")"
+text=$("$BINDSCOPE" probe --ports 8990-9010)
+check "sweep text: says which socket takes 9002" \
+	"#2 192.168.1.10:9002, socat (pid ${pid_of[9002]}) takes 192.168.1.10" \
+	"$(grep -A1 -x '  9002' <<<"$text" | tail -n 1 | sed 's/^ *//')"
+check_contains "sweep text: reads the owners from the socket table" \
+	"Which socket takes each open port (read from the socket table):" "$text"
 
 # A bindscope listener accepts an nc and a socat client and counts every byte.
 "$BINDSCOPE" listen --json 192.168.1.10:9100 >"$tmp/listen.ndjson" 2>"$tmp/listen.err" &
@@ -179,7 +198,8 @@ json=$("$BINDSCOPE" probe 9002 --json 2>"$tmp/order.err")
 check "probe PORT --json exits 0" 0 $?
 check "probe PORT --json: no error message" "" "$(cat "$tmp/order.err")"
 check "probe PORT --json prints the JSON matrix" '"open"' \
-	"$(jq -c '.rows[0].cells[] | select(.label == "wlan0") | .observed' <<<"$json" 2>/dev/null)"
+	"$(jq -c '. as $d | .rows[0].cells[] | select($d.targets[.target].label == "wlan0") |
+		$d.probes[.probe].observed' <<<"$json" 2>/dev/null)"
 "$BINDSCOPE" listen 127.0.0.1:9102 --json >"$tmp/order.ndjson" 2>"$tmp/order-listen.err" &
 lpid=$!
 pids+=("$lpid")

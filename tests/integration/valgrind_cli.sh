@@ -108,8 +108,9 @@ check_contains "probe --open prints the matrix" "tcp 127.0.0.1:9710" "$out"
 vg 0 probe --open 0.0.0.0:9711 --open 127.0.0.1:9712 --udp --json --explain
 check "probe --open --udp --json: two rows" 2 "$(jq '.rows | length' <<<"$out" 2>/dev/null)"
 vg 0 probe 9701 --json
-check "probe 9701 finds socat open on lo" '"open"' \
-	"$(jq -c '.rows[0].cells[] | select(.label == "lo") | .observed' <<<"$out" 2>/dev/null)"
+check "probe 9701 finds socat's socket open on lo" '"socat open this"' \
+	"$(jq -c '. as $d | .rows[0].cells[] | select($d.targets[.target].label == "lo") |
+		"\($d.sockets[0].owner.program) \($d.probes[.probe].observed) \(.state)"' <<<"$out" 2>/dev/null)"
 vg 0 probe --ports 1-200 --on 127.0.0.1
 vg 0 probe --ports 9690-9720 --json
 check "the sweep finds socat's 9701 on 127.0.0.1" '[9701]' \

@@ -77,10 +77,10 @@ wait_for "a connection from eth0's address is logged with that peer" \
 wait_for "nc from eth0's address is logged closed" \
 	"$(log_re 'tcp 192\.168\.1\.10:8082 closed 192\.168\.0\.110:[0-9]+ after 0 bytes$')"
 accepted_lines=$(grep -c ' accepted ' <<<"$SCREEN")
-summaries=$(grep -cE "$(log_re 'probed the TCP listeners')" <<<"$SCREEN")
+summaries=$(grep -cE "$(log_re 'probed [0-9]+ ports? on')" <<<"$SCREEN")
 tui_keys r
 wait_count "r probes again and sums it up in one more log line" \
-	"$(log_re 'probed the TCP listeners on 5 addresses from this host: 1 of 5 probes open$')" $((summaries + 1))
+	"$(log_re 'probed 1 port on 5 addresses from this host: 1 of 5 probes open$')" $((summaries + 1))
 wait_gone "probing is over" 'probing'
 check "the probes add no accepted lines to the log" "$accepted_lines" \
 	"$(grep -c ' accepted ' <<<"$SCREEN")"

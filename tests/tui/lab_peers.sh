@@ -36,7 +36,7 @@ wait_for "192.168.1.10:8082 is probed" '^ #[0-9]+ tcp 192\.168\.1\.10:8082 +[✓
 wait_gone "probing is over" 'probing'
 check_cells "tcp 192.168.1.10:8082" "lo=✗ refused" "eth0=✗ refused" "wlan0=✓ open" \
 	"eth0-peer=⊘ unreach" "wlan0-peer=✓ open"
-wait_for "the log names the peers' rounds" 'probed the TCP listeners from eth0-peer: 1 of 2 probes open'
+wait_for "the log names the peers' rounds" 'probed from eth0-peer: [0-9]+ of [0-9]+ probes open'
 
 # The peers are bindscope's children, in the pane's session: none may outlive it. (By session,
 # not by name: other lab tests may run at the same time.)

@@ -202,9 +202,10 @@ matrix_cell() {
 	local LC_ALL=C.UTF-8 # cut by characters, not bytes: ✓ and ✗ are one column each
 	local col=$1 label=$2 screen=${3-$SCREEN}
 	local header row rest word pos=0 start=-1 end=-1 cell
-	header=$(grep -m1 -E '^ (listener|< more) ' <<<"$screen")
-	# the matrix row starts in column 1 with its label (the listeners panel's rows do not)
-	row=$(while IFS= read -r l; do [[ "$l" == " $label "* ]] && echo "$l"; done <<<"$screen" | head -n1)
+	header=$(grep -m1 -E '^ (socket|< more) ' <<<"$screen")
+	# the matrix row starts in column 1 with its socket number and label ("#1 tcp ..."; the
+	# listeners panel's rows do not)
+	row=$(while IFS= read -r l; do [[ "$l" =~ ^\ \#[0-9]+\ (.*)$ && "${BASH_REMATCH[1]}" == "$label "* ]] && echo "$l"; done <<<"$screen" | head -n1)
 	if [ -z "$row" ]; then
 		echo "(no row)"
 		return
