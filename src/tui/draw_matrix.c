@@ -6,7 +6,7 @@
 
 #include "tui.h"
 
-#define LABEL_WIDTH 24
+#define LABEL_WIDTH 30 /* "#12 tcp 192.168.100.100:65535" */
 #define MIN_COL     10
 
 const char *verdict_symbol(const struct tui *t, enum bs_verdict v)
