@@ -20,7 +20,7 @@ TUI_COLS=120
 
 tui_start || exit 1
 wait_for "the lab's interfaces" '^ wlan0 +192\.168\.1\.10/24 +up'
-wait_for "a column per peer, named by the peer" '^ listener .* eth0-peer +wlan0-peer'
+wait_for "a column per peer, named by the peer" '^ socket .* eth0-peer +wlan0-peer'
 wait_for "the matrix says it probes from the peers too" 'and from each lab peer'
 
 tui_keys Down Down Down Enter Enter

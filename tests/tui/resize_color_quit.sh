@@ -73,7 +73,7 @@ resize 80 24
 wait_for "80x24: the full layout, not the too-small message" '^─ Probe matrix'
 check_screen_lacks "80x24 is big enough" 'needs at least'
 wait_for "80x24: all five columns still have headers" \
-	'^ listener +lo +eth0 +wlan0 +localhost +0\.0\.0\.0$'
+	'^ socket +lo +eth0 +wlan0 +localhost +0\.0\.0\.0$'
 lesson_cells "80x24" "✓" "✗"
 check_contains "80x24: the status line is the last row" " ↑↓ move  Enter listen" "$(tail -n1 <<<"$SCREEN")"
 

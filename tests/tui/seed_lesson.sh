@@ -15,7 +15,7 @@ wait_for "eth0 row" '^ eth0 +192\.168\.0\.110/24 +up'
 wait_for "wlan0 row" '^ wlan0 +192\.168\.1\.10/24 +up'
 wait_for "0.0.0.0 row" '^ 0\.0\.0\.0 +all IPv4 interfaces'
 wait_for "matrix headers name the seed's addresses" \
-	'^ listener +lo +eth0 +wlan0 +localhost +0\.0\.0\.0'
+	'^ socket +lo +eth0 +wlan0 +localhost +0\.0\.0\.0'
 wait_for "matrix header addresses" \
 	'^ +127\.0\.0\.1 +192\.168\.0\.110 +192\.168\.1\.10 +127\.0\.0\.1 +0\.0\.0\.0'
 wait_for "no listener yet" 'none: Enter on an interface opens one'

@@ -40,9 +40,9 @@ check_screen_lacks "... so 127.0.0.1:9101 is gone" '127\.0\.0\.1:9101'
 
 # The first row is 0.0.0.0:9102; Down chooses 192.168.1.10:9103, p probes it everywhere.
 tui_keys Down p
-wait_for "p probes 192.168.1.10:9103 from this host" 'tcp 192\.168\.1\.10:9103, probed from this host'
+wait_for "p probes 192.168.1.10:9103 from this host" '#[0-9]+ tcp 192\.168\.1\.10:9103, probed'
 wait_for "... and says how it is bound" \
-	'port 9103 is open only on 192\.168\.1\.10: it is bound to that address'
+	'tcp 192\.168\.1\.10:9103 is bound to 192\.168\.1\.10 only, an address of wlan0\. From this host it takes 192\.168\.1\.10'
 wait_for "... refused on lo and eth0, open on wlan0" \
 	'^ ✗ refused +✗ refused +✓ open +✗ refused +✗ refused'
 
