@@ -331,6 +331,9 @@ struct bs_lesson *bs_lesson_new(struct bs_loop *loop, const struct bs_lesson_eve
 	ls->watch = bs_iface_watch_start(loop, ifaces_changed, ls, err);
 	if (ls->watch == NULL)
 		say(ls, "%s; interface changes will not show until restart", err->msg);
+	/* The columns (this machine's addresses) show before the first listener opens. */
+	if (rebuild(ls, err) < 0)
+		say(ls, "%s", err->msg);
 	return ls;
 }
 

@@ -6,8 +6,23 @@
 
 #include "tui.h"
 
-#define LABEL_WIDTH 30 /* "#12 tcp 192.168.100.100:65535" */
-#define MIN_COL     10
+#define LABEL_MAX 30 /* "#12 tcp 192.168.100.100:65535" */
+#define LABEL_MIN 12
+
+/* The row labels' column: as wide as the longest label, so narrow screens keep columns. */
+static int label_width(const struct bs_matrix *m, size_t nrows)
+{
+	char label[BS_ENDPOINT_TEXT_MAX + 32];
+	int w = LABEL_MIN;
+
+	for (size_t r = 0; r < nrows; r++) {
+		bs_matrix_row_label(m, r, label, sizeof(label));
+		if ((int)strlen(label) + 3 > w)
+			w = (int)strlen(label) + 3;
+	}
+	return w > LABEL_MAX ? LABEL_MAX : w;
+}
+#define MIN_COL 10
 
 const char *verdict_symbol(const struct tui *t, enum bs_verdict v)
 {
@@ -99,7 +114,7 @@ static void draw_row(struct tui *t, size_t i, int y, size_t first, size_t shown,
 	bs_matrix_row_label(m, i, label, sizeof(label));
 	if (row_sel)
 		attron(A_BOLD);
-	put_cut(y, 1, label, LABEL_WIDTH - 2);
+	put_cut(y, 1, label, t->geo.label_width - 2);
 	attroff(A_BOLD);
 	for (size_t k = 0; k < shown; k++) {
 		size_t j = first + k;
@@ -113,7 +128,7 @@ static void draw_row(struct tui *t, size_t i, int y, size_t first, size_t shown,
 		if (row_sel && t->sel_col == j)
 			attron(A_REVERSE);
 		term_color_on(t, color);
-		mvaddstr(y, LABEL_WIDTH + (int)k * colw, cell);
+		mvaddstr(y, t->geo.label_width + (int)k * colw, cell);
 		term_color_off(t, color);
 		attroff(A_REVERSE);
 	}
@@ -125,7 +140,10 @@ int draw_matrix(struct tui *t, int y, int height)
 	const struct bs_matrix *m = bs_lesson_matrix(t->lesson);
 	size_t ncols = bs_matrix_ncols(m);
 	size_t nrows = bs_lesson_listener_count(t->lesson) ? bs_matrix_nrows(m) : 0;
-	int avail = COLS - LABEL_WIDTH - 1;
+	int avail;
+
+	t->geo.label_width = label_width(m, nrows);
+	avail = COLS - t->geo.label_width - 1;
 	int colw = ncols ? avail / (int)ncols : avail;
 	size_t fit, first;
 
@@ -147,7 +165,7 @@ int draw_matrix(struct tui *t, int y, int height)
 	mvaddstr(y + 1, 1, fit < ncols - first ? "more >" : "");
 	for (size_t k = 0; k < fit; k++) {
 		const struct bs_matrix_col *tg = bs_matrix_col(m, first + k);
-		int x = LABEL_WIDTH + (int)k * colw;
+		int x = t->geo.label_width + (int)k * colw;
 		/* A peer's column is named by the peer ("eth0-peer"); the title says "from". */
 		put_cut(y, x,
 		        tg->kind == BS_COL_PEER ? bs_matrix_vantage(m, tg->vantage)->name
@@ -156,7 +174,7 @@ int draw_matrix(struct tui *t, int y, int height)
 		put_cut(y + 1, x, tg->text, colw - 1);
 		t->geo.col_x[k] = x;
 	}
-	t->geo.col_x[fit] = LABEL_WIDTH + (int)fit * colw;
+	t->geo.col_x[fit] = t->geo.label_width + (int)fit * colw;
 	t->geo.ncols_drawn = fit;
 	t->geo.first_col = first;
 	t->geo.matrix_y = y + 2;

@@ -71,6 +71,7 @@ struct tui_geometry {
 	int ifaces_y, ifaces_rows, ifaces_first;
 	int listeners_y, listeners_x, listeners_rows, listeners_first;
 	int matrix_y, matrix_rows;
+	int label_width;                   /* the matrix's row labels */
 	int col_x[TUI_MAX_DRAWN_COLS + 1]; /* more columns than fit scroll, with a hint */
 	size_t ncols_drawn, first_col, first_row;
 };
