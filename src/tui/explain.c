@@ -138,18 +138,20 @@ static size_t explain_cell(const struct tui *t, char lines[][EXPLAIN_LINE], size
 	bs_matrix_cell(m, i, j, &cell);
 	r = &cell.probe->observed;
 	bs_matrix_cell_why(m, i, j, why, sizeof(why));
-	/* "eth0 192.168.0.110: …", but "::: …" would stutter for the :: column. */
-	snprintf(lines[n++], EXPLAIN_LINE, "%s%s%s: %s%s", col->label,
-	         strcmp(col->label, col->text) ? " " : "",
-	         strcmp(col->label, col->text) ? col->text : "",
-	         r->verdict == BS_VERDICT_PENDING ? "probing... " : "", why);
+	/* The check command first: the why can be long and the panel is short. */
 	bs_matrix_probe_check(m, cell.probe, check, sizeof(check));
 	bs_matrix_row_ss(m, i, ss, sizeof(ss));
-	if (n < max && r->verdict != BS_VERDICT_PENDING)
+	if (r->verdict != BS_VERDICT_PENDING)
 		snprintf(lines[n++], EXPLAIN_LINE, "observed %s%s%s in %.2f ms from %s   %s   %s",
 		         bs_verdict_name(r->verdict), r->error ? " " : "",
 		         r->error ? bs_errno_name(r->error) : "", (double)r->latency_us / 1000.0,
 		         bs_matrix_vantage(m, col->vantage)->name, check, ss);
+	/* "eth0 192.168.0.110: …", but "::: …" would stutter for the :: column. */
+	if (n < max)
+		snprintf(lines[n++], EXPLAIN_LINE, "%s%s%s: %s%s", col->label,
+		         strcmp(col->label, col->text) ? " " : "",
+		         strcmp(col->label, col->text) ? col->text : "",
+		         r->verdict == BS_VERDICT_PENDING ? "probing... " : "", why);
 	return n;
 }
 
