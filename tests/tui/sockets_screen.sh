@@ -42,13 +42,13 @@ check_screen_lacks "... so 127.0.0.1:9101 is gone" '127\.0\.0\.1:9101'
 tui_keys Down p
 wait_for "p probes 192.168.1.10:9103 from this host" '#[0-9]+ tcp 192\.168\.1\.10:9103, probed'
 wait_for "... and says how it is bound" \
-	'tcp 192\.168\.1\.10:9103 is bound to 192\.168\.1\.10 only, an address of wlan0\. From this host it takes 192\.168\.1\.10'
+	'tcp 192\.168\.1\.10:9103 is bound to 192\.168\.1\.10 only, an address of wlan0\.'
 wait_for "... refused on lo and eth0, open on wlan0" \
 	'^ ✗ refused +✗ refused +✓ open +✗ refused +✗ refused'
 
 tui_keys Up p
 wait_for "p on 0.0.0.0:9102 finds it open everywhere" \
-	'port 9102 is open on every address: it is bound to a wildcard'
+	'tcp 0\.0\.0\.0:9102 is bound to the IPv4 wildcard 0\.0\.0\.0\.'
 
 # A socket that goes away leaves the list on the next refresh.
 kill "$pid_wlan"
