@@ -202,6 +202,34 @@ static void probe_cell_text(const struct tui *t, const struct bs_matrix_cell *c,
 		bs_textbuf_appendf(buf, len, " !");
 }
 
+/* Word-wrap text over at most rows lines from y; the last line ends with "~" if cut. */
+static void draw_wrapped(int y, const char *text, int rows)
+{
+	int width = COLS - 2;
+	size_t len = strlen(text);
+
+	for (int k = 0; k < rows && len > 0; k++) {
+		size_t n = len <= (size_t)width ? len : (size_t)width;
+		if (n < len)
+			while (n > 0 && text[n] != ' ')
+				n--;
+		if (n == 0)
+			n = len < (size_t)width ? len : (size_t)width;
+		if (k == rows - 1 && n < len) {
+			mvaddnstr(y + k, 1, text, width - 1);
+			addch('~');
+			return;
+		}
+		mvaddnstr(y + k, 1, text, (int)n);
+		text += n;
+		len -= n;
+		while (*text == ' ') {
+			text++;
+			len--;
+		}
+	}
+}
+
 static void draw_probe_row(struct tui *t, int y)
 {
 	const struct bs_matrix *m = t->sv.matrix;
@@ -242,7 +270,7 @@ static void draw_probe_row(struct tui *t, int y)
 	if (!bs_matrix_probing(m)) {
 		bs_matrix_row_summary(m, (size_t)r, bs_lesson_ifaces(t->lesson), text,
 		                      sizeof(text));
-		mvaddnstr(y + 4, 1, text, COLS - 2);
+		draw_wrapped(y + 4, text, 2);
 	}
 }
 

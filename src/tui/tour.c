@@ -88,7 +88,8 @@ static const struct step steps[] = {
     {"The weak host model",
      "Give eth0-peer a route to 192.168.1.0/24 through this machine: now "
      "it reaches 192.168.1.10:8082 through eth0. Binding an address does "
-     "not choose the interface; Linux accepts it on any (marked !).",
+     "not choose the interface; Linux accepts it on any (the weak host model), "
+     "and bindscope predicts it from eth0-peer's own routing table.",
      act_route},
     {"The end",
      "Try your own: Enter on an interface opens a listener; ? lists the keys. Esc "

@@ -71,7 +71,7 @@ wait_for "i again: wlan0 is still the chosen interface" '^>wlan0 +192\.168\.1\.1
 # a column that is still there, so the Explain panel keeps explaining a cell.
 tui_keys Tab Tab
 wait_for "Tab Tab: the matrix" '^ ↑↓←→ move  d close'
-wait_for "the matrix explains lo's cell first" '^ lo 127\.0\.0\.1: '
+wait_for "the matrix explains lo's cell first" '^ lo 127\.0\.0\.1: From this host, a connection to 127\.0\.0\.1:8082 '
 tui_keys i
 wait_for "i shows the IPv6 columns" '::1'
 tui_keys Right Right Right Right Right Right Right Right Right Right Right Right

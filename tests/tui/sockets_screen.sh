@@ -40,9 +40,11 @@ check_screen_lacks "... so 127.0.0.1:9101 is gone" '127\.0\.0\.1:9101'
 
 # The first row is 0.0.0.0:9102; Down chooses 192.168.1.10:9103, p probes it everywhere.
 tui_keys Down p
-wait_for "p probes 192.168.1.10:9103 from this host" '#[0-9]+ tcp 192\.168\.1\.10:9103, probed'
+wait_for "p probes 192.168.1.10:9103 from this host" '#[0-9]+ tcp 192\.168\.1\.10:9103, probed \(1 socket on the port\):'
 wait_for "... and says how it is bound" \
 	'tcp 192\.168\.1\.10:9103 is bound to 192\.168\.1\.10 only, an address of wlan0\.'
+# the summary's second sentence must be readable on a 100-column terminal (wrapped or not)
+wait_for "... and that from this host it takes 192.168.1.10" 'takes 192\.168\.1\.10\.' 10
 wait_for "... refused on lo and eth0, open on wlan0" \
 	'^ ✗ refused +✗ refused +✓ open +✗ refused +✗ refused'
 

@@ -197,12 +197,21 @@ check_screen_lacks() {
 # matrix_cell COLUMN ROWLABEL [SCREEN]: the trimmed text under the matrix column headed
 # COLUMN (lo, eth0, wlan0, localhost, 0.0.0.0) on the matrix row whose label is ROWLABEL
 # ("tcp 0.0.0.0:8081"). A cell runs from its header's first character to the next header's.
+# COLUMN may be NAME@ADDR: the column headed NAME whose second header line (the address)
+# reads ADDR — a lab peer has one column per address ("eth0-peer@192.168.1.10").
 # Prints "(no row)" or "(no column)" when they are not on the screen.
 matrix_cell() {
 	local LC_ALL=C.UTF-8 # cut by characters, not bytes: ✓ and ✗ are one column each
 	local col=$1 label=$2 screen=${3-$SCREEN}
-	local header row rest word pos=0 start=-1 end=-1 cell
+	local header header2 row rest word pos=0 start=-1 end=-1 cell name addr="" under
+	name=$col
+	if [[ "$col" == *@* ]]; then
+		name=${col%%@*}
+		addr=${col#*@}
+	fi
 	header=$(grep -m1 -E '^ (socket|< more) ' <<<"$screen")
+	# the address line under the header
+	header2=$(grep -m1 -A1 -E '^ (socket|< more) ' <<<"$screen" | sed -n 2p)
 	# the matrix row starts in column 1 with its socket number and label ("#1 tcp ..."; the
 	# listeners panel's rows do not)
 	row=$(while IFS= read -r l; do [[ "$l" =~ ^\ \#[0-9]+\ (.*)$ && "${BASH_REMATCH[1]}" == "$label "* ]] && echo "$l"; done <<<"$screen" | head -n1)
@@ -218,7 +227,11 @@ matrix_cell() {
 		if [ "$start" -ge 0 ] && [ "$end" -lt 0 ]; then
 			end=$pos
 		fi
-		[ "$word" == "$col" ] && [ "$start" -lt 0 ] && [ "$pos" -gt 1 ] && start=$pos
+		if [ "$word" == "$name" ] && [ "$start" -lt 0 ] && [ "$pos" -gt 1 ]; then
+			under=${header2:pos}
+			under=${under%%[[:space:]]*}
+			[ -z "$addr" ] || [ "$under" == "$addr" ] && start=$pos
+		fi
 		pos=$((pos + ${#word}))
 	done
 	if [ "$start" -lt 0 ]; then
