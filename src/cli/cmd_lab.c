@@ -1,5 +1,5 @@
 /*
- * `bindscope lab [--topology FILE] [-- CMD...]`: the seed's network on any machine. Without
+ * `bindscope lab [--topology FILE] [-- CMD...]`: the default lab network on any machine. Without
  * CMD, the TUI runs inside the lab; with CMD, CMD does (socat, nc, ss, a test suite). Peer
  * hosts are reachable for commands through their namespaces: BINDSCOPE_LAB_PEERS lists
  * NAME=PID pairs, e.g. `nsenter -t PID -n nc -vz 192.168.1.10 8082`.
@@ -24,7 +24,7 @@ static const char lab_usage[] =
     "Usage: bindscope lab [--topology FILE] [-- CMD [ARG...]]\n"
     "\n"
     "Start the interactive explorer (or run CMD) inside a private network that looks like\n"
-    "the seed's: lo 127.0.0.1, eth0 192.168.0.110/24 and wlan0 192.168.1.10/24, with a peer\n"
+    "a workstation's: lo 127.0.0.1, eth0 192.168.0.110/24 and wlan0 192.168.1.10/24, with a peer\n"
     "host on each segment (eth0-peer 192.168.0.20, wlan0-peer 192.168.1.20). Nothing on this\n"
     "machine's own network is touched; the lab disappears when bindscope exits.\n"
     "Works as root, and as a normal user where user namespaces are allowed.\n"

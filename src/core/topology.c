@@ -10,7 +10,7 @@
 #include <string.h>
 
 const char bs_topology_seed[] =
-    "# The seed's network: a workstation on Ethernet and Wi-Fi, a host on each segment.\n"
+    "# The default lab: a workstation on Ethernet and Wi-Fi, a host on each segment.\n"
     "iface eth0 192.168.0.110/24\n"
     "iface wlan0 192.168.1.10/24\n"
     "peer eth0-peer on eth0 192.168.0.20/24\n"

@@ -1,5 +1,5 @@
 /*
- * The tour (`bindscope lab --tour`): the seed's steps one at a time, each explained in the
+ * The tour (`bindscope lab --tour`): the lesson's steps one at a time, each explained in the
  * explain panel and advanced with Space, ready for a projector. Each step does its part through
  * the lesson, as a person at the keys would, so the screen shows the real result.
  */
@@ -63,7 +63,7 @@ static void act_route(struct tui *t)
 
 static const struct step steps[] = {
     {"Welcome",
-     "This is the seed's network: lo, eth0 192.168.0.110, wlan0 192.168.1.10, and a "
+     "This is the lab's network: lo, eth0 192.168.0.110, wlan0 192.168.1.10, and a "
      "host on each segment. Space takes the next step; Esc leaves the tour.",
      NULL},
     {"Listen on every interface",
@@ -81,7 +81,7 @@ static const struct step steps[] = {
      "machine is on; 192.168.1.10 only where that address can be reached.",
      NULL},
     {"An address that is not here",
-     "bind=192.168.2.20 (the seed's other example) fails: "
+     "bind=192.168.2.20 (an address this machine does not have) fails: "
      "cannot assign requested address. The log says which "
      "addresses are here.",
      act_not_here},

@@ -139,7 +139,7 @@ void sockets_view_probe(struct tui *t);
 void sockets_view_refresh(struct tui *t);
 void sockets_view_free(struct tui *t);
 
-/* tour.c: the guided walk through the seed's steps, for a projector */
+/* tour.c: the guided walk through the lesson's steps, for a projector */
 void tour_start(struct tui *t);
 /* Handle a key while the tour runs; returns false when the key is not the tour's. */
 bool tour_key(struct tui *t, int key);
