@@ -149,6 +149,11 @@ void bs_matrix_env_system(struct bs_matrix_env *env);
 
 struct bs_matrix;
 
+/* Read every socket on the matrix's ports from the kernel (sock_diag, owners included), for
+ * bs_matrix_build. Returns 0, or -1 with err set. Free with bs_socket_list_free. */
+int bs_matrix_read_sockets(const struct bs_matrix *m, const struct bs_iface_list *ifaces,
+                           struct bs_socket_list *out, struct bs_error *err);
+
 struct bs_matrix *bs_matrix_new(void);
 void bs_matrix_free(struct bs_matrix *m);
 

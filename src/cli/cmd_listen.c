@@ -166,13 +166,6 @@ static void on_signal(int signo, void *arg)
 	bs_loop_stop(st->loop);
 }
 
-static bool on_port_of(const struct bs_socket *s, void *arg)
-{
-	const struct bs_listener *l = arg;
-
-	return s->proto == bs_listener_proto(l) && s->local.port == bs_listener_endpoint(l)->port;
-}
-
 /* What the listener takes, said from the socket table of its port (others' sockets included),
  * with the socat and ss commands for it. */
 static void describe(const struct bs_listener *l, const struct bs_iface_list *ifaces, char *summary,
@@ -191,8 +184,7 @@ static void describe(const struct bs_listener *l, const struct bs_iface_list *if
 	                       &err) == 0 &&
 	    bs_matrix_mark_own(m, bs_listener_inode(l), bs_listener_reuseaddr(l),
 	                       bs_listener_reuseport(l), &err) == 0 &&
-	    bs_sockets_read_filtered(&table, BS_SOCKETS_ALL, ifaces, on_port_of, (void *)l, &err) ==
-	        0 &&
+	    bs_matrix_read_sockets(m, ifaces, &table, &err) == 0 &&
 	    bs_matrix_build(m, &table, ifaces, &env, &err) == 0) {
 		for (size_t r = 0; r < bs_matrix_nrows(m); r++)
 			if (bs_matrix_row(m, r)->ours)

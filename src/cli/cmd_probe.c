@@ -80,7 +80,6 @@ struct probe_run {
 	uint64_t inodes[MAX_ARGS];
 	size_t nlisteners;
 	int stop_signal;
-	bool probes_done;
 	bool settle_expired; /* the bounded wait for our accepts is over */
 };
 
@@ -214,7 +213,6 @@ static void on_probes_done(void *arg)
 {
 	struct probe_run *run = arg;
 
-	run->probes_done = true;
 	bs_loop_stop(run->loop);
 }
 
@@ -279,17 +277,6 @@ static int add_ports(struct probe_run *run, char **args, int n, bool udp,
 	return BS_EXIT_OK;
 }
 
-static bool on_matrix_port(const struct bs_socket *s, void *arg)
-{
-	const struct bs_matrix *m = arg;
-
-	for (size_t p = 0; p < bs_matrix_nports(m); p++)
-		if (bs_matrix_port(m, p)->proto == s->proto &&
-		    bs_matrix_port(m, p)->port == s->local.port)
-			return true;
-	return false;
-}
-
 /* Every socket on the ports, read from the kernel, then rows, columns and predictions. */
 static int build_matrix(struct probe_run *run, const struct bs_iface_list *ifaces,
                         const struct bs_endpoint *from)
@@ -299,8 +286,7 @@ static int build_matrix(struct probe_run *run, const struct bs_iface_list *iface
 	struct bs_error err;
 	int rc;
 
-	if (bs_sockets_read_filtered(&table, BS_SOCKETS_ALL, ifaces, on_matrix_port, run->m, &err) <
-	    0) {
+	if (bs_matrix_read_sockets(run->m, ifaces, &table, &err) < 0) {
 		cli_error_show(&err);
 		return BS_EXIT_FAILURE;
 	}

@@ -73,17 +73,6 @@ static long column_of(const struct bs_matrix *m, const struct sweep_addr *a)
 	return -1;
 }
 
-static bool on_open_port(const struct bs_socket *s, void *arg)
-{
-	const struct bs_matrix *m = arg;
-
-	for (size_t p = 0; p < bs_matrix_nports(m); p++)
-		if (bs_matrix_port(m, p)->proto == s->proto &&
-		    bs_matrix_port(m, p)->port == s->local.port)
-			return true;
-	return false;
-}
-
 /* A matrix of the open ports, built from the socket table (no probing): who takes what. */
 static struct bs_matrix *attribute(const struct sweep_request *req, const struct sweep_result *res)
 {
@@ -99,8 +88,7 @@ static struct bs_matrix *attribute(const struct sweep_request *req, const struct
 		if (open_anywhere(req, res, i) &&
 		    bs_matrix_add_port(m, req->opts.proto, (uint16_t)(req->lo + i), NULL, &err) < 0)
 			goto fail;
-	if (bs_sockets_read_filtered(&table, BS_SOCKETS_ALL, req->ifaces, on_open_port, m, &err) <
-	    0)
+	if (bs_matrix_read_sockets(m, req->ifaces, &table, &err) < 0)
 		goto fail;
 	bs_matrix_env_system(&env);
 	if (req->opts.from != NULL)
@@ -119,21 +107,28 @@ fail:
 }
 
 /* Row r's addresses among the swept ones that are open and that the lookup gives to it. */
-static void print_takes(const struct sweep_request *req, const struct sweep_result *res,
-                        const struct bs_matrix *m, size_t port_index, size_t r, size_t i)
+/* True when swept address a is open at port offset i and the lookup gives it to row r. */
+static bool row_takes(const struct sweep_request *req, const struct sweep_result *res,
+                      const struct bs_matrix *m, size_t r, size_t a, size_t i)
 {
-	size_t n = (size_t)req->hi - req->lo + 1, shown = 0;
+	size_t n = (size_t)req->hi - req->lo + 1;
+	long c = column_of(m, &req->on[a]);
+	struct bs_matrix_cell cell;
 
-	for (size_t a = 0; a < req->non; a++) {
-		long c = column_of(m, &req->on[a]);
-		struct bs_matrix_cell cell;
-		if (c < 0 || !res->open[a * n + i])
-			continue;
-		bs_matrix_cell(m, r, (size_t)c, &cell);
-		(void)port_index;
-		if (cell.predicted_this)
+	if (c < 0 || !res->open[a * n + i])
+		return false;
+	bs_matrix_cell(m, r, (size_t)c, &cell);
+	return cell.predicted_this;
+}
+
+static void print_takes(const struct sweep_request *req, const struct sweep_result *res,
+                        const struct bs_matrix *m, size_t r, size_t i)
+{
+	size_t shown = 0;
+
+	for (size_t a = 0; a < req->non; a++)
+		if (row_takes(req, res, m, r, a, i))
 			printf("%s%s", shown++ ? ", " : " takes ", req->on[a].text);
-	}
 	if (shown == 0)
 		printf(" takes none of the open addresses");
 }
@@ -185,7 +180,7 @@ static void print_sockets(const struct sweep_request *req, const struct sweep_re
 				continue;
 			bs_matrix_row_who(m, r, who, sizeof(who));
 			printf("    %s", who);
-			print_takes(req, res, m, p, r, i);
+			print_takes(req, res, m, r, i);
 			putchar('\n');
 		}
 		print_unexplained(req, res, m, p, i);
@@ -223,15 +218,9 @@ static json_t *port_json(const struct sweep_request *req, const struct sweep_res
 		takes = json_array();
 		bs_matrix_row_who(m, r, who, sizeof(who));
 		json_object_set_new(so, "socket", json_string(who));
-		for (size_t a = 0; a < req->non; a++) {
-			long c = column_of(m, &req->on[a]);
-			struct bs_matrix_cell cell;
-			if (c < 0 || !res->open[a * n + i])
-				continue;
-			bs_matrix_cell(m, r, (size_t)c, &cell);
-			if (cell.predicted_this)
+		for (size_t a = 0; a < req->non; a++)
+			if (row_takes(req, res, m, r, a, i))
 				json_array_append_new(takes, json_string(req->on[a].text));
-		}
 		json_object_set_new(so, "takes", takes);
 		json_array_append_new(socks, so);
 	}

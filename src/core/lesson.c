@@ -94,17 +94,6 @@ static void round_done(void *arg)
 	changed(ls);
 }
 
-static bool on_listener_port(const struct bs_socket *s, void *arg)
-{
-	const struct bs_matrix *m = arg;
-
-	for (size_t p = 0; p < bs_matrix_nports(m); p++)
-		if (bs_matrix_port(m, p)->proto == s->proto &&
-		    bs_matrix_port(m, p)->port == s->local.port)
-			return true;
-	return false;
-}
-
 /* The matrix again: the listeners' ports, every socket on them, the targets, the peers. */
 static int rebuild(struct bs_lesson *ls, struct bs_error *err)
 {
@@ -122,8 +111,7 @@ static int rebuild(struct bs_lesson *ls, struct bs_error *err)
 		                       ll->reuseport, err) < 0)
 			return -1;
 	}
-	if (bs_sockets_read_filtered(&table, BS_SOCKETS_ALL, &ls->ifaces, on_listener_port,
-	                             ls->matrix, err) < 0)
+	if (bs_matrix_read_sockets(ls->matrix, &ls->ifaces, &table, err) < 0)
 		return -1;
 	bs_matrix_env_system(&env);
 	bs_matrix_set_families(ls->matrix, false, false, ls->ipv6);

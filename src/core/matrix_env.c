@@ -46,3 +46,19 @@ void bs_matrix_env_system(struct bs_matrix_env *env)
 	env->icmp_burst = (unsigned)bs_sysinfo_read_int("/proc/sys/net/ipv4/icmp_msgs_burst", 50);
 	env->lo_index = if_nametoindex("lo");
 }
+
+static bool on_a_port(const struct bs_socket *s, void *arg)
+{
+	const struct bs_matrix *m = arg;
+
+	for (size_t p = 0; p < m->nports; p++)
+		if (m->ports[p].proto == s->proto && m->ports[p].port == s->local.port)
+			return true;
+	return false;
+}
+
+int bs_matrix_read_sockets(const struct bs_matrix *m, const struct bs_iface_list *ifaces,
+                           struct bs_socket_list *out, struct bs_error *err)
+{
+	return bs_sockets_read_filtered(out, BS_SOCKETS_ALL, ifaces, on_a_port, (void *)m, err);
+}

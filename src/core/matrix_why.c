@@ -97,13 +97,10 @@ static void route_words(const struct bs_matrix *m, const struct bs_matrix_probe 
 }
 
 /* The device the socket lookup sees the connection arrive on. */
-static const char *arrival_name(const struct bs_matrix *m, const struct bs_matrix_probe *p)
+static const char *arrival_name(const struct bs_matrix_probe *p, char *name)
 {
-	static char name[IF_NAMESIZE];
-
 	if (if_indextoname(p->query.arrival_ifindex, name) == NULL)
-		snprintf(name, sizeof(name), "interface %u", p->query.arrival_ifindex);
-	(void)m;
+		snprintf(name, IF_NAMESIZE, "if%u", p->query.arrival_ifindex);
 	return name;
 }
 
@@ -113,12 +110,12 @@ static void not_taken_words(const struct bs_matrix *m, const struct bs_matrix_pr
 {
 	const struct bs_socket *s = sock_of(m, k);
 	const struct bs_lookup_query *q = &p->query;
-	char addr[BS_ENDPOINT_TEXT_MAX];
+	char addr[BS_ENDPOINT_TEXT_MAX], dev[IF_NAMESIZE];
 
 	bs_endpoint_addr_text(&s->local, addr, sizeof(addr));
 	if (s->bound_ifindex != 0 && s->bound_ifindex != q->arrival_ifindex)
 		snprintf(buf, len, "#%ld is bound to the device %s and this arrives on %s", k + 1,
-		         s->bound_dev, arrival_name(m, p));
+		         s->bound_dev, arrival_name(p, dev));
 	else if (q->dst.family == AF_INET && s->local.family == AF_INET6 && s->v6only == 1)
 		snprintf(buf, len, "#%ld has IPV6_V6ONLY on, so IPv4 never reaches it", k + 1);
 	else if (q->dst.family == AF_INET6 && s->local.family == AF_INET)

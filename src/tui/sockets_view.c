@@ -95,13 +95,6 @@ static void probe_done(void *arg)
 	t->dirty = true;
 }
 
-static bool on_probed_port(const struct bs_socket *s, void *arg)
-{
-	const struct bs_socket *probed = arg;
-
-	return s->proto == probed->proto && s->local.port == probed->local.port;
-}
-
 /* The matrix of the chosen socket's port: every socket on it, every address, probed. */
 void sockets_view_probe(struct tui *t)
 {
@@ -121,8 +114,7 @@ void sockets_view_probe(struct tui *t)
 	bs_matrix_clear_ports(t->sv.matrix);
 	if (bs_matrix_add_port(t->sv.matrix, t->sv.probed.proto, t->sv.probed.local.port, NULL,
 	                       &err) < 0 ||
-	    bs_sockets_read_filtered(&table, BS_SOCKETS_ALL, bs_lesson_ifaces(t->lesson),
-	                             on_probed_port, &t->sv.probed, &err) < 0) {
+	    bs_matrix_read_sockets(t->sv.matrix, bs_lesson_ifaces(t->lesson), &table, &err) < 0) {
 		snprintf(t->sv.error, sizeof(t->sv.error), "%s", err.msg);
 		return;
 	}

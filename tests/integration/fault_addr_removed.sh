@@ -80,44 +80,6 @@ check "stopped: 3 accepted, 15 bytes" '{"accepted":3,"bytes":15,"shed":0}' \
 check "stderr says only where it listens" "listening on tcp 192.168.1.10:$PORT" "$(cat "$tmp/err")"
 
 # --- The TUI: a listener on wlan0 (192.168.1.10:8082).
-# matrix_cell COLUMN ROWLABEL: as the helper's, for the matrix whose rows are sockets: the
-# header row starts "socket", and a row reads "#N ROWLABEL", its label cut with "~" where the
-# column is narrow (ROWLABEL is then matched by its prefix).
-matrix_cell() {
-	local LC_ALL=C.UTF-8
-	local col=$1 label=$2 screen=${3-$SCREEN}
-	local header row l name rest word pos=0 start=-1 end=-1 cell
-	header=$(grep -m1 -E '^ (socket|< more) ' <<<"$screen")
-	while IFS= read -r l; do
-		[[ "$l" =~ ^\ \#[0-9]+\ ([^ ]+\ [^ ]+) ]] || continue
-		name=${BASH_REMATCH[1]}
-		if [ "$name" == "$label" ] || { [[ "$name" == *"~" ]] && [[ "$label" == "${name%"~"}"* ]]; }; then
-			row=$l
-			break
-		fi
-	done <<<"$screen"
-	if [ -z "$row" ]; then
-		echo "(no row)"
-		return
-	fi
-	rest=$header
-	while [[ "$rest" =~ ^([[:space:]]*)([^[:space:]]+)(.*)$ ]]; do
-		pos=$((pos + ${#BASH_REMATCH[1]}))
-		word=${BASH_REMATCH[2]}
-		rest=${BASH_REMATCH[3]}
-		[ "$start" -ge 0 ] && [ "$end" -lt 0 ] && end=$pos
-		[ "$word" == "$col" ] && [ "$start" -lt 0 ] && [ "$pos" -gt 1 ] && start=$pos
-		pos=$((pos + ${#word}))
-	done
-	if [ "$start" -lt 0 ]; then
-		echo "(no column)"
-		return
-	fi
-	if [ "$end" -lt 0 ]; then cell=${row:start}; else cell=${row:start:end-start}; fi
-	cell="${cell#"${cell%%[![:space:]]*}"}"
-	cell="${cell%"${cell##*[![:space:]]}"}"
-	echo "$cell"
-}
 log_re() {
 	printf '^ [0-9]{2}:[0-9]{2}:[0-9]{2} %s' "$1"
 }
