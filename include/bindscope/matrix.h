@@ -106,7 +106,9 @@ struct bs_matrix_probe {
 	struct bs_lookup_answer predicted; /* over the sockets on the port */
 	struct bs_probe_result observed;   /* PENDING until probed */
 	enum bs_attribution how;
-	long answered_by;          /* ACCEPT: the row that took it; else -1 */
+	long answered_by; /* ACCEPT: the row that took it; else -1 */
+	long same_as;     /* an earlier probe of the same address, port and vantage (localhost is
+	                   * 127.0.0.1 too): not sent again, its result copied; else -1 */
 	struct bs_endpoint source; /* the probe's own address and port, for claiming */
 };
 

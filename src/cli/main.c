@@ -46,7 +46,9 @@ int main(int argc, char **argv)
 	};
 	int c;
 
-	setlocale(LC_ALL, "");
+	/* The character set only (UTF-8 symbols, ncurses' wide characters): numbers are
+	 * written and read with '.' whatever the locale, as JSON and scripts expect. */
+	setlocale(LC_CTYPE, "");
 	/* A closed pipe (bindscope list | head) is an error return, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
 	/* '+': stop at the first non-option, which is the command. */

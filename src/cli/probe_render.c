@@ -396,6 +396,8 @@ static json_t *probe_json(const struct bs_matrix *m, size_t i)
 	json_object_set_new(j, "vantage", json_integer((json_int_t)col->vantage));
 	json_object_set_new(j, "address", json_string(col->text));
 	json_object_set_new(j, "probed", json_boolean(p->probed));
+	json_object_set_new(j, "same_as",
+	                    p->same_as >= 0 ? json_integer((json_int_t)p->same_as) : json_null());
 	json_object_set_new(j, "observed",
 	                    pending ? json_null() : json_string(bs_verdict_name(o->verdict)));
 	json_object_set_new(j, "error",

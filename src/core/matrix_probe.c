@@ -54,6 +54,22 @@ static bool ours_predicted(const struct bs_matrix *m, const struct bs_matrix_pro
 	return false;
 }
 
+/* A probe that was not sent again reads what its twin observed. */
+static void copy_to_twins(struct bs_matrix *m, size_t idx)
+{
+	const struct bs_matrix_probe *src = &m->probes[idx];
+
+	for (size_t i = idx + 1; i < m->nprobes; i++) {
+		struct bs_matrix_probe *t = &m->probes[i];
+		if (t->same_as != (long)idx)
+			continue;
+		t->observed = src->observed;
+		t->how = src->how;
+		t->answered_by = src->answered_by;
+		t->source = src->source;
+	}
+}
+
 static void round_done(struct bs_probe *p, void *arg)
 {
 	struct matrix_round *r = arg;
@@ -69,6 +85,7 @@ static void round_done(struct bs_probe *p, void *arg)
 		    predicts_open(pr) && !ours_predicted(m, pr) &&
 		    m->cols[pr->col].route == BS_ROUTE_HERE)
 			pr->how = BS_ATTR_TABLE;
+		copy_to_twins(m, r->index[k]);
 	}
 	r->running = false;
 	if (!bs_matrix_probing(m) && m->done != NULL)
@@ -98,7 +115,7 @@ static int start_round(struct bs_matrix *m, struct bs_loop *loop, size_t v, enum
 		return bs_error_set(err, 0, "out of memory starting %zu probes", m->nprobes);
 	for (size_t i = 0; i < m->nprobes; i++) {
 		const struct bs_matrix_probe *pr = &m->probes[i];
-		if (pr->probed && m->cols[pr->col].vantage == v &&
+		if (pr->probed && pr->same_as < 0 && m->cols[pr->col].vantage == v &&
 		    m->ports[pr->port].proto == proto)
 			r->index[r->count++] = i;
 	}
@@ -161,6 +178,7 @@ static void attribute(struct bs_matrix *m, const struct matrix_round *r, long k,
 
 	pr->how = BS_ATTR_ACCEPT;
 	pr->answered_by = row;
+	copy_to_twins(m, r->index[k]);
 }
 
 bool bs_matrix_claim(struct bs_matrix *m, uint64_t inode, const struct bs_listener_event *ev)

@@ -226,6 +226,21 @@ static bool probed_at(const struct bs_matrix_port *p, const struct bs_matrix_col
 	return !p->only || bs_endpoint_same_addr(&p->at, &c->addr);
 }
 
+/* An earlier probe that connects to the same place from the same vantage, or -1. */
+static long same_probe(const struct bs_matrix *m, size_t p, size_t c)
+{
+	const struct bs_matrix_col *col = &m->cols[c];
+
+	for (size_t e = 0; e < c; e++) {
+		const struct bs_matrix_probe *q = &m->probes[p * m->ncols + e];
+		const struct bs_matrix_col *ec = &m->cols[e];
+		if (q->probed && q->same_as < 0 && ec->vantage == col->vantage &&
+		    bs_endpoint_same_addr(&ec->addr, &col->addr))
+			return (long)(p * m->ncols + e);
+	}
+	return -1;
+}
+
 int matrix_make_probes(struct bs_matrix *m, const struct bs_iface_list *ifaces,
                        struct bs_error *err)
 {
@@ -246,6 +261,7 @@ int matrix_make_probes(struct bs_matrix *m, const struct bs_iface_list *ifaces,
 			pr->col = c;
 			pr->answered_by = -1;
 			pr->probed = probed_at(&m->ports[p], col);
+			pr->same_as = pr->probed ? same_probe(m, p, c) : -1;
 			bs_endpoint_set_port(&dst, m->ports[p].port);
 			pr->query = bs_lookup_query_make(
 			    m->ports[p].proto, &dst,

@@ -6,6 +6,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,30 +67,39 @@ static void set_owner(struct bs_socket *s, struct process *p)
 	memcpy(s->cmdline, p->cmdline, sizeof(s->cmdline));
 }
 
-/* Returns false when the process's descriptors could not be read (another user's). */
-static bool scan_process(struct bs_socket_list *list, const char *proc_root, const char *pid,
-                         const struct inode_ref *refs, size_t nrefs)
+/* Returns false when the process's descriptors could not be read (another user's).
+ * Each link is read relative to the open fd directory, so the kernel does not walk
+ * /proc/PID/fd again for every descriptor. */
+static bool scan_process(struct bs_socket_list *list, int proc_fd, const char *proc_root,
+                         const char *pid, const struct inode_ref *refs, size_t nrefs)
 {
 	struct process proc = {.proc_root = proc_root, .pid = pid};
 	bool readable = true;
-	char path[512], link[64];
+	char path[64], link[64];
 	struct dirent *f;
 	DIR *fds;
+	int fd_dir;
 
-	snprintf(path, sizeof(path), "%s/%s/fd", proc_root, pid);
-	fds = opendir(path);
-	if (fds == NULL)
+	snprintf(path, sizeof(path), "%s/fd", pid);
+	fd_dir = openat(proc_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd_dir < 0)
 		return errno == ENOENT; /* a process that just ended hides nothing */
+	fds = fdopendir(fd_dir);
+	if (fds == NULL) {
+		close(fd_dir);
+		return true;
+	}
 	while ((f = readdir(fds)) != NULL) {
 		struct inode_ref key, *hit;
 		ssize_t n;
 
 		if (f->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "%s/%s/fd/%s", proc_root, pid, f->d_name);
-		n = readlink(path, link, sizeof(link) - 1);
-		if (n < 0 && (errno == EACCES || errno == EPERM))
-			readable = false; /* the directory opened, its links did not */
+		n = readlinkat(fd_dir, f->d_name, link, sizeof(link) - 1);
+		if (n < 0 && (errno == EACCES || errno == EPERM)) {
+			readable = false; /* the directory opened, its links did not: */
+			break;            /* nor will the process's other links */
+		}
 		if (n < 9 || strncmp(link, "socket:[", 8) != 0)
 			continue;
 		link[n] = '\0';
@@ -98,7 +108,7 @@ static bool scan_process(struct bs_socket_list *list, const char *proc_root, con
 		if (hit != NULL && list->items[hit->index].pid == 0)
 			set_owner(&list->items[hit->index], &proc);
 	}
-	closedir(fds);
+	closedir(fds); /* closes fd_dir */
 	return readable;
 }
 
@@ -123,7 +133,8 @@ void bs_sockets_find_owners(struct bs_socket_list *list, const char *proc_root)
 	if (proc != NULL) {
 		while ((p = readdir(proc)) != NULL)
 			if (p->d_name[0] >= '1' && p->d_name[0] <= '9' &&
-			    !scan_process(list, proc_root, p->d_name, refs, list->count))
+			    !scan_process(list, dirfd(proc), proc_root, p->d_name, refs,
+			                  list->count))
 				hidden = true;
 		closedir(proc);
 	}

@@ -61,15 +61,14 @@ static void section(const struct tui *t, int y, int x, int width, const char *ti
 
 static void draw_title(const struct tui *t)
 {
-	static const char *const v6[] = {"default", "on", "off"};
 	char line[256];
 
 	snprintf(line, sizeof(line),
 	         " bindscope: who can reach a socket?   next listener: %s   [::] v6only: %s%s",
 	         t->next_proto == BS_PROTO_UDP ? "udp" : "tcp",
-	         v6[t->v6only == -1 ? 0
-	            : t->v6only     ? 1
-	                            : 2],
+	         t->v6only == -1 ? (t->sys_bindv6only ? "default (on)" : "default (off)")
+	         : t->v6only     ? "on"
+	                         : "off",
 	         bs_lesson_probing(t->lesson) ? "   probing..." : "");
 	attron(A_REVERSE);
 	mvhline(0, 0, ' ', COLS);
@@ -276,7 +275,7 @@ void draw_all(struct tui *t)
 {
 	/* A prompt's error sentence (port in use by whom, and what to do) gets room from the log.
 	 */
-	int y, top_h, mat_h, exp_h = t->prompt.active && t->prompt.error[0] ? 6 : 3, log_h;
+	int y, top_h, mat_h, exp_h, log_h;
 	size_t n = bs_lesson_listener_count(t->lesson);
 
 	erase();
@@ -292,6 +291,11 @@ void draw_all(struct tui *t)
 		 * scrolls. Rows beyond 24 go a quarter to the top panels, the rest shared. */
 		int avail;
 		top_h = 5 + spare / 4;
+		/* An explanation runs to several sentences: rows beyond 24 give it up to five more.
+		 */
+		exp_h = 3 + (spare / 4 < 5 ? spare / 4 : 5);
+		if (t->prompt.active && t->prompt.error[0] && exp_h < 6)
+			exp_h = 6;
 		avail = LINES - 1 - (1 + top_h) - (1 + exp_h) - 1 - 1 - 1;
 		mat_h = 2 + (int)(n > 3 ? n : 3);
 		if (mat_h > avail - 2)

@@ -35,6 +35,18 @@ static void exposed_networks(const struct tui *t, int family, char *buf, size_t 
 	}
 }
 
+/* What the next [::] listener does with IPv4: v6only as chosen with key 6, or the system's. */
+static const char *v6only_words(const struct tui *t)
+{
+	if (t->v6only == 1)
+		return ", IPv6 only: v6only is on (key 6)";
+	if (t->v6only == 0)
+		return ", and IPv4 too: v6only is off (key 6)";
+	return t->sys_bindv6only
+	           ? ", IPv6 only: net.ipv6.bindv6only = 1 turns v6only on (key 6)"
+	           : ", and IPv4 too: net.ipv6.bindv6only = 0 leaves v6only off (key 6)";
+}
+
 static size_t explain_row(const struct tui *t, const struct iface_row *row,
                           char lines[][EXPLAIN_LINE], size_t max)
 {
@@ -67,9 +79,7 @@ static size_t explain_row(const struct tui *t, const struct iface_row *row,
 			         "It listens on every %s address, including "
 			         "ones added later (DHCP, VPN)%s.",
 			         row->bind.family == AF_INET ? "IPv4" : "IPv6",
-			         row->bind.family == AF_INET6 && t->v6only != 1
-			             ? ", and takes IPv4 too unless v6only is on (key 6)"
-			             : "");
+			         row->bind.family == AF_INET ? "" : v6only_words(t));
 	} else {
 		snprintf(lines[n++], EXPLAIN_LINE,
 		         "Binding %s (%s) accepts only %s addressed to it; every other address of "
@@ -80,13 +90,16 @@ static size_t explain_row(const struct tui *t, const struct iface_row *row,
 	}
 	if (n < max)
 		snprintf(lines[n++], EXPLAIN_LINE,
-		         "same as: socat %s%s-LISTEN:%s,bind=%s%s%s,fork%s /dev/null",
+		         "same as: socat %s%s-LISTEN:%s,bind=%s%s%s,fork%s%s /dev/null",
 		         t->next_proto == BS_PROTO_UDP ? "UDP" : "TCP",
 		         row->bind.family == AF_INET6 ? "6" : "4",
 		         t->prompt.active ? t->prompt.text : "PORT",
 		         row->bind.family == AF_INET6 ? "[" : "", addr,
 		         row->bind.family == AF_INET6 ? "]" : "",
-		         t->next_proto == BS_PROTO_TCP ? ",reuseaddr" : "");
+		         t->next_proto == BS_PROTO_TCP ? ",reuseaddr" : "",
+		         row->bind.family != AF_INET6 || t->v6only == -1 ? ""
+		         : t->v6only                                     ? ",ipv6only=1"
+		                                                         : ",ipv6only=0");
 	return n;
 }
 

@@ -86,7 +86,8 @@ struct tui {
 	bool show_ipv6, mouse, help, quit, dirty;
 	bool utf8, color;
 	enum bs_proto next_proto;
-	int v6only; /* -1: the system's default */
+	int v6only;         /* -1: the system's default */
+	int sys_bindv6only; /* that default, net.ipv6.bindv6only, read at start */
 	struct tui_prompt prompt;
 	char log[TUI_LOG_LINES][200];
 	size_t log_count;

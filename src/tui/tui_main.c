@@ -11,6 +11,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "bindscope/sysinfo.h"
 #include "tui.h"
 #include "tui_entry.h"
 
@@ -135,6 +136,7 @@ int cmd_tui(int argc, char **argv)
 		return rc;
 	memset(&t, 0, sizeof(t));
 	t.v6only = -1;
+	t.sys_bindv6only = bs_sysinfo_bindv6only();
 	t.tour_step = -1;
 	t.mouse = true;
 	t.dirty = true;

@@ -192,11 +192,12 @@ nc_loop() {
 	done
 }
 
-# verdicts_of_json: "ADDR:PORT verdict" for the three interface addresses, from
-# bindscope probe --json on stdin
+# verdicts_of_json: "ADDR:PORT verdict" for the probes from this host to the three
+# interface addresses, from bindscope probe --json on stdin (its probes[] list)
 verdicts_of_json() {
-	jq -r '.rows[] as $r | $r.cells[] | select(.label == "lo" or .label == "eth0" or .label == "wlan0")
-		| "\(.target):\($r.port) \(.observed)"'
+	jq -r '.targets as $t | .probes[] | select(.vantage == 0 and .probed)
+		| select($t[.target].label == "lo" or $t[.target].label == "eth0" or $t[.target].label == "wlan0")
+		| "\(.address):\(.port) \(.observed)"'
 }
 
 # inner_matrix REPEAT: time the 3 x 4 probe matrix with bindscope and with nc

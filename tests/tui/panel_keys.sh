@@ -39,7 +39,7 @@ tui_keys Tab
 wait_for "Tab: back to the interfaces" '^ ↑↓ move  Enter listen  u tcp/udp'
 
 # 6 cycles v6only in the title: default → on → off → default.
-for want in on off default; do
+for want in on off "default \(off\)"; do
 	tui_keys 6
 	wait_for "6: [::] v6only: $want" "next listener: tcp   \[::\] v6only: $want( |\$)"
 done
