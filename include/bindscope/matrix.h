@@ -144,6 +144,9 @@ struct bs_matrix_env {
 	                      * kernel's rate limit silences them */
 	unsigned lo_index;
 	struct bs_endpoint from; /* probes' source address (--from), or family 0 */
+	/* TcpExt ListenDrops of this namespace (where the sockets are), or -1: read before and
+	 * after a probe round, so a SYN dropped by a full listen queue is named as such. */
+	long long (*listen_drops)(void);
 };
 
 /* The system's answers: localhost from getaddrinfo, routes from each namespace. */
@@ -212,6 +215,10 @@ bool bs_matrix_claim(struct bs_matrix *m, uint64_t inode, const struct bs_listen
 /* True when every open probe whose predicted socket is ours has been claimed (or is
  * contradicted): the CLI waits for this, bounded, before it prints. */
 bool bs_matrix_settled(const struct bs_matrix *m);
+
+/* SYNs the kernel dropped for a full listen queue during the last probe round (all vantages),
+ * or -1 when that is not known (still probing, or no counter). */
+long long bs_matrix_listen_drops(const struct bs_matrix *m);
 
 /* The model, read-only. */
 size_t bs_matrix_nrows(const struct bs_matrix *m);

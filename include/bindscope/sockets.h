@@ -45,6 +45,8 @@ struct bs_socket {
 	int reuseport;    /* SO_REUSEPORT: 1, 0, or -1 when this process cannot know */
 	bool freebind;    /* IP_FREEBIND (sock_diag's INET_DIAG_SOCKOPT) */
 	bool transparent; /* IP_TRANSPARENT */
+	unsigned backlog; /* TCP: the listen queue's length limit (listen()'s backlog, capped) */
+	unsigned queued;  /* TCP: connections waiting in it for accept() when read */
 	enum bs_exposure_class exposure;
 	char iface[IF_NAMESIZE]; /* BS_EXPOSED_ONE_ADDRESS: the interface that has the address */
 	pid_t pid;               /* 0: no owner found */

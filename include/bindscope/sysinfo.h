@@ -14,4 +14,8 @@ long bs_sysinfo_fd_limit(void);
 /* Read one integer from a /proc/sys file; returns fallback when it cannot be read. */
 int bs_sysinfo_read_int(const char *path, int fallback);
 
+/* A TcpExt counter of this network namespace from /proc/net/netstat (path: NULL for that
+ * file), e.g. "ListenDrops": SYNs dropped because a listen queue was full. -1 if unknown. */
+long long bs_sysinfo_tcpext(const char *path, const char *name);
+
 #endif

@@ -99,6 +99,12 @@ static json_t *socket_json(const struct bs_socket *s)
 	json_object_set_new(o, "exposure", json_string(bs_exposure_class_id(s->exposure)));
 	json_object_set_new(o, "exposure_text", json_string(text));
 	json_object_set_new(o, "interface", s->iface[0] ? json_string(s->iface) : json_null());
+	json_object_set_new(o, "backlog",
+	                    s->proto == BS_PROTO_TCP ? json_integer((json_int_t)s->backlog)
+	                                             : json_null());
+	json_object_set_new(o, "queued",
+	                    s->proto == BS_PROTO_TCP ? json_integer((json_int_t)s->queued)
+	                                             : json_null());
 	json_object_set_new(o, "uid", json_integer(s->uid));
 	json_object_set_new(o, "inode", json_integer((json_int_t)s->inode));
 	if (s->pid != 0)

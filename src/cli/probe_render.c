@@ -339,6 +339,9 @@ static json_t *socket_json(const struct bs_matrix *m, size_t r, const struct bs_
 	json_object_set_new(o, "device", s->bound_dev[0] ? json_string(s->bound_dev) : json_null());
 	json_object_set_new(o, "reuseport", tristate(s->reuseport));
 	json_object_set_new(o, "freebind", json_boolean(s->freebind));
+	json_object_set_new(o, "backlog",
+	                    s->proto == BS_PROTO_TCP ? json_integer((json_int_t)s->backlog)
+	                                             : json_null());
 	json_object_set_new(o, "uid", json_integer(s->uid));
 	json_object_set_new(o, "inode", json_integer((json_int_t)s->inode));
 	json_object_set_new(o, "opened_by_bindscope", json_boolean(row->ours));
@@ -453,6 +456,7 @@ int probe_render_json(const struct bs_matrix *m, const struct bs_iface_list *ifa
                       const char *from)
 {
 	json_t *root = json_object(), *socks = json_array(), *probes = json_array();
+	long long drops;
 
 	json_object_set_new(root, "source", from ? json_string(from) : json_null());
 	json_object_set_new(root, "note", json_string(HOST_NOTE));
@@ -466,5 +470,8 @@ int probe_render_json(const struct bs_matrix *m, const struct bs_iface_list *ifa
 		json_array_append_new(probes, probe_json(m, i));
 	json_object_set_new(root, "probes", probes);
 	json_object_set_new(root, "rows", rows_json(m));
+	drops = bs_matrix_listen_drops(m);
+	json_object_set_new(root, "listen_drops",
+	                    drops >= 0 ? json_integer((json_int_t)drops) : json_null());
 	return cli_json_emit(root, false);
 }

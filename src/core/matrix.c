@@ -16,6 +16,7 @@ struct bs_matrix *bs_matrix_new(void)
 		return NULL;
 	snprintf(m->host.name, sizeof(m->host.name), "this host");
 	m->host.netns_fd = -1;
+	m->drops_before = m->drops_after = -1;
 	return m;
 }
 

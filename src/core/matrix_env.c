@@ -37,6 +37,11 @@ static void resolve_localhost(struct bs_matrix_env *env)
 	freeaddrinfo(res);
 }
 
+static long long listen_drops_here(void)
+{
+	return bs_sysinfo_tcpext(NULL, "ListenDrops");
+}
+
 void bs_matrix_env_system(struct bs_matrix_env *env)
 {
 	memset(env, 0, sizeof(*env));
@@ -45,6 +50,7 @@ void bs_matrix_env_system(struct bs_matrix_env *env)
 	env->arp_ignore = bs_sysinfo_read_int("/proc/sys/net/ipv4/conf/all/arp_ignore", 0);
 	env->icmp_burst = (unsigned)bs_sysinfo_read_int("/proc/sys/net/ipv4/icmp_msgs_burst", 50);
 	env->lo_index = if_nametoindex("lo");
+	env->listen_drops = listen_drops_here;
 }
 
 static bool on_a_port(const struct bs_socket *s, void *arg)

@@ -44,6 +44,7 @@ struct bs_matrix {
 	size_t nrounds;
 	void (*done)(void *arg);
 	void *done_arg;
+	long long drops_before, drops_after; /* env.listen_drops around the round, or -1 */
 };
 
 int matrix_reserve(void **items, size_t *cap, size_t want, size_t each);

@@ -88,8 +88,11 @@ static void round_done(struct bs_probe *p, void *arg)
 		copy_to_twins(m, r->index[k]);
 	}
 	r->running = false;
-	if (!bs_matrix_probing(m) && m->done != NULL)
-		m->done(m->done_arg);
+	if (!bs_matrix_probing(m)) {
+		m->drops_after = m->env.listen_drops != NULL ? m->env.listen_drops() : -1;
+		if (m->done != NULL)
+			m->done(m->done_arg);
+	}
 }
 
 static void target_of(size_t k, struct bs_endpoint *out, void *arg)
@@ -154,6 +157,8 @@ int bs_matrix_probe_start(struct bs_matrix *m, struct bs_loop *loop,
 	m->nrounds = n;
 	m->done = done;
 	m->done_arg = arg;
+	m->drops_before = m->env.listen_drops != NULL ? m->env.listen_drops() : -1;
+	m->drops_after = -1;
 	for (size_t v = 0; v < bs_matrix_nvantages(m); v++)
 		for (int proto = 0; proto < NPROTO; proto++)
 			if (start_round(m, loop, v, (enum bs_proto)proto, opts, err) < 0) {
@@ -214,6 +219,13 @@ long bs_matrix_probe_answer_row(const struct bs_matrix *m, const struct bs_matri
 	if (!predicts_open(p))
 		return -1;
 	return bs_matrix_row_of_socket(m, p->predicted.winner);
+}
+
+long long bs_matrix_listen_drops(const struct bs_matrix *m)
+{
+	if (m->drops_before < 0 || m->drops_after < m->drops_before)
+		return -1;
+	return m->drops_after - m->drops_before;
 }
 
 bool bs_matrix_settled(const struct bs_matrix *m)

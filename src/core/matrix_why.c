@@ -255,11 +255,59 @@ static void observation_words(const struct bs_matrix *m, const struct bs_matrix_
 	}
 }
 
+/* Probes sent to the same port from the same vantage in one round. */
+static size_t probes_sent_together(const struct bs_matrix *m, const struct bs_matrix_probe *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->nprobes; i++) {
+		const struct bs_matrix_probe *q = &m->probes[i];
+		n += q->probed && q->same_as < 0 && q->port == p->port &&
+		     m->cols[q->col].vantage == m->cols[p->col].vantage;
+	}
+	return n;
+}
+
+/* A TCP probe that got no SYN-ACK although #w+1 takes the address: the kernel's listen-drop
+ * counter says whether a full listen queue dropped SYNs in this round. */
+static void syn_unanswered_words(const struct bs_matrix *m, const struct bs_matrix_probe *p, long w,
+                                 char *buf, size_t len)
+{
+	long long drops = bs_matrix_listen_drops(m);
+	const struct bs_socket *s = w >= 0 ? &m->socks[m->rows[w].sock] : NULL;
+
+	if (drops > 0 && s != NULL)
+		snprintf(buf, len,
+		         " But no SYN-ACK came back before the deadline. During this round the "
+		         "kernel dropped %lld connection attempt%s because a listen queue was full "
+		         "(ListenDrops in /proc/net/netstat): #%ld's listen backlog is %u (the "
+		         "kernel keeps at most %u connections waiting for accept), and bindscope "
+		         "sent %zu probes to port %u together. A dropped "
+		         "SYN is sent again only after 1 s. #%ld does take this address; a "
+		         "connection gets in once #%ld accepts the waiting ones (ss -ltn 'sport = "
+		         ":%u' shows the queue as Recv-Q, its limit as Send-Q).",
+		         drops, drops == 1 ? "" : "s", w + 1, s->backlog, s->backlog + 1,
+		         probes_sent_together(m, p), (unsigned)m->ports[p->port].port, w + 1, w + 1,
+		         (unsigned)m->ports[p->port].port);
+	else if (drops == 0)
+		snprintf(buf, len,
+		         " But no SYN-ACK came back before the deadline, and the kernel counted no "
+		         "full listen queue in this round (ListenDrops in /proc/net/netstat): the "
+		         "SYN was dropped before it reached #%ld.",
+		         w + 1);
+	else
+		snprintf(buf, len,
+		         " But no SYN-ACK came back before the deadline: the SYN never reached "
+		         "#%ld, or its listen queue was full.",
+		         w + 1);
+}
+
 /* A real contradiction: what is known about it. */
 static void contradiction_words(const struct bs_matrix *m, const struct bs_matrix_probe *p,
                                 char *buf, size_t len)
 {
 	enum bs_verdict v = p->observed.verdict;
+	bool udp = m->ports[p->port].proto == BS_PROTO_UDP;
 	long w = bs_matrix_probe_answer_row(m, p, false);
 	bool open_predicted = p->predicted.outcome == BS_LOOKUP_SOCKET ||
 	                      p->predicted.outcome == BS_LOOKUP_GROUP ||
@@ -286,6 +334,8 @@ static void contradiction_words(const struct bs_matrix *m, const struct bs_matri
 		         "socket table: the refusal came from before the socket lookup (a firewall "
 		         "reject), or #%ld closed since.",
 		         w + 1, w + 1);
+	else if (v == BS_VERDICT_TIMEOUT && !udp)
+		syn_unanswered_words(m, p, w, buf, len);
 	else if (v == BS_VERDICT_TIMEOUT || v == BS_VERDICT_OPEN_FILTERED)
 		snprintf(
 		    buf, len,

@@ -91,6 +91,10 @@ static int on_message(const struct nlmsghdr *nlh, void *data)
 	s->inode = m->idiag_inode;
 	s->v6only = m->idiag_family == AF_INET6 ? 0 : -1;
 	s->reuseport = -1;
+	if (c->proto == BS_PROTO_TCP) { /* for a listener, sock_diag reports the queue here */
+		s->backlog = m->idiag_wqueue;
+		s->queued = m->idiag_rqueue;
+	}
 	fill_local(s, m);
 	mnl_attr_parse(nlh, sizeof(*m), on_attr, s);
 	s->bound_ifindex = m->id.idiag_if;

@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 
 int bs_sysinfo_read_int(const char *path, int fallback)
@@ -38,4 +39,31 @@ long bs_sysinfo_fd_limit(void)
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
 		return -1;
 	return (long)rl.rlim_cur;
+}
+
+/* /proc/net/netstat is pairs of lines: "TcpExt: Name1 Name2 ..." then "TcpExt: 1 2 ...". */
+long long bs_sysinfo_tcpext(const char *path, const char *name)
+{
+	FILE *f = fopen(path != NULL ? path : "/proc/net/netstat", "re");
+	char names[8192], values[8192];
+	long long found = -1;
+
+	if (f == NULL)
+		return -1;
+	while (found < 0 && fgets(names, sizeof(names), f) != NULL &&
+	       fgets(values, sizeof(values), f) != NULL) {
+		char *ns, *vs, *n, *v;
+		if (strncmp(names, "TcpExt:", 7) != 0 || strncmp(values, "TcpExt:", 7) != 0)
+			continue;
+		n = strtok_r(names + 7, " \n", &ns);
+		v = strtok_r(values + 7, " \n", &vs);
+		for (; n != NULL && v != NULL;
+		     n = strtok_r(NULL, " \n", &ns), v = strtok_r(NULL, " \n", &vs))
+			if (strcmp(n, name) == 0) {
+				found = strtoll(v, NULL, 10);
+				break;
+			}
+	}
+	fclose(f);
+	return found;
 }
