@@ -65,8 +65,6 @@ struct bs_lookup_answer {
 	size_t winner;            /* SOCKET: the socket; GROUP, TIE: the first of them */
 	size_t count;             /* how many sockets take part (1 for SOCKET) */
 	int score;                /* the winning score */
-	/* Sockets on the port that the device binding kept out (bound to another device). */
-	size_t device_excluded;
 };
 
 /* Where a query goes: fill q from the destination and the arrival device. */

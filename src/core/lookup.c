@@ -121,21 +121,6 @@ static void run_pass(const struct bs_socket *socks, size_t n, const struct bs_lo
 	}
 }
 
-static size_t count_device_excluded(const struct bs_socket *socks, size_t n,
-                                    const struct bs_lookup_query *q)
-{
-	size_t excluded = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		const struct bs_socket *s = &socks[i];
-		if (s->proto == q->proto && s->local.port == q->dst.port && !device_ok(s, q) &&
-		    (address_matches(s, q, BS_PASS_EXACT) ||
-		     address_matches(s, q, BS_PASS_WILDCARD)))
-			excluded++;
-	}
-	return excluded;
-}
-
 /*
  * With SO_REUSEPORT the kernel does not always take the top score: walking a hash chain in
  * the order the sockets were bound, the first SO_REUSEPORT socket that beats the score so far
@@ -177,7 +162,6 @@ void bs_lookup(const struct bs_socket *socks, size_t n, const struct bs_lookup_q
                struct bs_lookup_answer *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->device_excluded = count_device_excluded(socks, n, q);
 	if (!q->dst_local) {
 		out->outcome = BS_LOOKUP_NOT_LOCAL;
 		return;

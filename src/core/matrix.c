@@ -154,24 +154,41 @@ static long port_index(const struct bs_matrix *m, const struct bs_socket *s)
 	return -1;
 }
 
+static int take_socket(struct bs_matrix *m, const struct bs_socket *s, struct bs_error *err)
+{
+	const struct matrix_own *own = matrix_own_find(m, s->inode);
+
+	if (RESERVE(m, socks, m->nsocks + 1) < 0)
+		return out_of_memory(err);
+	m->socks[m->nsocks] = *s;
+	if (own != NULL) /* our own listeners' SO_REUSEPORT is known, not only deduced */
+		m->socks[m->nsocks].reuseport = own->reuseport;
+	m->nsocks++;
+	return 0;
+}
+
+/* Per port, in the order the ports were asked: bindscope's own listeners in the order they
+ * were opened, then everyone else's in the table's order (most exposed first, as `bindscope
+ * sockets` lists them). */
 static int take_sockets(struct bs_matrix *m, const struct bs_socket_list *table,
                         struct bs_error *err)
 {
+	size_t n = table != NULL ? table->count : 0;
+
 	m->nsocks = 0;
-	for (size_t p = 0; p < m->nports; p++)
-		for (size_t i = 0; table != NULL && i < table->count; i++) {
-			const struct bs_socket *s = &table->items[i];
-			if (port_index(m, s) != (long)p)
-				continue;
-			if (RESERVE(m, socks, m->nsocks + 1) < 0)
-				return out_of_memory(err);
-			m->socks[m->nsocks] = *s;
-			/* Our own listeners' SO_REUSEPORT is known, not only deduced. */
-			if (matrix_own_find(m, s->inode) != NULL)
-				m->socks[m->nsocks].reuseport =
-				    matrix_own_find(m, s->inode)->reuseport;
-			m->nsocks++;
-		}
+	for (size_t p = 0; p < m->nports; p++) {
+		for (size_t o = 0; o < m->nown; o++)
+			for (size_t i = 0; i < n; i++)
+				if (table->items[i].inode == m->own[o].inode &&
+				    port_index(m, &table->items[i]) == (long)p &&
+				    take_socket(m, &table->items[i], err) < 0)
+					return -1;
+		for (size_t i = 0; i < n; i++)
+			if (port_index(m, &table->items[i]) == (long)p &&
+			    matrix_own_find(m, table->items[i].inode) == NULL &&
+			    take_socket(m, &table->items[i], err) < 0)
+				return -1;
+	}
 	return 0;
 }
 

@@ -110,4 +110,9 @@ check_contains "the check enters the peer" "nsenter -t" "$cmd"
 check_contains "and connects to this machine's address" "192.168.0.110 8089" "$cmd"
 check "vantage and address are separate fields" "eth0-peer" "$(jq -r '.vantages[1].name' <<<"$out")"
 
+# Row order: within a port, bindscope's own listeners in the order opened (192.168.1.10, the more
+# exposed one, would come first in the table order).
+out=$("$BINDSCOPE" probe --open 127.0.0.1:8089 --open 192.168.1.10:8089 --json)
+check "rows follow the order the listeners were opened" "127.0.0.1:8089 192.168.1.10:8089" \
+	"$(jq -r '[.sockets[].local] | join(" ")' <<<"$out")"
 finish

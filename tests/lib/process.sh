@@ -6,7 +6,7 @@ cleanup() {
 	for p in "${pids[@]}"; do
 		kill "$p" 2>/dev/null
 	done
-	rm -rf "$tmp"
+	[ -z "${tmp:-}" ] || rm -rf "$tmp"
 }
 
 # is_asan: BINDSCOPE is an AddressSanitizer build. (Not `nm | grep -q`: under pipefail, grep -q

@@ -105,8 +105,15 @@ tui_start() {
 		q+=" $(printf '%q' "$e")"
 	done
 	# sh records its own pid, then execs bindscope: the pid file names bindscope itself.
-	tmux_ -u new-session -d -x "$TUI_COLS" -y "$TUI_LINES" \
-		"sh -c 'echo \$\$ >$(printf '%q' "$TUI_PIDFILE"); exec env -u LC_ALL -u LC_CTYPE -u LC_MESSAGES -u NO_COLOR$q $(printf '%q' "$BINDSCOPE")'; echo EXITED:\$?; sleep 30"
+	# A server that tui_stop killed may still be going away on the same socket ("server
+	# exited unexpectedly"): try again, a bounded number of times.
+	local try
+	for try in 1 2 3 4 5; do
+		tmux_ -u new-session -d -x "$TUI_COLS" -y "$TUI_LINES" \
+			"sh -c 'echo \$\$ >$(printf '%q' "$TUI_PIDFILE"); exec env -u LC_ALL -u LC_CTYPE -u LC_MESSAGES -u NO_COLOR$q $(printf '%q' "$BINDSCOPE")'; echo EXITED:\$?; sleep 30" &&
+			break
+		sleep 0.2
+	done
 	# The pane must not outlive the test even if the test is killed without running its trap.
 	(
 		trap 'kill $sp 2>/dev/null; wait $sp; exit 0' TERM
