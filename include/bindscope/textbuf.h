@@ -10,8 +10,16 @@ void bs_textbuf_appendf(char *buf, size_t len, const char *fmt, ...)
 
 /*
  * Copy text from outside (a process name, an interface name) into buf so it is safe on a
- * terminal: control bytes become \ooo octal escapes, as ps and ss show them; UTF-8 is kept.
+ * terminal: control characters (C0, DEL, C1) and bytes that are not UTF-8 become \ooo octal
+ * escapes, as ps and ss show them; valid UTF-8 is kept. A cut keeps whole characters.
  */
 void bs_text_safe(const char *in, char *buf, size_t len);
+
+/*
+ * Copy text into buf as valid UTF-8, for JSON: each byte that is not part of a UTF-8
+ * character becomes U+FFFD (a character cut short at a length limit too). Controls are kept:
+ * the JSON writer escapes them. A cut keeps whole characters.
+ */
+void bs_text_utf8(const char *in, char *buf, size_t len);
 
 #endif

@@ -92,7 +92,7 @@ static void draw_ifaces(struct tui *t, int y, int height)
 	for (int k = 0; k < height && first + (size_t)k < t->nrows; k++) {
 		const struct iface_row *r = &t->rows[first + (size_t)k];
 		bool sel = first + (size_t)k == t->sel_iface;
-		char line[128]; /* cut to the panel when drawn */
+		char line[192]; /* cut to the panel when drawn */
 
 		snprintf(line, sizeof(line), "%s%-7s %-22s %s", sel ? ">" : " ", r->name, r->addr,
 		         r->wildcard ? ""
@@ -104,6 +104,11 @@ static void draw_ifaces(struct tui *t, int y, int height)
 			attron(A_DIM);
 		mvaddnstr(y + k, 0, line, IFACES_WIDTH - 1);
 		attroff(A_REVERSE | A_DIM);
+	}
+	if (t->rows_lost > 0 && height > 0) {
+		char line[64];
+		snprintf(line, sizeof(line), " (%zu more not shown: out of memory)", t->rows_lost);
+		mvaddnstr(y + height - 1, 0, line, IFACES_WIDTH - 1);
 	}
 }
 

@@ -1,7 +1,9 @@
 /* The interfaces panel's rows: one per address to bind, then the two wildcards. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "bindscope/textbuf.h"
 #include "tui.h"
 
 static void add_row(struct tui *t, const char *name, const char *addr, bool up, bool bindable,
@@ -9,11 +11,19 @@ static void add_row(struct tui *t, const char *name, const char *addr, bool up, 
 {
 	struct iface_row *r;
 
-	if (t->nrows >= TUI_MAX_ROWS)
-		return;
+	if (t->nrows == t->rows_cap) {
+		size_t cap = t->rows_cap ? 2 * t->rows_cap : 16;
+		r = realloc(t->rows, cap * sizeof(*r));
+		if (r == NULL) {
+			t->rows_lost++; /* said in the panel: never a silent cut */
+			return;
+		}
+		t->rows = r;
+		t->rows_cap = cap;
+	}
 	r = &t->rows[t->nrows++];
 	memset(r, 0, sizeof(*r));
-	snprintf(r->name, sizeof(r->name), "%s", name);
+	bs_text_safe(name, r->name, sizeof(r->name)); /* an interface name may hold ESC */
 	snprintf(r->addr, sizeof(r->addr), "%s", addr);
 	r->up = up;
 	r->bindable = bindable;
@@ -48,6 +58,13 @@ static void add_iface(struct tui *t, const struct bs_iface *iface)
 		        false, false, "");
 }
 
+void rows_free(struct tui *t)
+{
+	free(t->rows);
+	t->rows = NULL;
+	t->nrows = t->rows_cap = 0;
+}
+
 void rows_rebuild(struct tui *t)
 {
 	const struct bs_iface_list *ifaces = bs_lesson_ifaces(t->lesson);
@@ -57,6 +74,7 @@ void rows_rebuild(struct tui *t)
 	if (t->sel_iface < t->nrows)
 		selected = t->rows[t->sel_iface];
 	t->nrows = 0;
+	t->rows_lost = 0;
 	for (size_t i = 0; i < ifaces->count; i++)
 		add_iface(t, &ifaces->items[i]);
 	add_row(t, "0.0.0.0", "all IPv4 interfaces", true, true, true, "0.0.0.0:1");
@@ -66,5 +84,5 @@ void rows_rebuild(struct tui *t)
 		    strcmp(t->rows[i].addr, selected.addr) == 0)
 			t->sel_iface = i;
 	if (t->sel_iface >= t->nrows)
-		t->sel_iface = t->nrows - 1;
+		t->sel_iface = t->nrows > 0 ? t->nrows - 1 : 0;
 }

@@ -18,7 +18,6 @@
 #define TUI_MIN_COLS  80
 #define TUI_MIN_LINES 24
 #define TUI_LOG_LINES 200
-#define TUI_MAX_ROWS  64
 #define EXPLAIN_LINE  1600
 
 enum tui_focus {
@@ -50,7 +49,7 @@ struct sockets_view {
 
 /* A row of the interfaces panel: an address to bind, or a wildcard. */
 struct iface_row {
-	char name[IF_NAMESIZE + 8]; /* "eth0", "0.0.0.0" */
+	char name[4 * IF_NAMESIZE]; /* "eth0", "0.0.0.0"; made safe for the terminal */
 	char addr[64];              /* "192.168.0.110/24", "all IPv4 interfaces" */
 	bool up;
 	bool bindable; /* false: an interface without an address of this family */
@@ -79,8 +78,9 @@ struct tui_geometry {
 struct tui {
 	struct bs_loop *loop;
 	struct bs_lesson *lesson;
-	struct iface_row rows[TUI_MAX_ROWS];
-	size_t nrows;
+	struct iface_row *rows; /* one per address, sized to the machine */
+	size_t nrows, rows_cap;
+	size_t rows_lost; /* rows that did not fit in memory: the panel says how many */
 	size_t sel_iface, sel_listener, sel_row, sel_col;
 	enum tui_focus focus;
 	bool show_ipv6, mouse, help, quit, dirty;
@@ -112,6 +112,7 @@ void term_color_off(const struct tui *t, enum tui_color c);
 
 /* rows.c */
 void rows_rebuild(struct tui *t);
+void rows_free(struct tui *t);
 
 /* prompt.c */
 void prompt_open(struct tui *t);

@@ -156,6 +156,7 @@ int cmd_tui(int argc, char **argv)
 	rc = run(&t);
 	sockets_view_free(&t);
 	bs_lesson_free(t.lesson);
+	rows_free(&t);
 	bs_loop_discard_signals(t.loop);
 	bs_loop_free(t.loop);
 	bs_lab_vantages_close(t.vantages, t.nvantages);

@@ -258,6 +258,17 @@ inner_matrix() {
 		"existing_rss_kb=$(rss_of "$WORK/rss.existing")" \
 		"existing_runs=$(IFS=,; echo "${t_existing[*]}")"
 	echo "existing_verdicts=$(verdicts_of_json <"$WORK/matrix.existing.json" | sort | tr ' \n' '=,')"
+
+	# The floor any one-shot tool pays here: starting a process, and ss reading the same
+	# socket table with its owners (the part of bindscope's work that is not probing).
+	local -a t_start=() t_ss=()
+	for i in $(seq "$repeat"); do
+		run_timed us "$BINDSCOPE" --version >/dev/null
+		t_start+=("$us")
+		run_timed us ss -Hltnp >/dev/null
+		t_ss+=("$us")
+	done
+	echo "start_us=$(printf '%s\n' "${t_start[@]}" | median) ss_us=$(printf '%s\n' "${t_ss[@]}" | median)"
 }
 
 SWEEP_KNOWN="1,8081,45000,65535"
@@ -499,8 +510,9 @@ m_nc=$(kv nc_us "$mline")
 m_existing=$(kv existing_us "$mline")
 echo "2. Probe matrix — 4 listeners (0.0.0.0:8081 192.168.1.10:8082 127.0.0.1:8083 192.168.0.110:8084)"
 echo "   x 3 addresses (127.0.0.1 192.168.0.110 192.168.1.10); median wall time of $REPEAT runs;"
-echo "   ratio = time ÷ the nc loop's (lower is better). bindscope also probes 'localhost' and"
-echo "   0.0.0.0 (20 probes, not 12); the --open row includes opening and closing its 4 listeners"
+echo "   ratio = time ÷ the nc loop's (lower is better). bindscope also probes 0.0.0.0 (16"
+echo "   connections, not 12: 'localhost' is 127.0.0.1 here, probed once); the --open row includes"
+echo "   opening and closing its 4 listeners"
 row "tool" "figure" "ratio" "" "peak RSS" "check"
 row "bindscope probe --open x4" "$(fmt_ms "$m_open")" "$(ratio "$m_open" "$m_nc")" "" \
 	"$(fmt_mb "$(kv open_rss_kb "$mline")")" "$(verdict_check open_verdicts)"
@@ -508,6 +520,10 @@ row "bindscope probe 8081..8084 (socat)" "$(fmt_ms "$m_existing")" "$(ratio "$m_
 	"$(fmt_mb "$(kv existing_rss_kb "$mline")")" "$(verdict_check existing_verdicts)"
 row "12x nc -4 -vz -w 1 (socat)" "$(fmt_ms "$m_nc")" "1.00x" "" \
 	"$(fmt_mb "$(kv nc_rss_kb "$mline")")" "$(verdict_check nc_verdicts)"
+row "floor: bindscope --version" "$(fmt_ms "$(kv start_us "$mline")")" \
+	"$(ratio "$(kv start_us "$mline")" "$m_nc")" "" "" "starting one process, nothing else"
+row "floor: ss -Hltnp" "$(fmt_ms "$(kv ss_us "$mline")")" "$(ratio "$(kv ss_us "$mline")" "$m_nc")" \
+	"" "" "the socket table with owners, no probes"
 echo "   runs (us): --open $(kv open_runs "$mline"); existing $(kv existing_runs "$mline"); nc $(kv nc_runs "$mline")"
 echo "   peak RSS of the nc loop: the largest of its shell and the nc processes"
 echo
