@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bindscope/lab.h"
@@ -69,11 +69,28 @@ static int parse_lab_opts(int argc, char **argv, const char **topology, bool *to
 	return -1;
 }
 
+/* The command could not be run: say why the way a shell does, 127 not found, 126 not runnable. */
+static void exec_failed(const char *name, int code)
+{
+	struct stat st;
+
+	if (code == ENOENT) {
+		fprintf(stderr, "bindscope lab: cannot run %s: not found (%s)\n", name,
+		        strchr(name, '/') ? "no such file" : "no such program on PATH");
+		_exit(127);
+	}
+	if (strchr(name, '/') && stat(name, &st) == 0 && S_ISDIR(st.st_mode))
+		fprintf(stderr, "bindscope lab: cannot run %s: it is a directory\n", name);
+	else
+		fprintf(stderr, "bindscope lab: cannot run %s: %s\n", name, strerror(code));
+	_exit(126);
+}
+
 /* Run argv in the lab and return its exit code the way a shell would. */
 static int run_command(char **argv)
 {
+	sigset_t none;
 	pid_t pid;
-	int status;
 
 	pid = fork();
 	if (pid < 0) {
@@ -81,19 +98,40 @@ static int run_command(char **argv)
 		return BS_EXIT_FAILURE;
 	}
 	if (pid == 0) {
+		/* The command starts as a program started by a shell would: no signal held or
+		 * ignored (bindscope ignores SIGPIPE for itself). */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGINT, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
 		execvp(argv[0], argv);
-		fprintf(stderr, "bindscope lab: cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
+		exec_failed(argv[0], errno);
 	}
-	/* Ctrl-C is the command's to handle; the lab stays up until it is done. */
-	signal(SIGINT, SIG_IGN);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return BS_EXIT_FAILURE;
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
+	return bs_lab_wait(pid);
+}
+
+/* In the lab's own process: build the lab, run CMD or the TUI in it. */
+static int run_lab(const struct bs_topology *topology, int argc, char **argv, bool tour)
+{
+	struct bs_error err;
+	struct bs_lab *lab = bs_lab_enter(topology, &err);
+	int rc;
+
+	if (lab == NULL) {
+		cli_error_show(&err);
+		return BS_EXIT_FAILURE;
+	}
+	bs_lab_export(lab);
+	if (optind < argc) {
+		rc = run_command(argv + optind);
+	} else if ((rc = bs_lab_unhold_signals()) != 0) {
+		rc = 128 + rc; /* told to end while the lab was being built */
+	} else {
+		char *tui_argv[] = {"tui", tour ? "--tour" : NULL, NULL};
+		rc = cmd_tui(tour ? 2 : 1, tui_argv);
+	}
+	bs_lab_leave(lab);
+	return rc;
 }
 
 int cmd_lab(int argc, char **argv)
@@ -102,7 +140,7 @@ int cmd_lab(int argc, char **argv)
 	bool tour = false;
 	struct bs_topology topology;
 	struct bs_error err;
-	struct bs_lab *lab;
+	pid_t lab;
 	int rc = parse_lab_opts(argc, argv, &topology_path, &tour);
 
 	if (rc >= 0)
@@ -112,18 +150,14 @@ int cmd_lab(int argc, char **argv)
 		cli_error_show(&err);
 		return topology_path != NULL ? BS_EXIT_USAGE : BS_EXIT_FAILURE;
 	}
-	lab = bs_lab_enter(&topology, &err);
-	if (lab == NULL) {
+	/* The lab lives in a pid namespace of its own (why: src/core/lab.c); this process keeps
+	 * it, and everything in it dies with this process. */
+	lab = bs_lab_isolate(&err);
+	if (lab < 0) {
 		cli_error_show(&err);
 		return BS_EXIT_FAILURE;
 	}
-	bs_lab_export(lab);
-	if (optind < argc) {
-		rc = run_command(argv + optind);
-	} else {
-		char *tui_argv[] = {"tui", tour ? "--tour" : NULL, NULL};
-		rc = cmd_tui(tour ? 2 : 1, tui_argv);
-	}
-	bs_lab_leave(lab);
-	return rc;
+	if (lab > 0)
+		return bs_lab_keep(lab);
+	return run_lab(&topology, argc, argv, tour);
 }

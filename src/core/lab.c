@@ -4,11 +4,15 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bindscope/iface.h"
@@ -250,6 +254,166 @@ static int build(struct bs_lab *lab, struct bs_error *err)
 	return 0;
 }
 
+/*
+ * Why a pid namespace (and not PR_SET_PDEATHSIG alone, or a cgroup): PR_SET_PDEATHSIG covers
+ * one child only, so a grandchild that forks away (sh -c 'sleep 300 &') would outlive the lab;
+ * a cgroup needs a delegated cgroup tree, which a normal user rarely has, and someone left to
+ * kill it after kill -9. A pid namespace needs neither: when its init dies, the kernel kills
+ * every process in it, and an unprivileged user may make one inside the lab's user
+ * namespace. So the lab's process is that init, with PR_SET_PDEATHSIG set so the kernel kills
+ * it when the keeper (the process the user started) dies in any way, kill -9 included. A fresh
+ * /proc in a mount namespace of its own makes the pids the lab's programs see ($$, $!, ss -p,
+ * BINDSCOPE_LAB_PEERS) the same as the ones they can kill and nsenter.
+ */
+/* Passed on to the lab (by the keeper) and to the command (by the lab). SIGINT and SIGQUIT
+ * are held, not passed on: from the terminal, every program of the lab gets them itself. */
+static const int forwarded[] = {SIGTERM, SIGHUP};
+
+static void held_set(sigset_t *set)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaddset(set, forwarded[i]);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGQUIT);
+	sigaddset(set, SIGCHLD);
+}
+
+static bool is_forwarded(int sig)
+{
+	return sig == SIGTERM || sig == SIGHUP;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* In the lab's process: die with the keeper, then a /proc of our own pid namespace. */
+static int become_lab_init(int keeper_alive, struct bs_error *err)
+{
+	struct pollfd pfd = {.fd = keeper_alive, .events = POLLIN};
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* The keeper may have died before the line above: its end of the pipe is closed then. */
+	if (poll(&pfd, 1, 0) != 0)
+		_exit(1);
+	close(keeper_alive);
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return bs_error_set(err, errno,
+		                    "cannot give the lab a /proc of its own (%s), so the lab could "
+		                    "not make sure its programs end with it; run it as root "
+		                    "(sudo bindscope lab)",
+		                    strerror(errno));
+	return 0;
+}
+
+static sigset_t caller_mask;
+
+int bs_lab_unhold_signals(void)
+{
+	const struct timespec now = {0, 0};
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaddset(&set, forwarded[i]);
+	sig = sigtimedwait(&set, NULL, &now);
+	sigprocmask(SIG_SETMASK, &caller_mask, NULL);
+	return sig > 0 ? sig : 0;
+}
+
+pid_t bs_lab_isolate(struct bs_error *err)
+{
+	sigset_t set, old;
+	int alive[2];
+	pid_t pid;
+
+	if (enter_namespaces(err) < 0)
+		return -1;
+	if (unshare(CLONE_NEWPID) < 0)
+		return bs_error_set(err, errno, "cannot create the lab's process namespace: %s",
+		                    strerror(errno));
+	if (pipe2(alive, O_CLOEXEC) < 0)
+		return bs_error_set(err, errno, "cannot start the lab: %s", strerror(errno));
+	/* Blocked before the fork, so no signal meant for the lab is lost in between. */
+	held_set(&set);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	pid = fork();
+	if (pid < 0) {
+		int saved = errno;
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return bs_error_set(err, saved, "cannot start the lab: %s", strerror(saved));
+	}
+	if (pid == 0) {
+		/* Still blocked here: as init, the lab's process would drop SIGTERM and SIGHUP
+		 * (init ignores the signals it does not handle); bs_lab_wait takes them, or
+		 * bs_lab_unhold_signals says one came. */
+		caller_mask = old;
+		close(alive[1]);
+		return become_lab_init(alive[0], err) < 0 ? -1 : 0;
+	}
+	close(alive[0]); /* alive[1] stays open until the keeper dies */
+	return pid;
+}
+
+static int exit_code(int status)
+{
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+/*
+ * Wait for pid, reaping any other child (the lab's process is init: orphans come to it).
+ * SIGTERM and SIGHUP go on to pid; grace_ms later, if it still runs, SIGKILL goes to pid (or,
+ * with kill_all, to every process of the lab's pid namespace). Returns pid's exit code, the
+ * way a shell says it (128+N for signal N).
+ */
+static int wait_forwarding(pid_t pid, int grace_ms, bool kill_all)
+{
+	const struct timespec tick = {.tv_sec = 0, .tv_nsec = 100 * 1000000L};
+	long deadline = -1;
+	sigset_t set;
+
+	held_set(&set);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	for (;;) {
+		int status, sig;
+		pid_t done;
+
+		while ((done = waitpid(-1, &status, WNOHANG)) > 0)
+			if (done == pid)
+				return exit_code(status);
+		if (done < 0 && errno == ECHILD)
+			return 1;
+		sig = sigtimedwait(&set, NULL, &tick);
+		if (sig > 0 && is_forwarded(sig)) {
+			kill(pid, sig);
+			if (deadline < 0)
+				deadline = now_ms() + grace_ms;
+		}
+		if (deadline >= 0 && now_ms() >= deadline) {
+			/* -1 is every process of the namespace only for its init: checked. */
+			kill(kill_all && getpid() == 1 ? -1 : pid, SIGKILL);
+			deadline = now_ms() + grace_ms;
+		}
+	}
+}
+
+int bs_lab_keep(pid_t lab)
+{
+	return wait_forwarding(lab, 4000, false);
+}
+
+int bs_lab_wait(pid_t command)
+{
+	return wait_forwarding(command, 2000, true);
+}
+
 struct bs_lab *bs_lab_enter(const struct bs_topology *topology, struct bs_error *err)
 {
 	struct bs_lab *lab = calloc(1, sizeof(*lab));
@@ -259,7 +423,7 @@ struct bs_lab *bs_lab_enter(const struct bs_topology *topology, struct bs_error 
 		return NULL;
 	}
 	lab->topo = *topology;
-	if (enter_namespaces(err) < 0 || build(lab, err) < 0) {
+	if (build(lab, err) < 0) {
 		bs_lab_leave(lab);
 		return NULL;
 	}

@@ -150,15 +150,16 @@ else
 	echo "skip - lab as a normal user: this build is not reachable by nobody here"
 fi
 
-# The peers die with the lab. (Their pids, not a name: other lab tests may run meanwhile.)
-peers=$("$BINDSCOPE" lab -- sh -c 'echo "$BINDSCOPE_LAB_PEERS"')
-check "the lab names two peers" 2 "$(wc -w <<<"$peers")"
+# The peers die with the lab. Their pids are the lab's own (it has a pid namespace), so they
+# are found by their network namespaces, read inside; not by a name: other lab tests may run
+# meanwhile.
+nets=$("$BINDSCOPE" lab -- sh -c 'for p in $BINDSCOPE_LAB_PEERS; do readlink "/proc/${p#*=}/ns/net"; done')
+check "the lab names two peers" 2 "$(wc -w <<<"$nets")"
 sleep 0.2
 alive=""
-for p in $peers; do
-	pid=${p#*=}
-	state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)
-	[ -n "$state" ] && [ "$state" != Z ] && alive+="$p "
+for f in /proc/[0-9]*/ns/net; do
+	ns=$(readlink "$f" 2>/dev/null) || continue
+	grep -qxF "$ns" <<<"$nets" && alive+="${f%/ns/net} "
 done
 check "no lab process is left behind" "" "$alive"
 check "the host's addresses, routes and namespaces are exactly as before" "$before" "$(host_state)"
