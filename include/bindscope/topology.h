@@ -8,6 +8,12 @@
  *       a host on IFACE's segment, in its own network namespace; routes are its own
  *
  * Every error names its line: "line 3: 'ifac' is not a statement (use iface or peer)".
+ * Rejected with their line, before anything is built: interface names Linux refuses or
+ * reserves (. .. all default), an address given twice on one line, a peer with one of the
+ * workstation's addresses (two hosts with one address on a segment: its column would probe
+ * itself), and a route whose gateway is not on the peer's own segment (the kernel would say
+ * only "Network is unreachable"). One address on two workstation interfaces is accepted:
+ * the kernel allows it and routers do it (10.5.0.1 on two links, fe80::1 on several).
  */
 #ifndef BINDSCOPE_TOPOLOGY_H
 #define BINDSCOPE_TOPOLOGY_H
@@ -27,12 +33,14 @@
 struct bs_lab_route {
 	char net[BS_LAB_ADDR_MAX];
 	char via[BS_LAB_ADDR_MAX];
+	int line; /* its line in the topology text, for messages */
 };
 
 struct bs_lab_iface {
 	char name[IF_NAMESIZE];
 	char addrs[BS_LAB_MAX_ADDRS][BS_LAB_ADDR_MAX];
 	size_t naddrs;
+	int line;
 };
 
 struct bs_lab_peer {
@@ -42,6 +50,7 @@ struct bs_lab_peer {
 	size_t naddrs;
 	struct bs_lab_route routes[BS_LAB_MAX_ROUTES];
 	size_t nroutes;
+	int line;
 };
 
 struct bs_topology {

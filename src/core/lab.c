@@ -94,24 +94,35 @@ static int enter_namespaces(struct bs_error *err)
 	return 0;
 }
 
+/* An error of the kernel's while building what the topology's line says: name the line. */
+static int at_line(int line, struct bs_error *err)
+{
+	char msg[BS_ERROR_MSG_MAX];
+
+	if (err == NULL || line <= 0)
+		return -1;
+	snprintf(msg, sizeof(msg), "%s", err->msg);
+	return bs_error_set(err, err->code, "topology line %d: %s", line, msg);
+}
+
 static int configure_iface(const char *name, const char (*addrs)[BS_LAB_ADDR_MAX], size_t n,
-                           struct bs_error *err)
+                           int line, struct bs_error *err)
 {
 	for (size_t i = 0; i < n; i++)
 		if (bs_rtnl_addr_add(name, addrs[i], err) < 0)
-			return -1;
-	return bs_rtnl_link_up(name, err);
+			return at_line(line, err);
+	return bs_rtnl_link_up(name, err) < 0 ? at_line(line, err) : 0;
 }
 
 /* In the peer's process, in its own namespace: lo, its end of the segment, its routes. */
 static int configure_peer(const struct bs_lab_peer *p, struct bs_error *err)
 {
 	if (bs_rtnl_link_up("lo", err) < 0 ||
-	    configure_iface(p->iface, p->addrs, p->naddrs, err) < 0)
+	    configure_iface(p->iface, p->addrs, p->naddrs, p->line, err) < 0)
 		return -1;
 	for (size_t i = 0; i < p->nroutes; i++)
 		if (bs_rtnl_route_add(p->routes[i].net, p->routes[i].via, err) < 0)
-			return -1;
+			return at_line(p->routes[i].line, err);
 	return 0;
 }
 
@@ -247,7 +258,7 @@ static int build(struct bs_lab *lab, struct bs_error *err)
 			p = &silent;
 		}
 		if (start_peer(lab, p, err) < 0 ||
-		    configure_iface(f->name, f->addrs, f->naddrs, err) < 0)
+		    configure_iface(f->name, f->addrs, f->naddrs, f->line, err) < 0)
 			return -1;
 	}
 	await_carrier(t);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 const char bs_topology_seed[] =
     "# The default lab: a workstation on Ethernet and Wi-Fi, a host on each segment.\n"
@@ -71,6 +72,56 @@ static bool valid_address(const char *text)
 	return inet_pton(strchr(text, ':') ? AF_INET6 : AF_INET, text, buf) == 1;
 }
 
+/* The address of "ADDR/PREFIX" (or "ADDR") as bytes; returns its family, 0 if not one. */
+static int addr_bytes(const char *text, unsigned char out[16], unsigned *prefix)
+{
+	char host[BS_LAB_ADDR_MAX];
+	int family;
+
+	snprintf(host, sizeof(host), "%s", text);
+	*prefix = 0;
+	if (strchr(host, '/') != NULL) {
+		*prefix = (unsigned)strtoul(strchr(host, '/') + 1, NULL, 10);
+		*strchr(host, '/') = '\0';
+	}
+	memset(out, 0, 16);
+	family = strchr(host, ':') ? AF_INET6 : AF_INET;
+	return inet_pton(family, host, out) == 1 ? family : 0;
+}
+
+/* The same address, whatever the prefixes and spellings (fd00::1 and fd00:0::1). */
+static bool same_addr(const char *a, const char *b)
+{
+	unsigned char x[16], y[16];
+	unsigned px, py;
+	int fa = addr_bytes(a, x, &px), fb = addr_bytes(b, y, &py);
+
+	return fa != 0 && fa == fb && memcmp(x, y, 16) == 0;
+}
+
+/* Is addr inside the network of prefixed ("192.168.0.20/24")? */
+static bool in_network(const char *prefixed, const char *addr)
+{
+	unsigned char net[16], a[16];
+	unsigned prefix, ignored;
+	int family = addr_bytes(prefixed, net, &prefix);
+
+	if (family == 0 || addr_bytes(addr, a, &ignored) != family)
+		return false;
+	for (unsigned bit = 0; bit < prefix; bit++)
+		if ((net[bit / 8] ^ a[bit / 8]) & (0x80 >> (bit % 8)))
+			return false;
+	return true;
+}
+
+/* "192.168.0.110/24" without its prefix, for messages. */
+static const char *host_part(const char *prefixed, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", prefixed);
+	buf[strcspn(buf, "/")] = '\0';
+	return buf;
+}
+
 static int add_addrs(char (*addrs)[BS_LAB_ADDR_MAX], size_t *n, char **w, int nw, int *i, int line,
                      struct bs_error *err)
 {
@@ -78,6 +129,15 @@ static int add_addrs(char (*addrs)[BS_LAB_ADDR_MAX], size_t *n, char **w, int nw
 		if (!valid_prefix(w[*i]))
 			return fail(err, line, "'%s' is not ADDRESS/PREFIX (e.g. 192.168.0.110/24)",
 			            w[*i]);
+		for (size_t k = 0; k < *n; k++) {
+			char host[BS_LAB_ADDR_MAX];
+			if (same_addr(addrs[k], w[*i]))
+				return fail(err, line,
+				            "%s is given twice on %s %s (as %s and %s): "
+				            "give each address once",
+				            host_part(addrs[k], host, sizeof(host)), w[0], w[1],
+				            addrs[k], w[*i]);
+		}
 		if (*n == BS_LAB_MAX_ADDRS)
 			return fail(err, line, "at most 4 addresses per interface or peer");
 		snprintf(addrs[(*n)++], BS_LAB_ADDR_MAX, "%s", w[*i]);
@@ -95,6 +155,62 @@ static const struct bs_lab_iface *find_iface(const struct bs_topology *t, const 
 	return NULL;
 }
 
+/* A gateway must be on the peer's segment (inside one of its prefixes), of the net's family. */
+static int route_off_segment(const struct bs_lab_peer *p, const char *net, const char *via,
+                             int line, struct bs_error *err)
+{
+	unsigned char a[16], b[16];
+	unsigned ignored;
+	char mine[BS_LAB_MAX_ADDRS * BS_LAB_ADDR_MAX + 8] = "";
+
+	if (addr_bytes(net, a, &ignored) != addr_bytes(via, b, &ignored))
+		return fail(err, line,
+		            "route %s via %s: the network and the gateway are not of "
+		            "one family (IPv4 and IPv6)",
+		            net, via);
+	for (size_t k = 0; k < p->naddrs; k++) {
+		if (in_network(p->addrs[k], via))
+			return 0;
+		snprintf(mine + strlen(mine), sizeof(mine) - strlen(mine), "%s%s", k ? ", " : "",
+		         p->addrs[k]);
+	}
+	return fail(err, line,
+	            "route %s via %s: %s is not on peer %s's segment (its addresses: %s); give a "
+	            "gateway inside it, such as the workstation's address there",
+	            net, via, via, p->name, mine);
+}
+
+/* A peer may not have an address of the workstation's: two hosts with one address. */
+static int peer_has_iface_addr(const struct bs_lab_peer *p, const struct bs_lab_iface *f, int line,
+                               struct bs_error *err)
+{
+	for (size_t k = 0; k < p->naddrs; k++)
+		for (size_t a = 0; a < f->naddrs; a++) {
+			char host[BS_LAB_ADDR_MAX];
+			if (!same_addr(p->addrs[k], f->addrs[a]))
+				continue;
+			return fail(err, line,
+			            "peer %s's address %s is the workstation's own (%s, line %d; "
+			            "peer on line %d): give the peer an address of its own",
+			            p->name, host_part(p->addrs[k], host, sizeof(host)), f->name,
+			            f->line, p->line);
+		}
+	return 0;
+}
+
+/* A peer may not have an address of the workstation's: two hosts with one address. Checked
+ * against one interface (f, declared after the peer) or, with f NULL, all declared so far. */
+static int peer_takes_workstation_addr(const struct bs_topology *t, const struct bs_lab_peer *p,
+                                       int line, const struct bs_lab_iface *f, struct bs_error *err)
+{
+	if (f != NULL)
+		return peer_has_iface_addr(p, f, line, err);
+	for (size_t i = 0; i < t->nifaces; i++)
+		if (peer_has_iface_addr(p, &t->ifaces[i], line, err) < 0)
+			return -1;
+	return 0;
+}
+
 static int parse_iface(struct bs_topology *t, char **w, int nw, int line, struct bs_error *err)
 {
 	struct bs_lab_iface *f;
@@ -107,6 +223,12 @@ static int parse_iface(struct bs_topology *t, char **w, int nw, int line, struct
 		            "'%s' cannot name an interface (up to 15 letters, digits, "
 		            "-_. and not lo)",
 		            w[1]);
+	if (strcmp(w[1], ".") == 0 || strcmp(w[1], "..") == 0 || strcmp(w[1], "all") == 0 ||
+	    strcmp(w[1], "default") == 0)
+		return fail(err, line,
+		            "'%s' cannot name an interface: Linux refuses . and .. and keeps all "
+		            "and default for its settings (net.ipv4.conf.all); try eth1",
+		            w[1]);
 	if (find_iface(t, w[1]) != NULL)
 		return fail(err, line, "interface %s is declared twice", w[1]);
 	if (t->nifaces == BS_LAB_MAX_IFACES)
@@ -114,8 +236,12 @@ static int parse_iface(struct bs_topology *t, char **w, int nw, int line, struct
 	f = &t->ifaces[t->nifaces];
 	memset(f, 0, sizeof(*f));
 	snprintf(f->name, sizeof(f->name), "%s", w[1]);
+	f->line = line;
 	if (add_addrs(f->addrs, &f->naddrs, w, nw, &i, line, err) < 0)
 		return -1;
+	for (size_t k = 0; k < t->npeers; k++)
+		if (peer_takes_workstation_addr(t, &t->peers[k], line, f, err) < 0)
+			return -1;
 	if (i < nw)
 		return fail(err, line, "an iface line takes no '%s'", w[i]);
 	t->nifaces++;
@@ -134,10 +260,13 @@ static int parse_routes(struct bs_lab_peer *p, char **w, int nw, int i, int line
 		if (!valid_prefix(w[i + 1]) || !valid_address(w[i + 3]))
 			return fail(err, line, "route %s via %s: write NET/PREFIX via ADDRESS",
 			            w[i + 1], w[i + 3]);
+		if (route_off_segment(p, w[i + 1], w[i + 3], line, err) < 0)
+			return -1;
 		if (p->nroutes == BS_LAB_MAX_ROUTES)
 			return fail(err, line, "at most 4 routes per peer");
 		snprintf(p->routes[p->nroutes].net, BS_LAB_ADDR_MAX, "%s", w[i + 1]);
 		snprintf(p->routes[p->nroutes].via, BS_LAB_ADDR_MAX, "%s", w[i + 3]);
+		p->routes[p->nroutes].line = line;
 		p->nroutes++;
 		i += 4;
 	}
@@ -172,7 +301,9 @@ static int parse_peer(struct bs_topology *t, char **w, int nw, int line, struct 
 	memset(p, 0, sizeof(*p));
 	snprintf(p->name, sizeof(p->name), "%s", w[1]);
 	snprintf(p->iface, sizeof(p->iface), "%s", w[3]);
+	p->line = line;
 	if (add_addrs(p->addrs, &p->naddrs, w, nw, &i, line, err) < 0 ||
+	    peer_takes_workstation_addr(t, p, line, NULL, err) < 0 ||
 	    parse_routes(p, w, nw, i, line, err) < 0)
 		return -1;
 	t->npeers++;
@@ -233,9 +364,18 @@ int bs_topology_load(const char *path, struct bs_topology *t, struct bs_error *e
 	struct bs_error inner;
 	size_t n;
 
+	struct stat st;
+
 	if (f == NULL)
 		return bs_error_set(err, errno, "cannot read the topology %s: %s", path,
 		                    strerror(errno));
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		return bs_error_set(err, EISDIR,
+		                    "the topology %s is a directory: give a file, such as "
+		                    "assets/labs/default.lab",
+		                    path);
+	}
 	n = fread(text, 1, sizeof(text) - 1, f);
 	fclose(f);
 	text[n] = '\0';

@@ -83,6 +83,38 @@ static void test_errors_name_their_line(void **state)
 	     "line 2: route 10.0.0.0/8 via x: write NET/PREFIX via ADDRESS"},
 	    {"# nothing\n", "the topology declares no interface: add a line such as 'iface eth0 "
 	                    "192.168.0.110/24'"},
+	    /* Issue 15, item 8: these passed the parser and failed later, without a line. */
+	    {"iface eth0 1.2.3.4/24\niface all 1.2.4.4/24\n",
+	     "line 2: 'all' cannot name an interface: Linux refuses . and .. and keeps all and "
+	     "default for its settings (net.ipv4.conf.all); try eth1"},
+	    {"iface default 1.2.3.4/24\n",
+	     "line 1: 'default' cannot name an interface: Linux refuses . and .. and keeps all "
+	     "and default for its settings (net.ipv4.conf.all); try eth1"},
+	    {"iface . 1.2.3.4/24\n", "line 1: '.' cannot name an interface: Linux refuses . and "
+	                             ".. and keeps all and default for its settings "
+	                             "(net.ipv4.conf.all); try eth1"},
+	    {"iface .. 1.2.3.4/24\n", "line 1: '..' cannot name an interface: Linux refuses . and "
+	                              ".. and keeps all and default for its settings "
+	                              "(net.ipv4.conf.all); try eth1"},
+	    {"iface eth0 fd00::1/64 fd00:0::1/128\n",
+	     "line 1: fd00::1 is given twice on iface eth0 (as fd00::1/64 and fd00:0::1/128): "
+	     "give each address once"},
+	    {"iface eth0 1.2.3.4/24\npeer p on eth0 1.2.3.5/24 1.2.3.5/24\n",
+	     "line 2: 1.2.3.5 is given twice on peer p (as 1.2.3.5/24 and 1.2.3.5/24): give each "
+	     "address once"},
+	    {"iface eth0 1.2.3.4/24\n\npeer p on eth0 1.2.3.4/24\n",
+	     "line 3: peer p's address 1.2.3.4 is the workstation's own (eth0, line 1; peer on "
+	     "line 3): give the peer an address of its own"},
+	    {"iface eth0 1.2.3.4/24\npeer p on eth0 1.2.3.5/24\niface wlan0 1.2.3.5/24\n",
+	     "line 3: peer p's address 1.2.3.5 is the workstation's own (wlan0, line 3; peer on "
+	     "line 2): give the peer an address of its own"},
+	    {"iface eth0 1.2.3.4/24\npeer p on eth0 1.2.3.5/24 route 10.0.0.0/8 via 9.9.9.9\n",
+	     "line 2: route 10.0.0.0/8 via 9.9.9.9: 9.9.9.9 is not on peer p's segment (its "
+	     "addresses: 1.2.3.5/24); give a gateway inside it, such as the workstation's address "
+	     "there"},
+	    {"iface eth0 1.2.3.4/24\npeer p on eth0 1.2.3.5/24 route fd00::/64 via 1.2.3.4\n",
+	     "line 2: route fd00::/64 via 1.2.3.4: the network and the gateway are not of one "
+	     "family (IPv4 and IPv6)"},
 	};
 	struct bs_topology t;
 	struct bs_error err;
@@ -95,12 +127,38 @@ static void test_errors_name_their_line(void **state)
 	}
 }
 
+/* One address on two workstation interfaces is allowed: the kernel does, routers do. */
+static void test_shared_address_allowed(void **state)
+{
+	struct bs_topology t;
+	struct bs_error err;
+
+	(void)state;
+	assert_int_equal(
+	    bs_topology_parse("iface eth0 10.5.0.1/24\niface eth1 10.5.0.1/24\n", &t, &err), 0);
+	assert_int_equal(t.ifaces[1].line, 2);
+}
+
+/* Issue 15, item 8: a directory said "declares no interface". */
+static void test_directory_is_named(void **state)
+{
+	struct bs_topology t;
+	struct bs_error err;
+
+	(void)state;
+	assert_int_equal(bs_topology_load("/", &t, &err), -1);
+	assert_string_equal(err.msg, "the topology / is a directory: give a file, such as "
+	                             "assets/labs/default.lab");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_seed),
 	    cmocka_unit_test(test_addresses_routes_comments),
 	    cmocka_unit_test(test_errors_name_their_line),
+	    cmocka_unit_test(test_shared_address_allowed),
+	    cmocka_unit_test(test_directory_is_named),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
