@@ -97,6 +97,14 @@ long bs_probe_confirm_udp(struct bs_probe *probe, const unsigned char *payload, 
  */
 long bs_probe_claim(struct bs_probe *probe, const struct bs_endpoint *peer);
 
+/* Target i's own connection, when its source was recorded and no listener claimed it yet
+ * (for remembering a round's connections after the round is gone). */
+bool bs_probe_unclaimed_source(const struct bs_probe *probe, size_t i, struct bs_endpoint *out);
+
+/* This probe's UDP token, and the token a payload carries (false: not a probe's payload). */
+uint32_t bs_probe_token(const struct bs_probe *probe);
+bool bs_probe_payload_token(const unsigned char *payload, size_t len, uint32_t *token);
+
 /* Stop and free; pending probes are abandoned. NULL is ignored. */
 void bs_probe_free(struct bs_probe *probe);
 

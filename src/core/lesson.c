@@ -11,7 +11,6 @@
 #include "bindscope/sockets.h"
 
 /* How many of our own probe connections can be open at listeners at once (one round's worth). */
-#define BS_LESSON_MAX_OWN_OPEN 512
 
 struct lesson_listener {
 	struct bs_listener *l;
@@ -32,8 +31,8 @@ struct bs_lesson {
 	struct bs_matrix *matrix;
 	struct bs_lab_vantage vantages[BS_LESSON_MAX_VANTAGES];
 	size_t nvantages;
-	struct bs_endpoint own_open[BS_LESSON_MAX_OWN_OPEN];
-	size_t nown_open;
+	struct bs_endpoint *own_open; /* our probes accepted and not closed yet: as many as come */
+	size_t nown_open, own_open_cap;
 };
 
 static void say(struct bs_lesson *ls, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -149,6 +148,20 @@ static bool own_open_take(struct bs_lesson *ls, const struct bs_endpoint *peer)
 	return false;
 }
 
+static int own_open_add(struct bs_lesson *ls, const struct bs_endpoint *peer)
+{
+	if (ls->nown_open == ls->own_open_cap) {
+		size_t cap = ls->own_open_cap ? 2 * ls->own_open_cap : 64;
+		struct bs_endpoint *grown = realloc(ls->own_open, cap * sizeof(*grown));
+		if (grown == NULL)
+			return -1;
+		ls->own_open = grown;
+		ls->own_open_cap = cap;
+	}
+	ls->own_open[ls->nown_open++] = *peer;
+	return 0;
+}
+
 /* One of the matrix's own probes (claimed by the listener that took it), or its close. */
 static bool own_probe(struct bs_lesson *ls, uint64_t inode, const struct bs_listener_event *ev)
 {
@@ -157,8 +170,9 @@ static bool own_probe(struct bs_lesson *ls, uint64_t inode, const struct bs_list
 	if ((ev->kind != BS_EV_ACCEPTED && ev->kind != BS_EV_DATAGRAM) ||
 	    !bs_matrix_claim(ls->matrix, inode, ev))
 		return false;
-	if (ev->kind == BS_EV_ACCEPTED && ls->nown_open < BS_LESSON_MAX_OWN_OPEN)
-		ls->own_open[ls->nown_open++] = ev->peer;
+	if (ev->kind == BS_EV_ACCEPTED && own_open_add(ls, &ev->peer) < 0)
+		say(ls, "out of memory: the close of one of bindscope's own probes may read as a "
+		        "visitor's");
 	return true;
 }
 
@@ -334,6 +348,7 @@ void bs_lesson_free(struct bs_lesson *ls)
 		bs_listener_close(ls->listeners[i].l);
 	bs_iface_watch_stop(ls->watch);
 	bs_iface_list_free(&ls->ifaces);
+	free(ls->own_open);
 	free(ls);
 }
 

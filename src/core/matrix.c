@@ -32,6 +32,7 @@ void bs_matrix_free(struct bs_matrix *m)
 	free(m->rows);
 	free(m->cols);
 	free(m->probes);
+	free(m->stale);
 	free(m);
 }
 

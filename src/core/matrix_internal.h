@@ -9,6 +9,13 @@ struct matrix_own {
 	bool reuseaddr, reuseport;
 };
 
+struct matrix_stale {
+	bool udp;
+	struct bs_endpoint source; /* TCP: the probe's own address and port */
+	uint32_t token;            /* UDP: its round's token */
+	uint64_t since_us;
+};
+
 /* One probe round from one vantage: its probe and which matrix probe each target is. */
 struct matrix_round {
 	struct bs_matrix *m;
@@ -45,6 +52,11 @@ struct bs_matrix {
 	void (*done)(void *arg);
 	void *done_arg;
 	long long drops_before, drops_after; /* env.listen_drops around the round, or -1 */
+
+	/* Connections and UDP tokens of rounds that were replaced before our listeners saw
+	 * them: still ours, never a visitor (kept 10 s, like a round's own claims). */
+	struct matrix_stale *stale;
+	size_t nstale, stale_cap;
 };
 
 int matrix_reserve(void **items, size_t *cap, size_t want, size_t each);

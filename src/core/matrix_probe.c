@@ -7,6 +7,74 @@
 
 #define NPROTO 2 /* TCP, UDP: one probe engine per protocol and vantage */
 
+#define STALE_US (10ull * 1000000u) /* as long as a round claims its own connections */
+
+static void stale_prune(struct bs_matrix *m, uint64_t now)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < m->nstale; i++)
+		if (now - m->stale[i].since_us < STALE_US)
+			m->stale[k++] = m->stale[i];
+	m->nstale = k;
+}
+
+static void stale_add(struct bs_matrix *m, const struct matrix_stale *e)
+{
+	if (m->nstale == m->stale_cap) {
+		size_t cap = m->stale_cap ? 2 * m->stale_cap : 64;
+		struct matrix_stale *grown = realloc(m->stale, cap * sizeof(*grown));
+		if (grown == NULL)
+			return; /* that connection will read as a visitor: memory is gone anyway */
+		m->stale = grown;
+		m->stale_cap = cap;
+	}
+	m->stale[m->nstale++] = *e;
+}
+
+/* A round that is replaced keeps its connections ours: remember what was not claimed yet. */
+static void remember_unclaimed(struct bs_matrix *m, const struct matrix_round *r, size_t proto)
+{
+	uint64_t now = bs_now_us();
+	struct matrix_stale e = {.udp = proto == BS_PROTO_UDP, .since_us = now};
+
+	if (r->probe == NULL)
+		return;
+	stale_prune(m, now);
+	if (e.udp) {
+		e.token = bs_probe_token(r->probe);
+		stale_add(m, &e);
+		return;
+	}
+	for (size_t k = 0; k < r->count; k++) {
+		/* refused or timed out: that connection never reached a listener's queue */
+		enum bs_verdict v = bs_probe_result(r->probe, k)->verdict;
+		if ((v == BS_VERDICT_OPEN || v == BS_VERDICT_PENDING) &&
+		    bs_probe_unclaimed_source(r->probe, k, &e.source))
+			stale_add(m, &e);
+	}
+}
+
+static bool claim_stale(struct bs_matrix *m, const struct bs_listener_event *ev)
+{
+	uint32_t token = 0;
+	bool udp = ev->kind == BS_EV_DATAGRAM;
+
+	if (udp && !bs_probe_payload_token(ev->payload, ev->payload_len, &token))
+		return false;
+	stale_prune(m, bs_now_us());
+	for (size_t i = 0; i < m->nstale; i++) {
+		const struct matrix_stale *e = &m->stale[i];
+		if (e->udp != udp ||
+		    (udp ? e->token != token : !bs_endpoint_equal(&e->source, &ev->peer)))
+			continue;
+		if (!udp) /* one accept per connection; a token covers the round's datagrams */
+			m->stale[i] = m->stale[--m->nstale];
+		return true;
+	}
+	return false;
+}
+
 static void round_free(struct matrix_round *r)
 {
 	bs_probe_free(r->probe);
@@ -16,8 +84,10 @@ static void round_free(struct matrix_round *r)
 
 void bs_matrix_probe_stop(struct bs_matrix *m)
 {
-	for (size_t i = 0; i < m->nrounds; i++)
+	for (size_t i = 0; i < m->nrounds; i++) {
+		remember_unclaimed(m, &m->rounds[i], i % NPROTO);
 		round_free(&m->rounds[i]);
+	}
 	free(m->rounds);
 	m->rounds = NULL;
 	m->nrounds = 0;
@@ -206,6 +276,8 @@ bool bs_matrix_claim(struct bs_matrix *m, uint64_t inode, const struct bs_listen
 			attribute(m, r, k, row);
 		return true;
 	}
+	if ((ev->kind == BS_EV_ACCEPTED || ev->kind == BS_EV_DATAGRAM) && claim_stale(m, ev))
+		return true;
 	return false;
 }
 

@@ -477,23 +477,55 @@ bool bs_probe_finished(const struct bs_probe *p)
 	return p->finished_count == p->count;
 }
 
-long bs_probe_confirm_udp(struct bs_probe *p, const unsigned char *payload, size_t len)
+/* "bindscope-probe:TOKEN:INDEX", as udp_send_token wrote it; anything else is a visitor's. */
+static bool parse_payload(const unsigned char *payload, size_t len, uint32_t *token,
+                          unsigned long *index)
 {
 	char text[64], *end;
-	unsigned long token, index;
+	unsigned long t;
 
-	if (p == NULL || len >= sizeof(text) || len < sizeof(TOKEN_PREFIX) - 1)
-		return -1;
+	if (len >= sizeof(text) || len < sizeof(TOKEN_PREFIX) - 1)
+		return false;
 	memcpy(text, payload, len);
 	text[len] = '\0';
-	/* "bindscope-probe:TOKEN:INDEX", as udp_send_token wrote it; anything else is a visitor. */
 	if (strncmp(text, TOKEN_PREFIX, sizeof(TOKEN_PREFIX) - 1) != 0)
-		return -1;
-	token = strtoul(text + sizeof(TOKEN_PREFIX) - 1, &end, 16);
-	if (*end != ':')
-		return -1;
-	index = strtoul(end + 1, &end, 10);
-	if (*end != '\0' || token != p->token || index >= p->count)
+		return false;
+	t = strtoul(text + sizeof(TOKEN_PREFIX) - 1, &end, 16);
+	if (*end != ':' || t > UINT32_MAX)
+		return false;
+	*index = strtoul(end + 1, &end, 10);
+	*token = (uint32_t)t;
+	return *end == '\0';
+}
+
+bool bs_probe_payload_token(const unsigned char *payload, size_t len, uint32_t *token)
+{
+	unsigned long index;
+
+	return parse_payload(payload, len, token, &index);
+}
+
+uint32_t bs_probe_token(const struct bs_probe *p)
+{
+	return p->token;
+}
+
+bool bs_probe_unclaimed_source(const struct bs_probe *p, size_t i, struct bs_endpoint *out)
+{
+	if (p == NULL || p->sources == NULL || i >= p->count || p->claimed[i] ||
+	    p->sources[i].port == 0)
+		return false;
+	*out = p->sources[i];
+	return true;
+}
+
+long bs_probe_confirm_udp(struct bs_probe *p, const unsigned char *payload, size_t len)
+{
+	uint32_t token;
+	unsigned long index;
+
+	if (p == NULL || !parse_payload(payload, len, &token, &index) || token != p->token ||
+	    index >= p->count)
 		return -1;
 	for (unsigned k = 0; k < p->opts.concurrency; k++) {
 		struct slot *s = &p->slots[k];
