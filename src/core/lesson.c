@@ -246,15 +246,20 @@ static void on_listener_event(struct bs_listener *l, const struct bs_listener_ev
 	}
 }
 
+/* Does the interface named like in have address a in list? Looked up by the interface, not
+ * by the address: two interfaces may share one (10.5.0.1 on two links, fe80::1 on several). */
 static bool has_addr(const struct bs_iface_list *list, const struct bs_iface *in,
                      const struct bs_iface_addr *a)
 {
-	const struct bs_iface *owner = bs_iface_owning(list, a->family, &a->addr);
+	const struct bs_iface *same = bs_iface_find(list, in->name);
 
-	return owner != NULL && strcmp(owner->name, in->name) == 0;
+	for (size_t j = 0; same != NULL && j < same->naddrs; j++)
+		if (same->addrs[j].family == a->family && same->addrs[j].prefix == a->prefix &&
+		    strcmp(same->addrs[j].text, a->text) == 0)
+			return true;
+	return false;
 }
 
-/* Say what differs between two interface lists, one sentence per change. */
 /* Say what differs between two interface lists, one sentence per change; returns how many. */
 static size_t log_differences(struct bs_lesson *ls, const struct bs_iface_list *old,
                               const struct bs_iface_list *now)
