@@ -26,6 +26,8 @@
 
 /* Room for "[ffff:…:ffff%ifname]:65535". */
 #define BS_ENDPOINT_TEXT_MAX (INET6_ADDRSTRLEN + IF_NAMESIZE + 10)
+/* The longest text bs_endpoint_parse reads; longer input is refused with its length. */
+#define BS_ENDPOINT_INPUT_MAX 128
 
 struct bs_endpoint {
 	struct sockaddr_storage addr; /* sockaddr_in or sockaddr_in6, port included */

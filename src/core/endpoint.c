@@ -326,6 +326,15 @@ int bs_endpoint_parse(const char *text, const struct bs_iface_list *ifaces, stru
 		return bs_error_set(err, 0,
 		                    "no address given: write PORT, ADDR:PORT, [IPV6]:PORT or "
 		                    "IFNAME:PORT, e.g. 192.168.1.10:8082");
+	/* The longest form, [IPV6%IFNAME]:PORT, is under 80 characters: anything far longer is
+	 * not an address, and echoing it whole would push the reason off the screen. */
+	if (strlen(text) > BS_ENDPOINT_INPUT_MAX)
+		return bs_error_set(
+		    err, 0,
+		    "the address given is %zu characters long (it begins \"%.24s...\"); "
+		    "an address and port is at most %d, e.g. 192.168.1.10:8082 or "
+		    "[fe80::1%%eth0]:8082",
+		    strlen(text), text, BS_ENDPOINT_INPUT_MAX);
 	if (text[0] == '[')
 		return parse_bracketed(text, ifaces, ep, err);
 	if (strchr(text, ':') == NULL)

@@ -112,6 +112,11 @@ static void test_rejections_each_have_their_sentence(void **state)
 	    {"99999999999999999999", "\"99999999999999999999\": port 99999999999999999999 is "
 	                             "too large: the largest port is 65535"},
 	    {"-1", "\"-1\": port -1 is negative: ports are whole numbers from 1 to 65535"},
+	    {"1111111111222222222233333333334444444444555555555566666666667777777777888888888899"
+	     "999999999900000000001111111111222222222233333333334444444444:80",
+	     "the address given is 145 characters long (it begins "
+	     "\"111111111122222222223333...\"); "
+	     "an address and port is at most 128, e.g. 192.168.1.10:8082 or [fe80::1%eth0]:8082"},
 	    {"abc", "\"abc\": port 'abc' is not a number: ports are whole numbers from 1 to "
 	            "65535"},
 	    {"127.0.0.1:", "\"127.0.0.1:\": no port given: ports are whole numbers from 1 to "
