@@ -1,7 +1,9 @@
 #include "cli_util.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -47,14 +49,84 @@ int cli_json_emit_flush(json_t *value, bool compact, bool flush)
 	json_decref(value);
 	if (rc == 0)
 		fputc('\n', stdout);
-	if (flush && fflush(stdout) != 0)
+	if (flush && cli_stdout_flush() != 0)
 		return -1;
-	return rc;
+	return rc == 0 && !cli_stdout_failed() ? 0 : -1;
 }
 
 int cli_json_emit(json_t *value, bool compact)
 {
 	return cli_json_emit_flush(value, compact, true);
+}
+
+static int out_errno; /* the first write error on stdout, or 0 */
+static bool out_said; /* its message was printed */
+
+static ssize_t out_write(void *cookie, const char *buf, size_t len)
+{
+	size_t done = 0;
+
+	(void)cookie;
+	while (done < len) {
+		ssize_t n = write(STDOUT_FILENO, buf + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (out_errno == 0)
+				out_errno = n < 0 ? errno : EIO;
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	return (ssize_t)len;
+}
+
+void cli_stdout_begin(void)
+{
+	static const cookie_io_functions_t io = {.write = out_write};
+	FILE *f;
+
+	/* stdio forgets errno once a failed buffer is dropped (a later fflush returns 0 with
+	 * only ferror set): this stream records it as the write fails. */
+	fflush(stdout);
+	f = fopencookie(NULL, "w", io);
+	if (f == NULL)
+		return;
+	/* As stdio does for fd 1: lines reach a terminal at once, blocks go to pipes and files. */
+	setvbuf(f, NULL, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF, BUFSIZ);
+	stdout = f;
+}
+
+int cli_stdout_flush(void)
+{
+	if (fflush(stdout) != 0 && out_errno == 0)
+		out_errno = errno != 0 ? errno : EIO;
+	if (ferror(stdout) && out_errno == 0)
+		out_errno = EIO;
+	return out_errno != 0 ? -1 : 0;
+}
+
+bool cli_stdout_failed(void)
+{
+	return out_errno != 0;
+}
+
+void cli_stdout_gone(void)
+{
+	if (out_errno == 0)
+		out_errno = EPIPE;
+}
+
+int cli_stdout_done(int rc)
+{
+	if (cli_stdout_flush() == 0)
+		return rc;
+	if (out_errno == EPIPE)
+		return CLI_EXIT_PIPE;
+	if (!out_said)
+		cli_error("cannot write the output: %s", strerror(out_errno));
+	out_said = true;
+	return BS_EXIT_FAILURE;
 }
 
 bool cli_use_color(void)

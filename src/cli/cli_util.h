@@ -23,6 +23,31 @@ int cli_json_emit(json_t *value, bool compact);
 /* The same, flushing stdout only when flush is true (the caller flushes later). */
 int cli_json_emit_flush(json_t *value, bool compact, bool flush);
 
+/*
+ * Checked output. cli_stdout_begin() (main.c, before a command runs) routes stdout through a
+ * stream that remembers the first write error and its errno, so no failed write goes unseen,
+ * whatever printed it. SIGPIPE is ignored, so a reader that went away is EPIPE.
+ */
+#define CLI_EXIT_PIPE 141 /* the reader of stdout went away (128 + SIGPIPE), said nowhere */
+
+void cli_stdout_begin(void);
+
+/* Flush stdout. Returns 0, or -1 when a write to stdout has failed (now or before). */
+int cli_stdout_flush(void);
+
+/* True once a write to stdout has failed, or cli_stdout_gone() was called. */
+bool cli_stdout_failed(void);
+
+/* Record that the reader of stdout went away (epoll said so), as a write would find (EPIPE). */
+void cli_stdout_gone(void);
+
+/*
+ * At the end of a command: flush stdout and return its exit status. rc when every write
+ * worked; CLI_EXIT_PIPE, quietly, when the reader went away; else BS_EXIT_FAILURE after
+ * "bindscope: cannot write the output: <reason>" on stderr (said once).
+ */
+int cli_stdout_done(int rc);
+
 /* True when stdout is a terminal and NO_COLOR is not set. */
 bool cli_use_color(void);
 

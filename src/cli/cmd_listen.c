@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include "bindscope/listener.h"
 #include "bindscope/loop.h"
@@ -39,7 +41,9 @@ static const char listen_usage[] =
     "  -j, --json           one JSON object per line on stdout (NDJSON)\n"
     "  -h, --help           show this help\n"
     "\n"
-    "Exit codes: 0 stopped by Ctrl-C or SIGTERM, 1 a listener could not be opened, 2 bad usage.\n";
+    "Exit codes: 0 stopped by Ctrl-C or SIGTERM, 1 a listener could not be opened or the\n"
+    "output could not be written, 2 bad usage, 141 the reader of the output went away\n"
+    "(bindscope listen --json 8082 | head -1 ends there and closes its listeners).\n";
 
 struct listen_state {
 	bool json;
@@ -49,6 +53,7 @@ struct listen_state {
 	int stop_signal;
 	struct bs_timer *flush; /* pending flush of stdout when it is not a terminal */
 	bool flush_armed;
+	struct bs_watch *out; /* stdout, for a reader that goes away (pipes, terminals) */
 };
 
 static const char *event_name(enum bs_listener_event_kind kind)
@@ -120,12 +125,20 @@ static void print_event_text(struct bs_listener *l, const struct bs_listener_eve
 	}
 }
 
+/* Output that cannot be written ends the command (cmd_listen says why): events must not be
+ * lost while bindscope looks alive. */
+static void flush_checked(struct listen_state *st)
+{
+	if (cli_stdout_flush() < 0)
+		bs_loop_stop(st->loop);
+}
+
 static void flush_now(void *arg)
 {
 	struct listen_state *st = arg;
 
 	st->flush_armed = false;
-	fflush(stdout);
+	flush_checked(st);
 }
 
 /*
@@ -139,7 +152,7 @@ static void schedule_flush(struct listen_state *st)
 	if (st->flush == NULL)
 		st->flush = bs_loop_timer(st->loop, 0, false, flush_now, st, NULL);
 	if (st->flush == NULL || bs_timer_rearm(st->flush, 20) < 0) {
-		fflush(stdout);
+		flush_checked(st);
 		return;
 	}
 	st->flush_armed = true;
@@ -155,7 +168,31 @@ static void on_event(struct bs_listener *l, const struct bs_listener_event *ev, 
 		print_event_json(l, ev, when, false);
 	else
 		print_event_text(l, ev, when);
-	schedule_flush(st);
+	if (cli_stdout_failed())
+		bs_loop_stop(st->loop);
+	else
+		schedule_flush(st);
+}
+
+/* A pipe's reader closed it (EPOLLERR) or a terminal hung up (EPOLLHUP): even when no
+ * connection comes, `listen | head -1` must end and close its listeners. */
+static void on_stdout_gone(int fd, uint32_t events, void *arg)
+{
+	struct listen_state *st = arg;
+
+	(void)fd;
+	if (events & (EPOLLERR | EPOLLHUP)) {
+		cli_stdout_gone();
+		bs_watch_remove(st->out);
+		st->out = NULL;
+		bs_loop_stop(st->loop);
+	}
+}
+
+/* Regular files and /dev/null cannot be watched (EPERM): their writes are checked instead. */
+static void watch_stdout(struct listen_state *st)
+{
+	st->out = bs_loop_watch(st->loop, STDOUT_FILENO, 0, on_stdout_gone, st, NULL);
 }
 
 static void on_signal(int signo, void *arg)
@@ -228,11 +265,13 @@ static void announce(const struct listen_state *st, struct bs_listener *l,
 	}
 	printf("listening on %s %s\n  %s\n  same as: %s\n  see it:  %s\n",
 	       bs_proto_name(bs_listener_proto(l)), bound, summary, socat, ss);
-	fflush(stdout);
+	cli_stdout_flush();
 }
 
 static void print_totals(const struct listen_state *st)
 {
+	if (cli_stdout_failed())
+		return;
 	for (size_t i = 0; i < st->count; i++) {
 		const struct bs_listener_stats *s = bs_listener_stats(st->listeners[i]);
 		char bound[BS_ENDPOINT_TEXT_MAX];
@@ -367,7 +406,9 @@ int cmd_listen(int argc, char **argv)
 		goto out;
 	}
 	rc = open_all(&st, argv + optind, argc - optind, &o, &ifaces);
-	if (rc == BS_EXIT_OK) {
+	watch_stdout(&st);
+	/* Announcements that could not be written: main says why, the listeners close. */
+	if (rc == BS_EXIT_OK && cli_stdout_flush() == 0) {
 		if (bs_loop_run(st.loop) < 0) {
 			cli_error("the event loop failed");
 			rc = BS_EXIT_FAILURE;
@@ -378,7 +419,7 @@ out:
 	for (size_t i = 0; i < st.count; i++)
 		bs_listener_close(st.listeners[i]);
 	bs_timer_cancel(st.flush);
-	fflush(stdout);
+	bs_watch_remove(st.out);
 	bs_loop_discard_signals(st.loop);
 	bs_loop_free(st.loop);
 	bs_iface_list_free(&ifaces);

@@ -24,17 +24,22 @@ static const char main_usage[] =
     "ADDR:PORT is 8082, 192.168.1.10:8082, 0.0.0.0:8082, [::1]:8082 or wlan0:8082.\n"
     "Every command takes --help and --json.\n"
     "\n"
-    "Exit codes: 0 success, 1 the operation failed (the message says why), 2 bad usage.\n"
+    "Exit codes: 0 success, 1 the operation failed (the message says why; also when the\n"
+    "output cannot be written, e.g. a full disk), 2 bad usage, 141 the reader of the output\n"
+    "went away (bindscope list | head -1: ends quietly, as if by SIGPIPE).\n"
     "\n"
     "  -h, --help       show this help\n"
     "  -V, --version    show the version\n";
 
+/* checked: the command's stdout goes through cli_stdout_begin() and its exit status says
+ * whether it could be written (the TUI's is curses', the lab's is CMD's). */
 static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
+	bool checked;
 } commands[] = {
-    {"list", cmd_list},       {"listen", cmd_listen}, {"probe", cmd_probe},
-    {"sockets", cmd_sockets}, {"tui", cmd_tui},       {"lab", cmd_lab},
+    {"list", cmd_list, true},       {"listen", cmd_listen, true}, {"probe", cmd_probe, true},
+    {"sockets", cmd_sockets, true}, {"tui", cmd_tui, false},      {"lab", cmd_lab, false},
 };
 
 int main(int argc, char **argv)
@@ -67,9 +72,14 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cmd_tui(argc - optind + 1, argv + optind - 1);
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[optind], commands[i].name) == 0)
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[optind], commands[i].name) != 0)
+			continue;
+		if (!commands[i].checked)
 			return commands[i].run(argc - optind, argv + optind);
+		cli_stdout_begin();
+		return cli_stdout_done(commands[i].run(argc - optind, argv + optind));
+	}
 	cli_error(
 	    "'%s' is not a command: the commands are tui, list, listen, probe, sockets and lab "
 	    "(see 'bindscope --help')",
