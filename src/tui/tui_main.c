@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "bindscope/sysinfo.h"
+#include "term_check.h"
 #include "tui.h"
 #include "tui_entry.h"
 
@@ -71,6 +72,7 @@ static int parse(int argc, char **argv, bool *tour)
 	    {"tour", no_argument, NULL, 'T'},
 	    {NULL, 0, NULL, 0},
 	};
+	char why[512];
 	int c;
 
 	optind = 0;
@@ -94,6 +96,10 @@ static int parse(int argc, char **argv, bool *tour)
 		fputs("bindscope: the interactive view needs a terminal; in scripts use 'bindscope "
 		      "list', 'probe' or 'listen' (see 'bindscope --help')\n",
 		      stderr);
+		return 2;
+	}
+	if (term_check(why, sizeof(why)) < 0) {
+		fprintf(stderr, "bindscope: %s\n", why);
 		return 2;
 	}
 	return -1;
