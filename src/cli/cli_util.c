@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "bindscope/textbuf.h"
 #include "commands.h"
 
 void cli_error(const char *fmt, ...)
@@ -127,6 +128,39 @@ int cli_stdout_done(int rc)
 		cli_error("cannot write the output: %s", strerror(out_errno));
 	out_said = true;
 	return BS_EXIT_FAILURE;
+}
+
+char *cli_safe(const char *s)
+{
+	size_t len = 4 * strlen(s) + 1; /* each byte at most \ooo */
+	char *buf = malloc(len);
+
+	if (buf != NULL)
+		bs_text_safe(s, buf, len);
+	return buf;
+}
+
+void cli_puts_safe(const char *s)
+{
+	char *safe = cli_safe(s);
+
+	/* Out of memory: say so in place rather than print the raw bytes. */
+	fputs(safe != NULL ? safe : "(out of memory)", stdout);
+	free(safe);
+}
+
+json_t *cli_json_text(const char *s)
+{
+	size_t len = 3 * strlen(s) + 1; /* each stray byte becomes U+FFFD, 3 bytes */
+	char *buf = malloc(len);
+	json_t *j;
+
+	if (buf == NULL)
+		return NULL;
+	bs_text_utf8(s, buf, len);
+	j = json_string(buf);
+	free(buf);
+	return j;
 }
 
 bool cli_use_color(void)

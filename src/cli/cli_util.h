@@ -48,6 +48,19 @@ void cli_stdout_gone(void);
  */
 int cli_stdout_done(int rc);
 
+/*
+ * Text that comes from outside (a process name or command line, an interface name) or holds
+ * some, made safe for the terminal: cli_safe() returns a malloc'd copy with control bytes and
+ * bytes that are not UTF-8 escaped as \ooo (bs_text_safe, never cut), or NULL when out of
+ * memory; cli_puts_safe() prints it on stdout (a line break in s is escaped too).
+ */
+char *cli_safe(const char *s);
+void cli_puts_safe(const char *s);
+
+/* A JSON string of s made valid UTF-8 (bs_text_utf8, never cut): json_string() returns NULL
+ * for invalid UTF-8, and the key would silently vanish. */
+json_t *cli_json_text(const char *s);
+
 /* True when stdout is a terminal and NO_COLOR is not set. */
 bool cli_use_color(void);
 

@@ -29,11 +29,11 @@ static json_t *addr_json(const struct bs_iface_addr *a)
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "address", json_string(a->text));
+	json_object_set_new(o, "address", cli_json_text(a->text));
 	json_object_set_new(o, "prefix", json_integer(a->prefix));
 	if (a->family == AF_INET)
 		json_object_set_new(o, "broadcast",
-		                    a->has_broadcast ? json_string(a->broadcast_text)
+		                    a->has_broadcast ? cli_json_text(a->broadcast_text)
 		                                     : json_null());
 	else
 		json_object_set_new(o, "scope", json_string(bs_scope_name(a->scope)));
@@ -48,7 +48,7 @@ static json_t *flags_json(unsigned flags)
 	bs_iface_flags_text(flags, text, sizeof(text));
 	for (char *save = NULL, *tok = strtok_r(text, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save))
-		json_array_append_new(arr, json_string(tok));
+		json_array_append_new(arr, cli_json_text(tok));
 	return arr;
 }
 
@@ -57,7 +57,7 @@ static json_t *iface_json(const struct bs_iface *iface, const struct list_opts *
 	json_t *obj = json_object(), *v4 = json_array(), *v6 = json_array();
 	char mac[18];
 
-	json_object_set_new(obj, "name", json_string(iface->name));
+	json_object_set_new(obj, "name", cli_json_text(iface->name));
 	json_object_set_new(obj, "index", json_integer(iface->index));
 	json_object_set_new(obj, "flags", flags_json(iface->flags));
 	json_object_set_new(obj, "up", json_boolean(iface->flags & IFF_UP));
@@ -65,7 +65,7 @@ static json_t *iface_json(const struct bs_iface *iface, const struct list_opts *
 	json_object_set_new(obj, "loopback", json_boolean(iface->flags & IFF_LOOPBACK));
 	json_object_set_new(obj, "mtu", iface->mtu >= 0 ? json_integer(iface->mtu) : json_null());
 	bs_iface_mac_text(iface, mac, sizeof(mac));
-	json_object_set_new(obj, "mac", iface->has_mac ? json_string(mac) : json_null());
+	json_object_set_new(obj, "mac", iface->has_mac ? cli_json_text(mac) : json_null());
 	for (size_t i = 0; i < iface->naddrs; i++) {
 		const struct bs_iface_addr *a = &iface->addrs[i];
 		if (a->family == AF_INET && o->v4)
@@ -99,7 +99,10 @@ static void print_iface_text(const struct bs_iface *iface, const struct list_opt
 	char flags[128], mac[18];
 
 	bs_iface_flags_text(iface->flags, flags, sizeof(flags));
-	printf("%u: %s  <%s>", iface->index, iface->name, flags);
+	/* Interface names come from outside (a name may hold an escape byte): made safe. */
+	printf("%u: ", iface->index);
+	cli_puts_safe(iface->name);
+	printf("  <%s>", flags);
 	if (iface->mtu >= 0)
 		printf("  mtu %d", iface->mtu);
 	if (iface->has_mac) {

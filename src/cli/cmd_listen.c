@@ -80,20 +80,20 @@ static void print_event_json(struct bs_listener *l, const struct bs_listener_eve
 	json_t *o = json_object();
 
 	bs_endpoint_text(bs_listener_endpoint(l), bound, sizeof(bound));
-	json_object_set_new(o, "event", json_string(event_name(ev->kind)));
-	json_object_set_new(o, "time", json_string(when));
+	json_object_set_new(o, "event", cli_json_text(event_name(ev->kind)));
+	json_object_set_new(o, "time", cli_json_text(when));
 	json_object_set_new(o, "proto", json_string(bs_proto_name(bs_listener_proto(l))));
-	json_object_set_new(o, "listener", json_string(bound));
+	json_object_set_new(o, "listener", cli_json_text(bound));
 	if (ev->kind != BS_EV_SHED && ev->kind != BS_EV_ERROR) {
 		bs_endpoint_text(&ev->peer, peer, sizeof(peer));
 		bs_endpoint_text(&ev->local, local, sizeof(local));
-		json_object_set_new(o, "peer", json_string(peer));
-		json_object_set_new(o, "local", json_string(local));
+		json_object_set_new(o, "peer", cli_json_text(peer));
+		json_object_set_new(o, "local", cli_json_text(local));
 	}
 	if (ev->kind == BS_EV_CLOSED || ev->kind == BS_EV_DATAGRAM)
 		json_object_set_new(o, "bytes", json_integer((json_int_t)ev->bytes));
 	if (ev->message != NULL)
-		json_object_set_new(o, "message", json_string(ev->message));
+		json_object_set_new(o, "message", cli_json_text(ev->message));
 	cli_json_emit_flush(o, true, flush);
 }
 
@@ -251,20 +251,28 @@ static void announce(const struct listen_state *st, struct bs_listener *l,
 		json_t *o = json_object();
 		json_object_set_new(o, "event", json_string("listening"));
 		json_object_set_new(o, "proto", json_string(bs_proto_name(bs_listener_proto(l))));
-		json_object_set_new(o, "listener", json_string(bound));
+		json_object_set_new(o, "listener", cli_json_text(bound));
 		json_object_set_new(o, "wildcard", json_boolean(bs_endpoint_is_wildcard(ep)));
 		if (ep->family == AF_INET6)
 			json_object_set_new(o, "v6only", json_boolean(bs_listener_v6only(l)));
 		json_object_set_new(o, "inode", json_integer((json_int_t)bs_listener_inode(l)));
-		json_object_set_new(o, "explanation", json_string(summary));
-		json_object_set_new(o, "socat", json_string(socat));
-		json_object_set_new(o, "ss", json_string(ss));
+		json_object_set_new(o, "explanation", cli_json_text(summary));
+		json_object_set_new(o, "socat", cli_json_text(socat));
+		json_object_set_new(o, "ss", cli_json_text(ss));
 		cli_json_emit(o, true);
 		fprintf(stderr, "listening on %s %s\n", bs_proto_name(bs_listener_proto(l)), bound);
 		return;
 	}
-	printf("listening on %s %s\n  %s\n  same as: %s\n  see it:  %s\n",
-	       bs_proto_name(bs_listener_proto(l)), bound, summary, socat, ss);
+	/* The explanation names interfaces and programs: made safe for the terminal. */
+	printf("listening on %s ", bs_proto_name(bs_listener_proto(l)));
+	cli_puts_safe(bound);
+	fputs("\n  ", stdout);
+	cli_puts_safe(summary);
+	fputs("\n  same as: ", stdout);
+	cli_puts_safe(socat);
+	fputs("\n  see it:  ", stdout);
+	cli_puts_safe(ss);
+	putchar('\n');
 	cli_stdout_flush();
 }
 
@@ -281,8 +289,8 @@ static void print_totals(const struct listen_state *st)
 		if (st->json) {
 			json_t *o = json_object();
 			json_object_set_new(o, "event", json_string("stopped"));
-			json_object_set_new(o, "proto", json_string(proto));
-			json_object_set_new(o, "listener", json_string(bound));
+			json_object_set_new(o, "proto", cli_json_text(proto));
+			json_object_set_new(o, "listener", cli_json_text(bound));
 			json_object_set_new(o, "accepted", json_integer((json_int_t)s->accepted));
 			json_object_set_new(o, "datagrams", json_integer((json_int_t)s->datagrams));
 			json_object_set_new(o, "bytes", json_integer((json_int_t)s->bytes));

@@ -2,11 +2,40 @@
  * `bindscope sockets`: every listening socket on this machine, who owns it and what it
  * exposes, most exposed first. Like `ss -ltnup`, with the question answered.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "bindscope/sockets.h"
+#include "bindscope/textbuf.h"
+
+/*
+ * The cells of one row of the table, each safe for the terminal: the program name, the
+ * interface and the device come from outside (a process can name itself
+ * "py\033]0;PWNED\007x"), so control bytes and bytes that are not UTF-8 are escaped as \ooo,
+ * as ps and ss do. Each cell has room for every byte escaped: nothing is cut.
+ * tests/fuzz/fuzz_owners.c compiles this part of the file alone (CMD_SOCKETS_ROW_ONLY).
+ */
+struct sockets_row {
+	char local[4 * (BS_ENDPOINT_TEXT_MAX + IF_NAMESIZE) + 1];
+	char exposure[4 * 128 + 1];
+	char owner[4 * 128 + 1];
+};
+
+static void sockets_row_cells(const struct bs_socket *s, struct sockets_row *row)
+{
+	char local[BS_ENDPOINT_TEXT_MAX + IF_NAMESIZE], exposure[128], owner[128];
+
+	bs_socket_local_text(s, local, sizeof(local));
+	bs_exposure_class_text(s, exposure, sizeof(exposure));
+	bs_socket_owner_text(s, owner, sizeof(owner));
+	bs_text_safe(local, row->local, sizeof(row->local));
+	bs_text_safe(exposure, row->exposure, sizeof(row->exposure));
+	bs_text_safe(owner, row->owner, sizeof(row->owner));
+}
+
+#ifndef CMD_SOCKETS_ROW_ONLY
+#include <getopt.h>
+
 #include "cli_util.h"
 #include "commands.h"
 
@@ -89,16 +118,17 @@ static json_t *socket_json(const struct bs_socket *s)
 	bs_endpoint_addr_text(&s->local, addr, sizeof(addr));
 	bs_exposure_class_text(s, text, sizeof(text));
 	json_object_set_new(o, "proto", json_string(bs_proto_name(s->proto)));
-	json_object_set_new(o, "local", json_string(local));
-	json_object_set_new(o, "address", json_string(addr));
+	json_object_set_new(o, "local", cli_json_text(local));
+	json_object_set_new(o, "address", cli_json_text(addr));
 	json_object_set_new(o, "port", json_integer(s->local.port));
 	json_object_set_new(o, "family",
-	                    json_string(s->local.family == AF_INET6 ? "ipv6" : "ipv4"));
+	                    cli_json_text(s->local.family == AF_INET6 ? "ipv6" : "ipv4"));
 	json_object_set_new(o, "v6only", s->v6only < 0 ? json_null() : json_boolean(s->v6only));
-	json_object_set_new(o, "device", s->bound_dev[0] ? json_string(s->bound_dev) : json_null());
+	json_object_set_new(o, "device",
+	                    s->bound_dev[0] ? cli_json_text(s->bound_dev) : json_null());
 	json_object_set_new(o, "exposure", json_string(bs_exposure_class_id(s->exposure)));
-	json_object_set_new(o, "exposure_text", json_string(text));
-	json_object_set_new(o, "interface", s->iface[0] ? json_string(s->iface) : json_null());
+	json_object_set_new(o, "exposure_text", cli_json_text(text));
+	json_object_set_new(o, "interface", s->iface[0] ? cli_json_text(s->iface) : json_null());
 	json_object_set_new(o, "backlog",
 	                    s->proto == BS_PROTO_TCP ? json_integer((json_int_t)s->backlog)
 	                                             : json_null());
@@ -109,12 +139,13 @@ static json_t *socket_json(const struct bs_socket *s)
 	json_object_set_new(o, "inode", json_integer((json_int_t)s->inode));
 	if (s->pid != 0)
 		json_object_set_new(o, "owner",
-		                    json_pack("{s:i,s:s,s:s}", "pid", (int)s->pid, "program",
-		                              s->program, "cmdline", s->cmdline));
+		                    json_pack("{s:i,s:o,s:o}", "pid", (int)s->pid, "program",
+		                              cli_json_text(s->program), "cmdline",
+		                              cli_json_text(s->cmdline)));
 	else
 		json_object_set_new(o, "owner", json_null());
 	bs_socket_owner_text(s, text, sizeof(text));
-	json_object_set_new(o, "owner_text", json_string(text));
+	json_object_set_new(o, "owner_text", cli_json_text(text));
 	return o;
 }
 
@@ -125,19 +156,18 @@ static bool keep(const struct sockets_opts *o, const struct bs_socket *s)
 
 static void print_text(const struct bs_socket_list *list, const struct sockets_opts *o)
 {
-	char local[BS_ENDPOINT_TEXT_MAX + IF_NAMESIZE], exposure[128], owner[128];
+	struct sockets_row row;
 	size_t shown = 0, wide_local = 5, wide_exposure = 8;
 
 	/* Columns as wide as their widest shown cell, so OWNER always lines up. */
 	for (size_t i = 0; i < list->count; i++) {
 		if (!keep(o, &list->items[i]))
 			continue;
-		bs_socket_local_text(&list->items[i], local, sizeof(local));
-		bs_exposure_class_text(&list->items[i], exposure, sizeof(exposure));
-		if (strlen(local) > wide_local)
-			wide_local = strlen(local);
-		if (strlen(exposure) > wide_exposure)
-			wide_exposure = strlen(exposure);
+		sockets_row_cells(&list->items[i], &row);
+		if (strlen(row.local) > wide_local)
+			wide_local = strlen(row.local);
+		if (strlen(row.exposure) > wide_exposure)
+			wide_exposure = strlen(row.exposure);
 	}
 	printf("%-5s %-*s  %-*s  %s\n", "PROTO", (int)wide_local, "LOCAL", (int)wide_exposure,
 	       "EXPOSURE", "OWNER");
@@ -145,11 +175,9 @@ static void print_text(const struct bs_socket_list *list, const struct sockets_o
 		const struct bs_socket *s = &list->items[i];
 		if (!keep(o, s))
 			continue;
-		bs_socket_local_text(s, local, sizeof(local));
-		bs_exposure_class_text(s, exposure, sizeof(exposure));
-		bs_socket_owner_text(s, owner, sizeof(owner));
-		printf("%-5s %-*s  %-*s  %s\n", bs_proto_name(s->proto), (int)wide_local, local,
-		       (int)wide_exposure, exposure, owner);
+		sockets_row_cells(s, &row);
+		printf("%-5s %-*s  %-*s  %s\n", bs_proto_name(s->proto), (int)wide_local, row.local,
+		       (int)wide_exposure, row.exposure, row.owner);
 		shown++;
 	}
 	if (shown == 0)
@@ -205,3 +233,4 @@ int cmd_sockets(int argc, char **argv)
 	bs_iface_list_free(&ifaces);
 	return rc;
 }
+#endif /* CMD_SOCKETS_ROW_ONLY */

@@ -77,13 +77,17 @@ static void cell_text(const struct bs_matrix *m, size_t r, size_t c, const struc
 		bs_textbuf_appendf(buf, len, " !");
 }
 
+/* The columns s takes once made safe (cli_safe): interface and program names come from
+ * outside, and an escaped byte takes four. */
 static size_t display_width(const char *s)
 {
+	char *safe = cli_safe(s);
 	size_t w = 0;
 
 	/* Count characters, not bytes: UTF-8 continuation bytes take no column. */
-	for (; *s; s++)
-		w += ((unsigned char)*s & 0xC0) != 0x80;
+	for (const char *p = safe != NULL ? safe : s; *p; p++)
+		w += ((unsigned char)*p & 0xC0) != 0x80;
+	free(safe);
 	return w;
 }
 
@@ -91,9 +95,17 @@ static void pad(const char *s, size_t width)
 {
 	size_t w = display_width(s);
 
-	fputs(s, stdout);
+	cli_puts_safe(s);
 	for (; w < width; w++)
 		putchar(' ');
+}
+
+/* "<indent><text>\n" with text made safe for the terminal. */
+static void put_line(const char *indent, const char *text)
+{
+	fputs(indent, stdout);
+	cli_puts_safe(text);
+	putchar('\n');
 }
 
 static void print_table(const struct bs_matrix *m, const struct style *st, const size_t *width,
@@ -172,14 +184,14 @@ static void print_row_notes(const struct bs_matrix *m, size_t r, const struct bs
 		bs_matrix_row_who(m, r, who, sizeof(who));
 	else
 		bs_matrix_row_label(m, r, who, sizeof(who));
-	printf("\n%s\n", who);
+	put_line("\n", who);
 	bs_matrix_row_summary(m, r, ifaces, text, sizeof(text));
-	printf("  %s\n", text);
+	put_line("  ", text);
 	bs_matrix_row_socat(m, r, text, sizeof(text));
 	if (text[0] != '\0')
-		printf("  same as: %s\n", text);
+		put_line("  same as: ", text);
 	bs_matrix_row_ss(m, r, text, sizeof(text));
-	printf("  see it:  %s\n", text);
+	put_line("  see it:  ", text);
 	for (size_t c = 0; c < bs_matrix_ncols(m); c++) {
 		struct bs_matrix_cell cell;
 		const struct bs_matrix_col *col = bs_matrix_col(m, c);
@@ -187,10 +199,13 @@ static void print_row_notes(const struct bs_matrix *m, size_t r, const struct bs
 		if (!worth_explaining(m, c, &cell, explain_all))
 			continue;
 		bs_matrix_cell_why(m, r, c, text, sizeof(text));
-		printf("  %s %s %s: %s\n", cell.disagree ? "!" : "-", col->label, col->text, text);
+		printf("  %s ", cell.disagree ? "!" : "-");
+		cli_puts_safe(col->label);
+		printf(" %s: ", col->text);
+		put_line("", text);
 		bs_matrix_probe_check(m, cell.probe, text, sizeof(text));
 		if (text[0] != '\0')
-			printf("      check: %s\n", text);
+			put_line("      check: ", text);
 	}
 }
 
@@ -279,11 +294,11 @@ static json_t *vantages_json(const struct bs_matrix *m)
 	for (size_t v = 0; v < bs_matrix_nvantages(m); v++) {
 		const struct bs_vantage *x = bs_matrix_vantage(m, v);
 		json_array_append_new(
-		    a, json_pack("{s:i,s:s,s:s,s:o,s:o,s:o}", "id", (int)v, "name", x->name, "kind",
-		                 x->peer ? "lab-peer" : "this-host", "pid",
-		                 x->peer ? json_integer(x->pid) : json_null(), "address",
-		                 x->peer ? json_string(x->addr) : json_null(), "via",
-		                 x->peer ? json_string(x->iface) : json_null()));
+		    a, json_pack("{s:i,s:o,s:s,s:o,s:o,s:o}", "id", (int)v, "name",
+		                 cli_json_text(x->name), "kind", x->peer ? "lab-peer" : "this-host",
+		                 "pid", x->peer ? json_integer(x->pid) : json_null(), "address",
+		                 x->peer ? cli_json_text(x->addr) : json_null(), "via",
+		                 x->peer ? cli_json_text(x->iface) : json_null()));
 	}
 	return a;
 }
@@ -297,10 +312,10 @@ static json_t *targets_json(const struct bs_matrix *m)
 		char dst[BS_ENDPOINT_TEXT_MAX];
 		bs_endpoint_addr_text(&col->dst, dst, sizeof(dst));
 		json_array_append_new(
-		    a, json_pack("{s:i,s:s,s:s,s:s,s:s,s:i,s:s}", "id", (int)c, "label", col->label,
-		                 "address", col->text, "delivered_to", dst, "kind",
-		                 col_kind_id(col->kind), "vantage", (int)col->vantage, "route",
-		                 route_id(col->route)));
+		    a, json_pack("{s:i,s:o,s:s,s:s,s:s,s:i,s:s}", "id", (int)c, "label",
+		                 cli_json_text(col->label), "address", col->text, "delivered_to",
+		                 dst, "kind", col_kind_id(col->kind), "vantage", (int)col->vantage,
+		                 "route", route_id(col->route)));
 	}
 	return a;
 }
@@ -309,8 +324,8 @@ static json_t *owner_json(const struct bs_socket *s)
 {
 	if (s->pid == 0)
 		return json_null();
-	return json_pack("{s:i,s:s,s:s}", "pid", (int)s->pid, "program", s->program, "cmdline",
-	                 s->cmdline);
+	return json_pack("{s:i,s:o,s:o}", "pid", (int)s->pid, "program", cli_json_text(s->program),
+	                 "cmdline", cli_json_text(s->cmdline));
 }
 
 static json_t *tristate(int v)
@@ -331,12 +346,13 @@ static json_t *socket_json(const struct bs_matrix *m, size_t r, const struct bs_
 	json_object_set_new(o, "id", json_integer((json_int_t)r + 1));
 	json_object_set_new(o, "proto", json_string(bs_proto_name(s->proto)));
 	json_object_set_new(o, "port", json_integer(s->local.port));
-	json_object_set_new(o, "local", json_string(text));
-	json_object_set_new(o, "address", json_string(addr));
+	json_object_set_new(o, "local", cli_json_text(text));
+	json_object_set_new(o, "address", cli_json_text(addr));
 	json_object_set_new(o, "family",
-	                    json_string(s->local.family == AF_INET6 ? "ipv6" : "ipv4"));
+	                    cli_json_text(s->local.family == AF_INET6 ? "ipv6" : "ipv4"));
 	json_object_set_new(o, "v6only", s->v6only < 0 ? json_null() : json_boolean(s->v6only));
-	json_object_set_new(o, "device", s->bound_dev[0] ? json_string(s->bound_dev) : json_null());
+	json_object_set_new(o, "device",
+	                    s->bound_dev[0] ? cli_json_text(s->bound_dev) : json_null());
 	json_object_set_new(o, "reuseport", tristate(s->reuseport));
 	json_object_set_new(o, "freebind", json_boolean(s->freebind));
 	json_object_set_new(o, "backlog",
@@ -347,13 +363,13 @@ static json_t *socket_json(const struct bs_matrix *m, size_t r, const struct bs_
 	json_object_set_new(o, "opened_by_bindscope", json_boolean(row->ours));
 	json_object_set_new(o, "owner", row->ours ? json_null() : owner_json(s));
 	bs_matrix_row_who(m, r, text, sizeof(text));
-	json_object_set_new(o, "owner_text", json_string(text));
+	json_object_set_new(o, "owner_text", cli_json_text(text));
 	bs_matrix_row_summary(m, r, ifaces, text, sizeof(text));
-	json_object_set_new(o, "summary", json_string(text));
+	json_object_set_new(o, "summary", cli_json_text(text));
 	bs_matrix_row_socat(m, r, text, sizeof(text));
-	json_object_set_new(o, "socat", json_string(text));
+	json_object_set_new(o, "socat", cli_json_text(text));
 	bs_matrix_row_ss(m, r, text, sizeof(text));
-	json_object_set_new(o, "ss", json_string(text));
+	json_object_set_new(o, "ss", cli_json_text(text));
 	return o;
 }
 
@@ -397,7 +413,7 @@ static json_t *probe_json(const struct bs_matrix *m, size_t i)
 	json_object_set_new(j, "port", json_integer(port->port));
 	json_object_set_new(j, "target", json_integer((json_int_t)p->col));
 	json_object_set_new(j, "vantage", json_integer((json_int_t)col->vantage));
-	json_object_set_new(j, "address", json_string(col->text));
+	json_object_set_new(j, "address", cli_json_text(col->text));
 	json_object_set_new(j, "probed", json_boolean(p->probed));
 	json_object_set_new(j, "same_as",
 	                    p->same_as >= 0 ? json_integer((json_int_t)p->same_as) : json_null());
@@ -411,12 +427,12 @@ static json_t *probe_json(const struct bs_matrix *m, size_t i)
 	json_object_set_new(j, "predicted", json_string(bs_matrix_prediction_id(m, p)));
 	json_object_set_new(j, "predicted_sockets", row_ids(m, p, false));
 	json_object_set_new(j, "answered_by", row_ids(m, p, true));
-	json_object_set_new(j, "attributed_by", how ? json_string(how) : json_null());
+	json_object_set_new(j, "attributed_by", how ? cli_json_text(how) : json_null());
 	json_object_set_new(j, "disagree", json_boolean(bs_matrix_probe_disagrees(m, p)));
 	bs_matrix_probe_text(m, p, text, sizeof(text));
-	json_object_set_new(j, "text", json_string(text));
+	json_object_set_new(j, "text", cli_json_text(text));
 	bs_matrix_probe_check(m, p, text, sizeof(text));
-	json_object_set_new(j, "check", text[0] ? json_string(text) : json_null());
+	json_object_set_new(j, "check", text[0] ? cli_json_text(text) : json_null());
 	return j;
 }
 
@@ -458,8 +474,8 @@ int probe_render_json(const struct bs_matrix *m, const struct bs_iface_list *ifa
 	json_t *root = json_object(), *socks = json_array(), *probes = json_array();
 	long long drops;
 
-	json_object_set_new(root, "source", from ? json_string(from) : json_null());
-	json_object_set_new(root, "note", json_string(HOST_NOTE));
+	json_object_set_new(root, "source", from ? cli_json_text(from) : json_null());
+	json_object_set_new(root, "note", cli_json_text(HOST_NOTE));
 	json_object_set_new(root, "vantages", vantages_json(m));
 	json_object_set_new(root, "targets", targets_json(m));
 	for (size_t r = 0; r < bs_matrix_nrows(m); r++)

@@ -127,8 +127,10 @@ static void print_takes(const struct sweep_request *req, const struct sweep_resu
 	size_t shown = 0;
 
 	for (size_t a = 0; a < req->non; a++)
-		if (row_takes(req, res, m, r, a, i))
-			printf("%s%s", shown++ ? ", " : " takes ", req->on[a].text);
+		if (row_takes(req, res, m, r, a, i)) {
+			fputs(shown++ ? ", " : " takes ", stdout);
+			cli_puts_safe(req->on[a].text);
+		}
 	if (shown == 0)
 		printf(" takes none of the open addresses");
 }
@@ -137,8 +139,12 @@ static void print_open_list(const struct sweep_request *req, const struct sweep_
                             size_t a)
 {
 	size_t n = (size_t)req->hi - req->lo + 1, shown = 0;
+	char *text = cli_safe(req->on[a].text), *label = cli_safe(req->on[a].label);
 
-	printf("  %-16s %-10s open: ", req->on[a].text, req->on[a].label);
+	/* The label is an interface name: from outside, so made safe for the terminal. */
+	printf("  %-16s %-10s open: ", text != NULL ? text : "?", label != NULL ? label : "?");
+	free(text);
+	free(label);
 	for (size_t i = 0; i < n; i++)
 		if (res->open[a * n + i])
 			printf("%s%zu", shown++ ? ", " : "", req->lo + i);
@@ -157,8 +163,8 @@ static void print_unexplained(const struct sweep_request *req, const struct swee
 			continue;
 		if (bs_matrix_probe_at(m, p, (size_t)c)->predicted.outcome != BS_LOOKUP_NONE)
 			continue;
-		printf("%s%s", shown++ ? ", " : "        answered with no socket behind it at ",
-		       req->on[a].text);
+		fputs(shown++ ? ", " : "        answered with no socket behind it at ", stdout);
+		cli_puts_safe(req->on[a].text);
 	}
 	if (shown)
 		printf(": the connection was redirected before the socket lookup (a NAT rule) or "
@@ -179,7 +185,8 @@ static void print_sockets(const struct sweep_request *req, const struct sweep_re
 			if (!bs_matrix_row(m, r)->socket)
 				continue;
 			bs_matrix_row_who(m, r, who, sizeof(who));
-			printf("    %s", who);
+			fputs("    ", stdout);
+			cli_puts_safe(who);
 			print_takes(req, res, m, r, i);
 			putchar('\n');
 		}
@@ -217,10 +224,10 @@ static json_t *port_json(const struct sweep_request *req, const struct sweep_res
 		so = json_object();
 		takes = json_array();
 		bs_matrix_row_who(m, r, who, sizeof(who));
-		json_object_set_new(so, "socket", json_string(who));
+		json_object_set_new(so, "socket", cli_json_text(who));
 		for (size_t a = 0; a < req->non; a++)
 			if (row_takes(req, res, m, r, a, i))
-				json_array_append_new(takes, json_string(req->on[a].text));
+				json_array_append_new(takes, cli_json_text(req->on[a].text));
 		json_object_set_new(so, "takes", takes);
 		json_array_append_new(socks, so);
 	}
@@ -228,7 +235,7 @@ static json_t *port_json(const struct sweep_request *req, const struct sweep_res
 		long c = column_of(m, &req->on[a]);
 		if (c >= 0 && res->open[a * n + i] &&
 		    bs_matrix_probe_at(m, p, (size_t)c)->predicted.outcome == BS_LOOKUP_NONE)
-			json_array_append_new(none, json_string(req->on[a].text));
+			json_array_append_new(none, cli_json_text(req->on[a].text));
 	}
 	json_object_set_new(o, "sockets", socks);
 	json_object_set_new(o, "open_with_no_socket", none);
@@ -254,8 +261,8 @@ static int print_json(const struct sweep_request *req, const struct sweep_result
 			if (res->open[a * n + i])
 				json_array_append_new(
 				    open, json_integer((json_int_t)req->lo + (json_int_t)i));
-		json_object_set_new(o, "address", json_string(req->on[a].text));
-		json_object_set_new(o, "label", json_string(req->on[a].label));
+		json_object_set_new(o, "address", cli_json_text(req->on[a].text));
+		json_object_set_new(o, "label", cli_json_text(req->on[a].label));
 		json_object_set_new(o, "open", open);
 		json_array_append_new(addrs, o);
 	}

@@ -3,18 +3,75 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "bindscope/sockets.h"
 #include "bindscope/sysinfo.h"
+#include "bindscope/textbuf.h"
 
 #define WILDCARD_RULE                                                                              \
 	"On Linux a wildcard (0.0.0.0 or [::]) and a specific address cannot share a port, "       \
 	"even with SO_REUSEADDR; nor can 0.0.0.0 and [::] unless [::] is IPV6_V6ONLY. "
 
+struct self_port {
+	enum bs_proto proto;
+	uint16_t port;
+};
+
+static bool on_port(const struct bs_socket *s, void *arg)
+{
+	const struct self_port *want = arg;
+
+	return s->proto == want->proto && s->local.port == want->port;
+}
+
+/*
+ * Where this very process already has a socket on ep's port, as "0.0.0.0:8082" in buf:
+ * "in use by bindscope (pid N)" with N our own pid would send the learner after a process
+ * that is the one reading the message. False when none (or the table cannot be read).
+ */
+static bool held_by_self(const char *proto, const struct bs_endpoint *ep, char *buf, size_t len)
+{
+	struct self_port want = {strcmp(proto, "udp") == 0 ? BS_PROTO_UDP : BS_PROTO_TCP, ep->port};
+	struct bs_socket_list list;
+	bool found = false;
+
+	buf[0] = '\0';
+	if (bs_sockets_read_filtered(
+	        &list,
+	        (want.proto == BS_PROTO_UDP ? BS_SOCKETS_UDP : BS_SOCKETS_TCP) | BS_SOCKETS_IPV4 |
+	            BS_SOCKETS_IPV6,
+	        NULL, on_port, &want, NULL) < 0)
+		return false;
+	for (size_t i = 0; i < list.count; i++) {
+		char local[BS_ENDPOINT_TEXT_MAX + IF_NAMESIZE];
+		if (list.items[i].pid != getpid())
+			continue;
+		bs_socket_local_text(&list.items[i], local, sizeof(local));
+		bs_textbuf_appendf(buf, len, "%s%s", found ? ", " : "", local);
+		found = true;
+	}
+	bs_socket_list_free(&list);
+	return found;
+}
+
 static int in_use(struct bs_error *err, int code, const char *where, const char *proto,
                   const struct bs_endpoint *ep, const char *holder, bool clash)
 {
 	const char *ss_flags = strcmp(proto, "udp") == 0 ? "-lunp" : "-ltnp";
+	char mine[256], safe[1024];
 
+	if (held_by_self(proto, ep, mine, sizeof(mine)))
+		return bs_error_set(err, code,
+		                    "cannot listen on %s: this bindscope itself already listens on "
+		                    "%s (opened earlier in this run). %sGive addresses that do not "
+		                    "overlap, or another port",
+		                    where, mine, clash ? WILDCARD_RULE : "");
+	if (holder != NULL && holder[0] != '\0') {
+		/* The holder's program name comes from outside: never raw on a terminal. */
+		bs_text_safe(holder, safe, sizeof(safe));
+		holder = safe;
+	}
 	if (holder != NULL && holder[0] != '\0')
 		return bs_error_set(err, code,
 		                    "cannot listen on %s: port %u is already in use by %s. %sStop "
