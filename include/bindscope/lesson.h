@@ -58,6 +58,15 @@ void bs_lesson_close(struct bs_lesson *lesson, size_t i);
 /* Probe every listener on every target again (abandoning a round in progress). */
 void bs_lesson_reprobe(struct bs_lesson *lesson);
 
+/*
+ * Probe one port on every address (the sockets screen's p): every socket there, anyone's.
+ * This lesson's listeners count as its own, so their accepts are claimed, never visitors.
+ * done runs when the round is over. Read with bs_lesson_port_matrix. 0, or -1 with err.
+ */
+int bs_lesson_probe_port(struct bs_lesson *lesson, enum bs_proto proto, uint16_t port,
+                         void (*done)(void *arg), void *arg, struct bs_error *err);
+const struct bs_matrix *bs_lesson_port_matrix(const struct bs_lesson *lesson); /* or NULL */
+
 /* Probe from these hosts too (a column each; their netns fds stay the caller's), and probe
  * again. */
 void bs_lesson_set_vantages(struct bs_lesson *lesson, const struct bs_lab_vantage *v, size_t n);

@@ -29,6 +29,7 @@ struct bs_lesson {
 	bool ipv6;
 	/* The exposure matrix of the listeners' ports: every socket there, ours and others'. */
 	struct bs_matrix *matrix;
+	struct bs_matrix *port_matrix; /* bs_lesson_probe_port's: one port, asked from elsewhere */
 	struct bs_lab_vantage vantages[BS_LESSON_MAX_VANTAGES];
 	size_t nvantages;
 	struct bs_endpoint *own_open; /* our probes accepted and not closed yet: as many as come */
@@ -121,6 +122,44 @@ static int rebuild(struct bs_lesson *ls, struct bs_error *err)
 	return rc;
 }
 
+int bs_lesson_probe_port(struct bs_lesson *ls, enum bs_proto proto, uint16_t port,
+                         void (*done)(void *arg), void *arg, struct bs_error *err)
+{
+	struct bs_matrix_probe_opts po = {0};
+	struct bs_socket_list table;
+	struct bs_matrix_env env;
+	int rc;
+
+	if (ls->port_matrix == NULL && (ls->port_matrix = bs_matrix_new()) == NULL)
+		return bs_error_set(err, 0, "out of memory for the probe of port %u", port);
+	bs_matrix_clear_ports(ls->port_matrix);
+	bs_matrix_clear_own(ls->port_matrix);
+	/* Our listeners are ours here too: their accepts say which took a probe, and are never
+	 * counted as visitors. */
+	for (size_t i = 0; i < ls->nlisteners; i++) {
+		const struct lesson_listener *ll = &ls->listeners[i];
+		if (bs_matrix_mark_own(ls->port_matrix, ll->inode, bs_listener_reuseaddr(ll->l),
+		                       ll->reuseport, err) < 0)
+			return -1;
+	}
+	if (bs_matrix_add_port(ls->port_matrix, proto, port, NULL, err) < 0 ||
+	    bs_matrix_read_sockets(ls->port_matrix, &ls->ifaces, &table, err) < 0)
+		return -1;
+	bs_matrix_env_system(&env);
+	rc = bs_matrix_set_peers(ls->port_matrix, ls->vantages, ls->nvantages, err);
+	if (rc == 0)
+		rc = bs_matrix_build(ls->port_matrix, &table, &ls->ifaces, &env, err);
+	bs_socket_list_free(&table);
+	if (rc == 0)
+		rc = bs_matrix_probe_start(ls->port_matrix, ls->loop, &po, done, arg, err);
+	return rc;
+}
+
+const struct bs_matrix *bs_lesson_port_matrix(const struct bs_lesson *ls)
+{
+	return ls->port_matrix;
+}
+
 void bs_lesson_reprobe(struct bs_lesson *ls)
 {
 	struct bs_matrix_probe_opts po = {0};
@@ -168,7 +207,8 @@ static bool own_probe(struct bs_lesson *ls, uint64_t inode, const struct bs_list
 	if (ev->kind == BS_EV_CLOSED)
 		return own_open_take(ls, &ev->peer);
 	if ((ev->kind != BS_EV_ACCEPTED && ev->kind != BS_EV_DATAGRAM) ||
-	    !bs_matrix_claim(ls->matrix, inode, ev))
+	    (!bs_matrix_claim(ls->matrix, inode, ev) &&
+	     (ls->port_matrix == NULL || !bs_matrix_claim(ls->port_matrix, inode, ev))))
 		return false;
 	if (ev->kind == BS_EV_ACCEPTED && own_open_add(ls, &ev->peer) < 0)
 		say(ls, "out of memory: the close of one of bindscope's own probes may read as a "
@@ -349,6 +389,7 @@ void bs_lesson_free(struct bs_lesson *ls)
 	if (ls == NULL)
 		return;
 	bs_matrix_free(ls->matrix);
+	bs_matrix_free(ls->port_matrix);
 	for (size_t i = 0; i < ls->nlisteners; i++)
 		bs_listener_close(ls->listeners[i].l);
 	bs_iface_watch_stop(ls->watch);

@@ -98,32 +98,15 @@ static void probe_done(void *arg)
 /* The matrix of the chosen socket's port: every socket on it, every address, probed. */
 void sockets_view_probe(struct tui *t)
 {
-	struct bs_matrix_probe_opts po = {0};
-	struct bs_socket_list table;
-	struct bs_matrix_env env;
 	size_t i = nth_visible(t, t->sv.sel);
 	struct bs_error err;
 
 	if (i >= t->sv.list.count)
 		return;
 	t->sv.probed = t->sv.list.items[i];
-	if (t->sv.matrix == NULL && (t->sv.matrix = bs_matrix_new()) == NULL) {
-		snprintf(t->sv.error, sizeof(t->sv.error), "out of memory for the probe");
-		return;
-	}
-	bs_matrix_clear_ports(t->sv.matrix);
-	if (bs_matrix_add_port(t->sv.matrix, t->sv.probed.proto, t->sv.probed.local.port, NULL,
-	                       &err) < 0 ||
-	    bs_matrix_read_sockets(t->sv.matrix, bs_lesson_ifaces(t->lesson), &table, &err) < 0) {
+	if (bs_lesson_probe_port(t->lesson, t->sv.probed.proto, t->sv.probed.local.port, probe_done,
+	                         t, &err) < 0)
 		snprintf(t->sv.error, sizeof(t->sv.error), "%s", err.msg);
-		return;
-	}
-	bs_matrix_env_system(&env);
-	if (bs_matrix_set_peers(t->sv.matrix, t->vantages, t->nvantages, &err) < 0 ||
-	    bs_matrix_build(t->sv.matrix, &table, bs_lesson_ifaces(t->lesson), &env, &err) < 0 ||
-	    bs_matrix_probe_start(t->sv.matrix, t->loop, &po, probe_done, t, &err) < 0)
-		snprintf(t->sv.error, sizeof(t->sv.error), "%s", err.msg);
-	bs_socket_list_free(&table);
 }
 
 static void draw_table(struct tui *t, int y, int height)
@@ -163,7 +146,7 @@ static void draw_table(struct tui *t, int y, int height)
 /* The probed socket's row of the matrix (by inode), or -1 when it has gone. */
 static long probed_row(const struct tui *t)
 {
-	const struct bs_matrix *m = t->sv.matrix;
+	const struct bs_matrix *m = bs_lesson_port_matrix(t->lesson);
 	size_t n;
 	const struct bs_socket *socks = bs_matrix_sockets(m, &n);
 
@@ -224,7 +207,7 @@ static void draw_wrapped(int y, const char *text, int rows)
 
 static void draw_probe_row(struct tui *t, int y)
 {
-	const struct bs_matrix *m = t->sv.matrix;
+	const struct bs_matrix *m = bs_lesson_port_matrix(t->lesson);
 	char label[BS_ENDPOINT_TEXT_MAX + 32], text[1024];
 	int colw = 16, x = 1;
 	long r;
@@ -293,7 +276,6 @@ void sockets_view_draw(struct tui *t, int y, int height)
 void sockets_view_free(struct tui *t)
 {
 	bs_timer_cancel(t->sv.refresh);
-	bs_matrix_free(t->sv.matrix);
 	bs_socket_list_free(&t->sv.list);
 	memset(&t->sv, 0, sizeof(t->sv));
 }

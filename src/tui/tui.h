@@ -42,7 +42,6 @@ struct sockets_view {
 	int proto_filter; /* 0 both, 1 TCP, 2 UDP */
 	bool exposed_only;
 	struct bs_timer *refresh; /* re-reads the list while the screen is shown */
-	struct bs_matrix *matrix; /* p: the chosen socket's port, every socket there, probed */
 	struct bs_socket probed;  /* the socket whose port the probe row is about */
 	char error[BS_ERROR_MSG_MAX];
 };
