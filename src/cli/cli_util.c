@@ -149,6 +149,23 @@ void cli_puts_safe(const char *s)
 	free(safe);
 }
 
+char *cli_text_whole(cli_fill_fn fill, const void *arg)
+{
+	for (size_t len = 1024;; len *= 2) {
+		char *buf = malloc(len);
+		if (buf == NULL)
+			return NULL;
+		buf[0] = '\0';
+		fill(buf, len, arg);
+		if (strlen(buf) < len - 1)
+			return buf;
+		free(buf);
+		/* 64 MiB of one sentence is no sentence: the fill is broken, not the text long. */
+		if (len >= ((size_t)64 << 20))
+			return NULL;
+	}
+}
+
 json_t *cli_json_text(const char *s)
 {
 	size_t len = 3 * strlen(s) + 1; /* each stray byte becomes U+FFFD, 3 bytes */

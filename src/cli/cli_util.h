@@ -57,6 +57,15 @@ int cli_stdout_done(int rc);
 char *cli_safe(const char *s);
 void cli_puts_safe(const char *s);
 
+/*
+ * The whole of a text an engine function writes into (buf, len): fill(buf, len, arg) is
+ * called again with a buffer twice as large while its text reaches the buffer's last byte,
+ * where a cut would have stopped it. Returns a malloc'd string (the caller frees it), or
+ * NULL when out of memory.
+ */
+typedef void (*cli_fill_fn)(char *buf, size_t len, const void *arg);
+char *cli_text_whole(cli_fill_fn fill, const void *arg);
+
 /* A JSON string of s made valid UTF-8 (bs_text_utf8, never cut): json_string() returns NULL
  * for invalid UTF-8, and the key would silently vanish. */
 json_t *cli_json_text(const char *s);

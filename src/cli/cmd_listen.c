@@ -203,18 +203,57 @@ static void on_signal(int signo, void *arg)
 	bs_loop_stop(st->loop);
 }
 
+struct row_words {
+	const struct bs_matrix *m;
+	size_t row;
+	const struct bs_iface_list *ifaces;
+};
+
+static void fill_summary(char *buf, size_t len, const void *arg)
+{
+	const struct row_words *w = arg;
+
+	bs_matrix_row_summary(w->m, w->row, w->ifaces, buf, len);
+}
+
+static void fill_socat(char *buf, size_t len, const void *arg)
+{
+	const struct row_words *w = arg;
+
+	bs_matrix_row_socat(w->m, w->row, buf, len);
+}
+
+static void fill_ss(char *buf, size_t len, const void *arg)
+{
+	const struct row_words *w = arg;
+
+	bs_matrix_row_ss(w->m, w->row, buf, len);
+}
+
+/* The explanation of a listener: three malloc'd sentences, each whole (cli_text_whole). */
+struct description {
+	char *summary, *socat, *ss;
+};
+
+static void description_free(struct description *d)
+{
+	free(d->summary);
+	free(d->socat);
+	free(d->ss);
+}
+
 /* What the listener takes, said from the socket table of its port (others' sockets included),
  * with the socat and ss commands for it. */
-static void describe(const struct bs_listener *l, const struct bs_iface_list *ifaces, char *summary,
-                     char *socat, char *ss, size_t len)
+static void describe(const struct bs_listener *l, const struct bs_iface_list *ifaces,
+                     struct description *d)
 {
 	struct bs_matrix *m = bs_matrix_new();
 	struct bs_socket_list table = {0};
 	struct bs_matrix_env env;
 	struct bs_error err;
 	long row = -1;
+	char why[BS_ERROR_MSG_MAX + 64];
 
-	summary[0] = socat[0] = ss[0] = '\0';
 	bs_matrix_env_system(&env);
 	if (m != NULL &&
 	    bs_matrix_add_port(m, bs_listener_proto(l), bs_listener_endpoint(l)->port, NULL,
@@ -228,12 +267,14 @@ static void describe(const struct bs_listener *l, const struct bs_iface_list *if
 				row = (long)r;
 	}
 	if (row >= 0) {
-		bs_matrix_row_summary(m, (size_t)row, ifaces, summary, len);
-		bs_matrix_row_socat(m, (size_t)row, socat, len);
-		bs_matrix_row_ss(m, (size_t)row, ss, len);
+		struct row_words w = {m, (size_t)row, ifaces};
+		d->summary = cli_text_whole(fill_summary, &w);
+		d->socat = cli_text_whole(fill_socat, &w);
+		d->ss = cli_text_whole(fill_ss, &w);
 	} else {
-		snprintf(summary, len, "(the socket table could not be read: %s)",
+		snprintf(why, sizeof(why), "(the socket table could not be read: %s)",
 		         m == NULL ? "out of memory" : err.msg);
+		d->summary = strdup(why);
 	}
 	bs_socket_list_free(&table);
 	bs_matrix_free(m);
@@ -243,10 +284,15 @@ static void announce(const struct listen_state *st, struct bs_listener *l,
                      const struct bs_iface_list *ifaces)
 {
 	const struct bs_endpoint *ep = bs_listener_endpoint(l);
-	char bound[BS_ENDPOINT_TEXT_MAX], summary[1024], socat[1024], ss[1024];
+	char bound[BS_ENDPOINT_TEXT_MAX];
+	struct description d = {0};
+	const char *summary, *socat, *ss;
 
 	bs_endpoint_text(ep, bound, sizeof(bound));
-	describe(l, ifaces, summary, socat, ss, sizeof(summary));
+	describe(l, ifaces, &d);
+	summary = d.summary != NULL ? d.summary : "(out of memory)";
+	socat = d.socat != NULL ? d.socat : "";
+	ss = d.ss != NULL ? d.ss : "";
 	if (st->json) {
 		json_t *o = json_object();
 		json_object_set_new(o, "event", json_string("listening"));
@@ -261,6 +307,7 @@ static void announce(const struct listen_state *st, struct bs_listener *l,
 		json_object_set_new(o, "ss", cli_json_text(ss));
 		cli_json_emit(o, true);
 		fprintf(stderr, "listening on %s %s\n", bs_proto_name(bs_listener_proto(l)), bound);
+		description_free(&d);
 		return;
 	}
 	/* The explanation names interfaces and programs: made safe for the terminal. */
@@ -273,6 +320,7 @@ static void announce(const struct listen_state *st, struct bs_listener *l,
 	fputs("\n  see it:  ", stdout);
 	cli_puts_safe(ss);
 	putchar('\n');
+	description_free(&d);
 	cli_stdout_flush();
 }
 

@@ -350,19 +350,36 @@ static int run_probes(struct probe_run *run, const struct probe_cli *o,
 	return BS_EXIT_OK;
 }
 
+struct addrs_of {
+	const struct bs_iface_list *ifaces;
+	int family;
+};
+
+static void fill_addrs(char *buf, size_t len, const void *arg)
+{
+	const struct addrs_of *a = arg;
+
+	bs_iface_addrs_text(a->ifaces, a->family, buf, len);
+}
+
 /* --from must be an address of this machine: a probe cannot come from anywhere else. */
 static int parse_from(const char *text, const struct bs_iface_list *ifaces, struct bs_endpoint *ep)
 {
-	char here[512];
+	struct addrs_of of = {ifaces, 0};
+	char *here;
 
 	if (cli_parse_address(text, ifaces, ep) < 0)
 		return -1;
 	if (bs_lookup_is_local(ifaces, ep) || bs_endpoint_is_wildcard(ep))
 		return 0;
-	bs_iface_addrs_text(ifaces, ep->family, here, sizeof(here));
+	of.family = ep->family;
+	/* Every address, however many: this message is not bounded by the engine's. */
+	here = cli_text_whole(fill_addrs, &of);
 	cli_error("cannot probe from %s: that address is not on this machine (its %s addresses: "
 	          "%s)",
-	          text, ep->family == AF_INET6 ? "IPv6" : "IPv4", here);
+	          text, ep->family == AF_INET6 ? "IPv6" : "IPv4",
+	          here != NULL ? here : "out of memory listing them");
+	free(here);
 	return -1;
 }
 

@@ -175,37 +175,114 @@ static bool worth_explaining(const struct bs_matrix *m, size_t c, const struct b
 	       cell->state == BS_CELL_SHARED || cell->state == BS_CELL_UNATTRIBUTED;
 }
 
+/*
+ * The matrix's sentences, each whole however long (cli_text_whole): a note is never cut at a
+ * buffer's size. One filler per sentence of include/bindscope/matrix.h.
+ */
+struct words {
+	const struct bs_matrix *m;
+	const struct bs_iface_list *ifaces;
+	size_t r, c;
+	const struct bs_matrix_probe *p;
+};
+
+static void fill_who(char *buf, size_t len, const void *arg)
+{
+	const struct words *w = arg;
+
+	if (bs_matrix_row(w->m, w->r)->socket)
+		bs_matrix_row_who(w->m, w->r, buf, len);
+	else
+		bs_matrix_row_label(w->m, w->r, buf, len);
+}
+
+static void fill_summary(char *buf, size_t len, const void *arg)
+{
+	const struct words *w = arg;
+
+	bs_matrix_row_summary(w->m, w->r, w->ifaces, buf, len);
+}
+
+static void fill_socat(char *buf, size_t len, const void *arg)
+{
+	const struct words *w = arg;
+
+	bs_matrix_row_socat(w->m, w->r, buf, len);
+}
+
+static void fill_ss(char *buf, size_t len, const void *arg)
+{
+	const struct words *w = arg;
+
+	bs_matrix_row_ss(w->m, w->r, buf, len);
+}
+
+static void fill_why(char *buf, size_t len, const void *arg)
+{
+	const struct words *w = arg;
+
+	bs_matrix_cell_why(w->m, w->r, w->c, buf, len);
+}
+
+static void fill_check(char *buf, size_t len, const void *arg)
+{
+	const struct words *w = arg;
+
+	bs_matrix_probe_check(w->m, w->p, buf, len);
+}
+
+static void fill_probe_text(char *buf, size_t len, const void *arg)
+{
+	const struct words *w = arg;
+
+	bs_matrix_probe_text(w->m, w->p, buf, len);
+}
+
+/* "<indent><sentence>\n", made safe for the terminal; nothing for an empty one when
+ * skip_empty. */
+static void put_words(const char *indent, cli_fill_fn fill, const struct words *w, bool skip_empty)
+{
+	char *text = cli_text_whole(fill, w);
+
+	if (text == NULL || text[0] != '\0' || !skip_empty)
+		put_line(indent, text != NULL ? text : "(out of memory)");
+	free(text);
+}
+
+/* The sentence as a JSON string (null when empty and empty_null). */
+static json_t *json_words(cli_fill_fn fill, const struct words *w, bool empty_null)
+{
+	char *text = cli_text_whole(fill, w);
+	json_t *j = text == NULL                    ? json_string("(out of memory)")
+	            : empty_null && text[0] == '\0' ? json_null()
+	                                            : cli_json_text(text);
+
+	free(text);
+	return j;
+}
+
 static void print_row_notes(const struct bs_matrix *m, size_t r, const struct bs_iface_list *ifaces,
                             bool explain_all)
 {
-	char who[320], text[2048];
+	struct words w = {.m = m, .ifaces = ifaces, .r = r};
 
-	if (bs_matrix_row(m, r)->socket)
-		bs_matrix_row_who(m, r, who, sizeof(who));
-	else
-		bs_matrix_row_label(m, r, who, sizeof(who));
-	put_line("\n", who);
-	bs_matrix_row_summary(m, r, ifaces, text, sizeof(text));
-	put_line("  ", text);
-	bs_matrix_row_socat(m, r, text, sizeof(text));
-	if (text[0] != '\0')
-		put_line("  same as: ", text);
-	bs_matrix_row_ss(m, r, text, sizeof(text));
-	put_line("  see it:  ", text);
+	put_words("\n", fill_who, &w, false);
+	put_words("  ", fill_summary, &w, false);
+	put_words("  same as: ", fill_socat, &w, true);
+	put_words("  see it:  ", fill_ss, &w, false);
 	for (size_t c = 0; c < bs_matrix_ncols(m); c++) {
 		struct bs_matrix_cell cell;
 		const struct bs_matrix_col *col = bs_matrix_col(m, c);
 		bs_matrix_cell(m, r, c, &cell);
 		if (!worth_explaining(m, c, &cell, explain_all))
 			continue;
-		bs_matrix_cell_why(m, r, c, text, sizeof(text));
+		w.c = c;
+		w.p = cell.probe;
 		printf("  %s ", cell.disagree ? "!" : "-");
 		cli_puts_safe(col->label);
 		printf(" %s: ", col->text);
-		put_line("", text);
-		bs_matrix_probe_check(m, cell.probe, text, sizeof(text));
-		if (text[0] != '\0')
-			put_line("      check: ", text);
+		put_words("", fill_why, &w, false);
+		put_words("      check: ", fill_check, &w, true);
 	}
 }
 
@@ -338,7 +415,8 @@ static json_t *socket_json(const struct bs_matrix *m, size_t r, const struct bs_
 	size_t n;
 	const struct bs_matrix_row *row = bs_matrix_row(m, r);
 	const struct bs_socket *s = &bs_matrix_sockets(m, &n)[row->sock];
-	char text[2048], addr[BS_ENDPOINT_TEXT_MAX];
+	char text[BS_ENDPOINT_TEXT_MAX + IF_NAMESIZE], addr[BS_ENDPOINT_TEXT_MAX];
+	struct words w = {.m = m, .ifaces = ifaces, .r = r};
 	json_t *o = json_object();
 
 	bs_socket_local_text(s, text, sizeof(text));
@@ -362,14 +440,10 @@ static json_t *socket_json(const struct bs_matrix *m, size_t r, const struct bs_
 	json_object_set_new(o, "inode", json_integer((json_int_t)s->inode));
 	json_object_set_new(o, "opened_by_bindscope", json_boolean(row->ours));
 	json_object_set_new(o, "owner", row->ours ? json_null() : owner_json(s));
-	bs_matrix_row_who(m, r, text, sizeof(text));
-	json_object_set_new(o, "owner_text", cli_json_text(text));
-	bs_matrix_row_summary(m, r, ifaces, text, sizeof(text));
-	json_object_set_new(o, "summary", cli_json_text(text));
-	bs_matrix_row_socat(m, r, text, sizeof(text));
-	json_object_set_new(o, "socat", cli_json_text(text));
-	bs_matrix_row_ss(m, r, text, sizeof(text));
-	json_object_set_new(o, "ss", cli_json_text(text));
+	json_object_set_new(o, "owner_text", json_words(fill_who, &w, false));
+	json_object_set_new(o, "summary", json_words(fill_summary, &w, false));
+	json_object_set_new(o, "socat", json_words(fill_socat, &w, false));
+	json_object_set_new(o, "ss", json_words(fill_ss, &w, false));
 	return o;
 }
 
@@ -406,7 +480,7 @@ static json_t *probe_json(const struct bs_matrix *m, size_t i)
 	const struct bs_probe_result *o = &p->observed;
 	bool pending = o->verdict == BS_VERDICT_PENDING;
 	const char *how = attribution_id(p->how);
-	char text[2048];
+	struct words w = {.m = m, .p = p};
 	json_t *j = json_object();
 
 	json_object_set_new(j, "proto", json_string(bs_proto_name(port->proto)));
@@ -429,17 +503,14 @@ static json_t *probe_json(const struct bs_matrix *m, size_t i)
 	json_object_set_new(j, "answered_by", row_ids(m, p, true));
 	json_object_set_new(j, "attributed_by", how ? cli_json_text(how) : json_null());
 	json_object_set_new(j, "disagree", json_boolean(bs_matrix_probe_disagrees(m, p)));
-	bs_matrix_probe_text(m, p, text, sizeof(text));
-	json_object_set_new(j, "text", cli_json_text(text));
-	bs_matrix_probe_check(m, p, text, sizeof(text));
-	json_object_set_new(j, "check", text[0] ? cli_json_text(text) : json_null());
+	json_object_set_new(j, "text", json_words(fill_probe_text, &w, false));
+	json_object_set_new(j, "check", json_words(fill_check, &w, true));
 	return j;
 }
 
 static json_t *rows_json(const struct bs_matrix *m)
 {
 	json_t *rows = json_array();
-	char text[2048];
 
 	for (size_t r = 0; r < bs_matrix_nrows(m); r++) {
 		const struct bs_matrix_row *row = bs_matrix_row(m, r);
@@ -451,16 +522,17 @@ static json_t *rows_json(const struct bs_matrix *m)
 		json_object_set_new(o, "port", json_integer(port->port));
 		for (size_t c = 0; c < bs_matrix_ncols(m); c++) {
 			struct bs_matrix_cell cell;
+			struct words w = {.m = m, .r = r, .c = c};
 			bs_matrix_cell(m, r, c, &cell);
-			bs_matrix_cell_why(m, r, c, text, sizeof(text));
 			json_array_append_new(
-			    cells, json_pack("{s:i,s:i,s:s,s:o,s:b,s:b,s:s}", "target", (int)c,
-			                     "probe", (int)(row->port * bs_matrix_ncols(m) + c),
-			                     "state", cell_state_id(cell.state), "other_socket",
-			                     cell.other_row >= 0 ? json_integer(cell.other_row + 1)
-			                                         : json_null(),
-			                     "predicted_this", cell.predicted_this, "disagree",
-			                     cell.disagree, "why", text));
+			    cells,
+			    json_pack("{s:i,s:i,s:s,s:o,s:b,s:b,s:o}", "target", (int)c, "probe",
+			              (int)(row->port * bs_matrix_ncols(m) + c), "state",
+			              cell_state_id(cell.state), "other_socket",
+			              cell.other_row >= 0 ? json_integer(cell.other_row + 1)
+			                                  : json_null(),
+			              "predicted_this", cell.predicted_this, "disagree",
+			              cell.disagree, "why", json_words(fill_why, &w, false)));
 		}
 		json_object_set_new(o, "cells", cells);
 		json_array_append_new(rows, o);

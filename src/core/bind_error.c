@@ -84,10 +84,39 @@ static int in_use(struct bs_error *err, int code, const char *where, const char 
 	                    where, ep->port, ss_flags, ep->port, WILDCARD_RULE);
 }
 
+/*
+ * This machine's addresses of a family for the "not on this machine" sentence, as many as fit
+ * in len with room for the tail; the rest counted, never cut silently: a router has hundreds
+ * and a message has BS_ERROR_MSG_MAX bytes.
+ */
+static void addrs_abbrev(const struct bs_iface_list *ifaces, int family, char *buf, size_t len)
+{
+	static const size_t tail = 48; /* ", and 12345 more (bindscope list shows them)" */
+	size_t shown = 0, left = 0, used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ifaces->count; i++)
+		for (size_t j = 0; j < ifaces->items[i].naddrs; j++) {
+			const struct bs_iface_addr *a = &ifaces->items[i].addrs[j];
+			if (a->family != family)
+				continue;
+			if (left == 0 && used + strlen(a->text) + 2 + tail < len) {
+				bs_textbuf_appendf(buf, len, "%s%s", shown++ ? ", " : "", a->text);
+				used = strlen(buf);
+			} else {
+				left++;
+			}
+		}
+	if (shown == 0 && left == 0)
+		snprintf(buf, len, "none");
+	else if (left > 0)
+		bs_textbuf_appendf(buf, len, ", and %zu more (bindscope list shows them)", left);
+}
+
 int bs_bind_error(struct bs_error *err, int code, const char *proto, const struct bs_endpoint *ep,
                   const struct bs_iface_list *ifaces, const char *holder, bool clash)
 {
-	char where[BS_ENDPOINT_TEXT_MAX + 8], addr[BS_ENDPOINT_TEXT_MAX], here[512];
+	char where[BS_ENDPOINT_TEXT_MAX + 8], addr[BS_ENDPOINT_TEXT_MAX], here[280];
 
 	bs_endpoint_text(ep, addr, sizeof(addr));
 	snprintf(where, sizeof(where), "%s %s", proto, addr);
@@ -105,7 +134,7 @@ int bs_bind_error(struct bs_error *err, int code, const char *proto, const struc
 		                    bs_sysinfo_unprivileged_port_start());
 	case EADDRNOTAVAIL:
 		if (ifaces != NULL)
-			bs_iface_addrs_text(ifaces, ep->family, here, sizeof(here));
+			addrs_abbrev(ifaces, ep->family, here, sizeof(here));
 		else
 			snprintf(here, sizeof(here), "see bindscope list");
 		return bs_error_set(err, code,

@@ -116,4 +116,24 @@ check "the sweep lists all 1,000 open ports, 20000 to 20999, none cut" "$want" "
 check "the sweep names the socket of the last port" 1 \
 	"$(grep -c '127\.0\.0\.1:20999, bindscope' "$tmp/sweep")"
 
+# --- 300 more addresses (on lo): lists of them are whole, or abbreviated with a count.
+for ((i = 1; i <= 300; i++)); do
+	echo "addr add 10.77.$((i / 250)).$((i % 250 + 1))/32 dev lo"
+done >"$tmp/batch"
+ip -batch "$tmp/batch"
+check "300 addresses added" 303 "$(ip -4 -o addr show | wc -l)"
+timeout 10 "$BINDSCOPE" probe --from 192.168.2.20 22 >"$tmp/out" 2>"$tmp/err"
+check "probe --from an address not here is a usage error (2)" 2 $?
+listed=$(sed -n 's/.*its IPv4 addresses: \(.*\))$/\1/p' "$tmp/err" | tr ',' '\n' | grep -c '[0-9]')
+check "... and lists all 303 of this machine's addresses, none cut" 303 "$listed"
+check_contains "... the last added one included" "10.77.1.51, " "$(cat "$tmp/err")"
+timeout 10 "$BINDSCOPE" listen 192.168.2.20:8082 >"$tmp/out" 2>"$tmp/err"
+check "listen on an address not here exits 1" 1 $?
+err=$(cat "$tmp/err")
+more=$(sed -n 's/.*, and \([0-9]*\) more (bindscope list shows them))$/\1/p' <<<"$err")
+shown=$(sed -n 's/.*its IPv4 addresses: \(.*\), and [0-9]* more.*/\1/p' <<<"$err" | tr ',' '\n' |
+	grep -c '^ *[0-9.]*[0-9]$')
+check "... abbreviates the 303 addresses and says how many it left out (shown + left out)" \
+	303 "$((shown + ${more:-0}))"
+
 finish
