@@ -9,6 +9,7 @@
 
 #include "bindscope/iface_watch.h"
 #include "bindscope/sockets.h"
+#include "bindscope/textbuf.h"
 
 /* How many of our own probe connections can be open at listeners at once (one round's worth). */
 
@@ -40,14 +41,17 @@ static void say(struct bs_lesson *ls, const char *fmt, ...) __attribute__((forma
 
 static void say(struct bs_lesson *ls, const char *fmt, ...)
 {
-	char line[512];
+	char line[1024], safe[4096];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	/* Interface names, peers' addresses and errors that quote them come from outside: the
+	 * log never hands a control byte to the terminal. */
+	bs_text_safe(line, safe, sizeof(safe));
 	if (ls->ev.log != NULL)
-		ls->ev.log(ls->ev.arg, line);
+		ls->ev.log(ls->ev.arg, safe);
 }
 
 static void changed(struct bs_lesson *ls)

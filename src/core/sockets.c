@@ -399,8 +399,12 @@ void bs_socket_local_text(const struct bs_socket *s, char *buf, size_t len)
 
 void bs_socket_owner_text(const struct bs_socket *s, char *buf, size_t len)
 {
+	char program[4 * sizeof(s->program)];
+
+	/* A process names itself: escape what a terminal would act on (as ps and ss do). */
+	bs_text_safe(s->program, program, sizeof(program));
 	if (s->pid != 0)
-		snprintf(buf, len, "%s (pid %d)", s->program, (int)s->pid);
+		snprintf(buf, len, "%s (pid %d)", program, (int)s->pid);
 	else if (s->owner_hidden)
 		snprintf(buf, len, "owner unknown (needs root)");
 	else

@@ -42,7 +42,15 @@ void tui_log(struct tui *t, const char *sentence)
 		memmove(t->log[0], t->log[1], sizeof(t->log[0]) * (TUI_LOG_LINES - 1));
 		t->log_count--;
 	}
-	snprintf(t->log[t->log_count++], sizeof(t->log[0]), "%s %s", when, sentence);
+	char *line = t->log[t->log_count++];
+	size_t len = sizeof(t->log[0]);
+	if ((size_t)snprintf(line, len, "%s %s", when, sentence) >= len) {
+		/* Too long to keep whole: cut at a character, and say it was cut. */
+		size_t end = len - 4;
+		while (end > 0 && ((unsigned char)line[end] & 0xC0) == 0x80)
+			end--;
+		memcpy(line + end, "...", 4);
+	}
 	t->dirty = true;
 }
 
@@ -221,12 +229,41 @@ static void draw_explain(const struct tui *t, int y, int height)
 	}
 }
 
+/* Screen rows a log entry takes when wrapped at cols columns (continuation rows indented). */
+static int log_rows(const char *s, int cols)
+{
+	int rows = 0, width = cols;
+
+	if (cols <= 2)
+		return 1;
+	do {
+		s += bytes_for_cols(s, width);
+		rows++;
+		width = cols - 2;
+	} while (*s != '\0');
+	return rows;
+}
+
+/* The newest entries, each wrapped to the width rather than cut; the oldest shown may start
+ * above the panel, its first rows left out. */
 static void draw_log(const struct tui *t, int y, int height)
 {
-	size_t first = t->log_count > (size_t)height ? t->log_count - (size_t)height : 0;
+	int cols = COLS - 2, row = height;
+	size_t i = t->log_count;
 
-	for (size_t i = first; i < t->log_count; i++)
-		put_cols(y + (int)(i - first), 1, t->log[i], COLS - 2);
+	while (i > 0 && row > 0) {
+		const char *s = t->log[--i];
+		int n = log_rows(s, cols), width = cols, x = 1;
+		row -= n;
+		for (int k = 0; k < n; k++) {
+			int b = bytes_for_cols(s, width);
+			if (row + k >= 0)
+				mvaddnstr(y + row + k, x, s, b);
+			s += b;
+			width = cols - 2; /* continuation rows: indented by two */
+			x = 3;
+		}
+	}
 }
 
 static void draw_status(const struct tui *t)

@@ -88,7 +88,7 @@ struct tui {
 	int v6only;         /* -1: the system's default */
 	int sys_bindv6only; /* that default, net.ipv6.bindv6only, read at start */
 	struct tui_prompt prompt;
-	char log[TUI_LOG_LINES][200];
+	char log[TUI_LOG_LINES][600]; /* a sentence; wrapped when drawn */
 	size_t log_count;
 	struct tui_geometry geo;
 	int stop_signal;
