@@ -14,6 +14,7 @@
 #include "bindscope/listener.h"
 #include "bindscope/loop.h"
 #include "bindscope/matrix.h"
+#include "bindscope/textbuf.h"
 #include "cli_opts.h"
 #include "cli_util.h"
 #include "commands.h"
@@ -100,12 +101,17 @@ static void print_event_json(struct bs_listener *l, const struct bs_listener_eve
 static void print_event_text(struct bs_listener *l, const struct bs_listener_event *ev,
                              const char *when)
 {
-	char bound[BS_ENDPOINT_TEXT_MAX], peer[BS_ENDPOINT_TEXT_MAX], local[BS_ENDPOINT_TEXT_MAX];
+	char raw[BS_ENDPOINT_TEXT_MAX], bound[4 * BS_ENDPOINT_TEXT_MAX],
+	    peer[4 * BS_ENDPOINT_TEXT_MAX], local[4 * BS_ENDPOINT_TEXT_MAX];
 	const char *proto = bs_proto_name(bs_listener_proto(l));
 
-	bs_endpoint_text(bs_listener_endpoint(l), bound, sizeof(bound));
-	bs_endpoint_text(&ev->peer, peer, sizeof(peer));
-	bs_endpoint_text(&ev->local, local, sizeof(local));
+	/* An IPv6 address may carry an interface name (fe80::1%eth0): made safe, never cut. */
+	bs_endpoint_text(bs_listener_endpoint(l), raw, sizeof(raw));
+	bs_text_safe(raw, bound, sizeof(bound));
+	bs_endpoint_text(&ev->peer, raw, sizeof(raw));
+	bs_text_safe(raw, peer, sizeof(peer));
+	bs_endpoint_text(&ev->local, raw, sizeof(raw));
+	bs_text_safe(raw, local, sizeof(local));
 	switch (ev->kind) {
 	case BS_EV_ACCEPTED:
 		printf("%s %s %s  accepted %s -> %s\n", when, proto, bound, peer, local);
