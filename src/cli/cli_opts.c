@@ -77,18 +77,28 @@ int cli_parse_address(const char *text, const struct bs_iface_list *ifaces, stru
 int cli_parse_device(const char *cmd, const char *text, char *out, size_t len)
 {
 	struct if_nameindex *names, *n;
-	char list[512] = "";
+	char list[512] = "", safe[4 * IF_NAMESIZE], given[64];
+	size_t count = 0, shown = 0;
 
 	if (strlen(text) < IF_NAMESIZE && if_nametoindex(text) != 0) {
 		snprintf(out, len, "%s", text);
 		return 0;
 	}
 	names = if_nameindex();
-	for (n = names; n != NULL && n->if_index != 0; n++)
-		bs_textbuf_appendf(list, sizeof(list), "%s%s", list[0] ? ", " : "", n->if_name);
+	for (n = names; n != NULL && n->if_index != 0; n++, count++) {
+		bs_text_safe(n->if_name, safe, sizeof(safe)); /* a name may hold control bytes */
+		if (strlen(list) + strlen(safe) + 40 < sizeof(list)) {
+			bs_textbuf_appendf(list, sizeof(list), "%s%s", list[0] ? ", " : "", safe);
+			shown++;
+		}
+	}
+	if (count > shown) /* never a silent cut */
+		bs_textbuf_appendf(list, sizeof(list), ", and %zu more (bindscope list)",
+		                   count - shown);
 	if (names != NULL)
 		if_freenameindex(names);
+	bs_text_safe(text, given, sizeof(given));
 	cli_usage_error(cmd, "--device %s: no interface of that name here (its interfaces: %s)",
-	                text, list[0] ? list : "none");
+	                given, list[0] ? list : "none");
 	return -1;
 }

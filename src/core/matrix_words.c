@@ -103,23 +103,44 @@ static void binding_words(const struct bs_matrix *m, size_t r, const struct bs_i
 		bs_textbuf_appendf(buf, len, ", with SO_REUSEPORT");
 }
 
+#define LIST_SHOWN 8 /* items named in a summary's list; the rest are counted */
+
+/* Append item to a list of at most LIST_SHOWN names; *n counts every item, shown or not. */
+static void list_item(char *buf, size_t len, size_t *n, const char *item)
+{
+	if ((*n)++ < LIST_SHOWN)
+		bs_textbuf_appendf(buf, len, "%s%s", *n > 1 ? ", " : "", item);
+}
+
+/* ", and 12 more" when a list named only its first LIST_SHOWN. */
+static void list_rest(char *buf, size_t len, size_t n)
+{
+	if (n > LIST_SHOWN)
+		bs_textbuf_appendf(buf, len, ", and %zu more", n - LIST_SHOWN);
+}
+
 /* The rows of r's SO_REUSEPORT group besides r: "#2, #3", or "". */
 static void group_words(const struct bs_matrix *m, size_t r, char *buf, size_t len)
 {
 	const struct bs_socket *s = row_sock(m, r);
+	char one[24];
+	size_t n = 0;
 
 	buf[0] = '\0';
 	for (size_t k = 0; s != NULL && k < m->nrows; k++)
-		if (k != r && row_sock(m, k) != NULL && bs_lookup_same_group(s, row_sock(m, k)))
-			bs_textbuf_appendf(buf, len, "%s#%zu", buf[0] ? ", " : "", k + 1);
+		if (k != r && row_sock(m, k) != NULL && bs_lookup_same_group(s, row_sock(m, k))) {
+			snprintf(one, sizeof(one), "#%zu", k + 1);
+			list_item(buf, len, &n, one);
+		}
+	list_rest(buf, len, n);
 }
 
 void bs_matrix_row_summary(const struct bs_matrix *m, size_t r, const struct bs_iface_list *ifaces,
                            char *buf, size_t len)
 {
-	char label[BS_ENDPOINT_TEXT_MAX + 32], binding[400], takes[512] = "", elsewhere[512] = "";
-	char group[64];
-	size_t ntakes = 0, nhost = 0;
+	char label[BS_ENDPOINT_TEXT_MAX + 32], binding[400], takes[1024] = "", elsewhere[1024] = "";
+	char group[256], one[BS_ENDPOINT_TEXT_MAX + 32];
+	size_t ntakes = 0, nhost = 0, nelse = 0;
 
 	bs_matrix_row_label(m, r, label, sizeof(label));
 	if (!m->rows[r].socket) {
@@ -140,15 +161,16 @@ void bs_matrix_row_summary(const struct bs_matrix *m, size_t r, const struct bs_
 		nhost++;
 		bs_matrix_cell(m, r, c, &cell);
 		if (cell.predicted_this) {
-			bs_textbuf_appendf(takes, sizeof(takes), "%s%s", ntakes++ ? ", " : "",
-			                   col->text);
+			list_item(takes, sizeof(takes), &ntakes, col->text);
 		} else if (p->predicted.outcome != BS_LOOKUP_NONE &&
 		           p->predicted.outcome != BS_LOOKUP_NOT_LOCAL) {
-			bs_textbuf_appendf(elsewhere, sizeof(elsewhere), "%s%s goes to #%ld",
-			                   elsewhere[0] ? ", " : "", col->text,
-			                   bs_matrix_row_of_socket(m, p->predicted.winner) + 1);
+			snprintf(one, sizeof(one), "%s goes to #%ld", col->text,
+			         bs_matrix_row_of_socket(m, p->predicted.winner) + 1);
+			list_item(elsewhere, sizeof(elsewhere), &nelse, one);
 		}
 	}
+	list_rest(takes, sizeof(takes), ntakes);
+	list_rest(elsewhere, sizeof(elsewhere), nelse);
 	snprintf(buf, len, "%s is %s. ", label, binding);
 	if (ntakes == 0)
 		bs_textbuf_appendf(

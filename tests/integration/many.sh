@@ -72,6 +72,9 @@ check "probe: no contradiction" 0 "$(jq '[.probes[] | select(.disagree)] | lengt
 text=$("$BINDSCOPE" probe 9001)
 check_contains "probe (text): the last address is a column" "$last" "$(head -2 <<<"$text")"
 check "probe (text): one socket row" 1 "$(grep -c '^#1 tcp 0.0.0.0:9001 ' <<<"$text")"
+check_contains "probe (text): the summary names 8 addresses and counts the other 295" \
+	"From this host it takes every address probed (127.0.0.1, 192.168.0.110, " "$text"
+check_contains "... and says how many it left out" ", and 295 more)." "$text"
 check "probe (text): 305 open cells in the row" 305 \
 	"$(grep '^#1 tcp 0.0.0.0:9001 ' <<<"$text" | grep -o '✓ open' | wc -l)"
 
