@@ -157,7 +157,13 @@ int cmd_lab(int argc, char **argv)
 		cli_error_show(&err);
 		return BS_EXIT_FAILURE;
 	}
-	if (lab > 0)
-		return bs_lab_keep(lab);
+	if (lab > 0) {
+		/* The keeper's children would now be born in the lab's pid namespace, whose init
+		 * has ended: nothing can start there any more, not even LeakSanitizer's tracer at
+		 * exit. The keeper holds nothing to free, so it ends at once, output flushed. */
+		int code = bs_lab_keep(lab);
+		fflush(NULL);
+		_exit(code);
+	}
 	return run_lab(&topology, argc, argv, tour);
 }
