@@ -22,4 +22,13 @@ void bs_text_safe(const char *in, char *buf, size_t len);
  */
 void bs_text_utf8(const char *in, char *buf, size_t len);
 
+/*
+ * An argument as a message quotes it: bs_text_safe, and when it is longer than
+ * BS_TEXT_ABBREV_MAX its first characters and its length ("9999... (603 characters)"), so
+ * the reason after it stays on screen. buf needs 4 * BS_TEXT_ABBREV_MAX + 32 bytes.
+ */
+#define BS_TEXT_ABBREV_MAX  64
+#define BS_TEXT_ABBREV_HEAD 32
+void bs_text_abbrev(const char *in, char *buf, size_t len);
+
 #endif

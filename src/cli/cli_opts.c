@@ -14,18 +14,19 @@
 int cli_parse_uint(const char *cmd, const char *name, const char *text, unsigned min, unsigned max,
                    unsigned *out)
 {
-	char *end;
+	char *end, shown[4 * BS_TEXT_ABBREV_MAX + 32];
 	unsigned long v;
 
+	bs_text_abbrev(text, shown, sizeof(shown));
 	if (text[0] < '0' || text[0] > '9') {
 		cli_usage_error(cmd, "%s '%s' is not a number: use a whole number from %u to %u",
-		                name, text, min, max);
+		                name, shown, min, max);
 		return -1;
 	}
 	v = strtoul(text, &end, 10);
 	if (*end != '\0' || v < min || v > max) {
 		cli_usage_error(cmd, "%s '%s' is out of range: use a whole number from %u to %u",
-		                name, text, min, max);
+		                name, shown, min, max);
 		return -1;
 	}
 	*out = (unsigned)v;
@@ -55,9 +56,17 @@ void cli_timestamp(char *buf, size_t len)
 
 int cli_parse_address(const char *text, const struct bs_iface_list *ifaces, struct bs_endpoint *ep)
 {
-	char with_port[BS_ENDPOINT_TEXT_MAX + 8];
+	char with_port[BS_ENDPOINT_TEXT_MAX + 8], shown[4 * BS_TEXT_ABBREV_MAX + 32];
 	struct bs_error err;
 
+	bs_text_abbrev(text, shown, sizeof(shown));
+	if (strlen(text) > BS_ENDPOINT_INPUT_MAX) {
+		cli_error(
+		    "'%s' is too long to be an address (at most %d characters): write one such "
+		    "as 127.0.0.1, ::1 or wlan0",
+		    shown, BS_ENDPOINT_INPUT_MAX);
+		return -1;
+	}
 	/* Reuse the endpoint parser (and its sentences) with a placeholder port. */
 	if (strchr(text, ':') != NULL && text[0] != '[')
 		snprintf(with_port, sizeof(with_port), "[%s]:1", text);
@@ -70,7 +79,7 @@ int cli_parse_address(const char *text, const struct bs_iface_list *ifaces, stru
 	else
 		cli_error("'%s' is not an address or interface of this machine (write e.g. "
 		          "127.0.0.1, ::1 or wlan0): %s",
-		          text, err.msg);
+		          shown, err.msg);
 	return -1;
 }
 

@@ -16,6 +16,7 @@
 #include "bindscope/matrix.h"
 #include "bindscope/sockets.h"
 #include "cli_opts.h"
+#include "bindscope/textbuf.h"
 #include "cli_util.h"
 #include "commands.h"
 #include "probe_render.h"
@@ -457,8 +458,11 @@ static int sweep_mode(const struct probe_cli *o, const struct bs_iface_list *ifa
 	struct bs_error err;
 	int rc;
 
-	if (bs_port_range_parse(o->ports, &req.lo, &req.hi, &err) < 0)
-		return cli_usage_error("probe", "--ports %s: %s", o->ports, err.msg);
+	if (bs_port_range_parse(o->ports, &req.lo, &req.hi, &err) < 0) {
+		char shown[4 * BS_TEXT_ABBREV_MAX + 32];
+		bs_text_abbrev(o->ports, shown, sizeof(shown));
+		return cli_usage_error("probe", "--ports %s: %s", shown, err.msg);
+	}
 	if (o->from != NULL && parse_from(o->from, ifaces, &from) < 0)
 		return BS_EXIT_USAGE;
 	if (o->non == 0) {

@@ -25,21 +25,27 @@ int bs_port_parse(const char *text, uint16_t *port, struct bs_error *err)
 {
 	const char *p = text;
 	unsigned long value = 0;
+	char shown[4 * BS_TEXT_ABBREV_MAX + 32], rest[4 * BS_TEXT_ABBREV_MAX + 32];
+
+	bs_text_abbrev(text, shown, sizeof(shown)); /* an argument may be of any length */
 
 	if (*text == '\0')
 		return bs_error_set(err, 0, "no port given: %s", PORT_RANGE_HINT);
 	if (*p == '-' && isdigit((unsigned char)p[1]))
-		return bs_error_set(err, 0, "port %s is negative: %s", text, PORT_RANGE_HINT);
+		return bs_error_set(err, 0, "port %s is negative: %s", shown, PORT_RANGE_HINT);
 	if (!isdigit((unsigned char)*p))
-		return bs_error_set(err, 0, "port '%s' is not a number: %s", text, PORT_RANGE_HINT);
+		return bs_error_set(err, 0, "port '%s' is not a number: %s", shown,
+		                    PORT_RANGE_HINT);
 	/* Count digits ourselves: a bounded parse that cannot overflow. */
 	for (; isdigit((unsigned char)*p); p++) {
 		if (value <= 65535)
 			value = value * 10 + (unsigned long)(*p - '0');
 	}
-	if (*p != '\0')
-		return bs_error_set(err, 0, "port '%s' has '%s' after the number: %s", text, p,
+	if (*p != '\0') {
+		bs_text_abbrev(p, rest, sizeof(rest));
+		return bs_error_set(err, 0, "port '%s' has '%s' after the number: %s", shown, rest,
 		                    PORT_RANGE_HINT);
+	}
 	if (value == 0)
 		return bs_error_set(err, 0,
 		                    "port 0 is not a port you can choose (the kernel reads it as "
@@ -47,7 +53,7 @@ int bs_port_parse(const char *text, uint16_t *port, struct bs_error *err)
 		                    PORT_RANGE_HINT);
 	if (value > 65535)
 		return bs_error_set(err, 0, "port %s is too large: the largest port is 65535",
-		                    text);
+		                    shown);
 	*port = (uint16_t)value;
 	return 0;
 }

@@ -95,3 +95,20 @@ void bs_text_utf8(const char *in, char *buf, size_t len)
 	}
 	buf[o] = '\0';
 }
+
+void bs_text_abbrev(const char *in, char *buf, size_t len)
+{
+	char head[BS_TEXT_ABBREV_HEAD + 1];
+	size_t n = strlen(in), cut = BS_TEXT_ABBREV_HEAD;
+
+	if (n <= BS_TEXT_ABBREV_MAX) {
+		bs_text_safe(in, buf, len);
+		return;
+	}
+	while (cut > 0 && ((unsigned char)in[cut] & 0xC0) == 0x80)
+		cut--; /* whole characters only */
+	memcpy(head, in, cut);
+	head[cut] = '\0';
+	bs_text_safe(head, buf, len);
+	bs_textbuf_appendf(buf, len, "... (%zu characters)", n);
+}

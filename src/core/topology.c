@@ -1,4 +1,5 @@
 #include "bindscope/topology.h"
+#include "bindscope/textbuf.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -365,26 +366,29 @@ int bs_topology_load(const char *path, struct bs_topology *t, struct bs_error *e
 	size_t n;
 
 	struct stat st;
+	char shown[4 * BS_TEXT_ABBREV_MAX + 32];
+
+	bs_text_abbrev(path, shown, sizeof(shown)); /* quoted in every sentence below */
 
 	if (f == NULL)
-		return bs_error_set(err, errno, "cannot read the topology %s: %s", path,
+		return bs_error_set(err, errno, "cannot read the topology %s: %s", shown,
 		                    strerror(errno));
 	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
 		fclose(f);
 		return bs_error_set(err, EISDIR,
 		                    "the topology %s is a directory: give a file, such as "
 		                    "assets/labs/default.lab",
-		                    path);
+		                    shown);
 	}
 	n = fread(text, 1, sizeof(text) - 1, f);
 	fclose(f);
 	text[n] = '\0';
 	if (n == sizeof(text) - 1)
-		return bs_error_set(err, 0, "the topology %s is too large (64 KiB at most)", path);
+		return bs_error_set(err, 0, "the topology %s is too large (64 KiB at most)", shown);
 	if (strlen(text) != n)
 		return bs_error_set(err, 0, "the topology %s is not text (it holds a NUL byte)",
-		                    path);
+		                    shown);
 	if (bs_topology_parse(text, t, &inner) < 0)
-		return bs_error_set(err, 0, "%s: %s", path, inner.msg);
+		return bs_error_set(err, 0, "%s: %s", shown, inner.msg);
 	return 0;
 }
