@@ -37,9 +37,9 @@ static void test_safe_escapes_controls(void **state)
 	(void)state;
 	safe("py\033]0;PWNED\007x", "py\\033]0;PWNED\\007x", 128);
 	safe("a\177b", "a\\177b", 128);
-	safe("a\302\233b", "a\\302\\233b", 128); /* U+009B, CSI in one character */
-	safe("a\377b", "a\\377b", 128);          /* not UTF-8 at all */
-	safe("\300\257", "\\300\\257", 128);     /* overlong '/' */
+	safe("a\302\233b", "a\\302\\233b", 128);      /* U+009B, CSI in one character */
+	safe("a\377b", "a\\377b", 128);               /* not UTF-8 at all */
+	safe("\300\257", "\\300\\257", 128);          /* overlong '/' */
 	safe("\355\240\200", "\\355\\240\\200", 128); /* a UTF-16 surrogate */
 	safe("nginx: worker", "nginx: worker", 128);
 	safe("caf\303\251 \342\234\223", "caf\303\251 \342\234\223", 128); /* é ✓ kept */
@@ -49,9 +49,9 @@ static void test_safe_escapes_controls(void **state)
 static void test_safe_cuts_whole(void **state)
 {
 	(void)state;
-	safe("ab\342\234\223", "ab", 5);  /* ✓ is 3 bytes: 2 + 3 does not fit in 4 + NUL */
+	safe("ab\342\234\223", "ab", 5); /* ✓ is 3 bytes: 2 + 3 does not fit in 4 + NUL */
 	safe("ab\342\234\223", "ab\342\234\223", 6);
-	safe("a\033b", "a", 4);           /* the escape is 4 bytes */
+	safe("a\033b", "a", 4); /* the escape is 4 bytes */
 	safe("a\033b", "a\\033", 6);
 }
 
@@ -61,8 +61,8 @@ static void test_utf8_replaces_invalid(void **state)
 	(void)state;
 	utf8("a\377b", "a\357\277\275b", 128);
 	utf8("ab\342\234", "ab\357\277\275\357\277\275", 128); /* ✓ cut after 2 bytes */
-	utf8("py\033x", "py\033x", 128);                        /* controls stay: JSON escapes them */
-	utf8("\303\251\303\251", "\303\251", 4);                 /* whole é only */
+	utf8("py\033x", "py\033x", 128);         /* controls stay: JSON escapes them */
+	utf8("\303\251\303\251", "\303\251", 4); /* whole é only */
 }
 
 int main(void)
