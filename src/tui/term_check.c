@@ -42,7 +42,7 @@ int term_check(char *why, size_t len)
 		return -1;
 	}
 	cup = tigetstr("cup");
-	if (cup == NULL || cup == (char *)-1) {
+	if (cup == NULL) { /* "cup" is a string capability: never (char *)-1, NULL when absent */
 		snprintf(why, len,
 		         "the terminal type TERM=%s cannot move its cursor, which the "
 		         "interactive view needs: try TERM=xterm-256color; %s",
