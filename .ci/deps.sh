@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install the Debian packages bindscope needs to build and test, if any are missing.
 # As root: apt-get installs them. As anyone else: print the exact command and stop.
-# The list lives here and only here (DESIGN.md explains each one).
+# The list lives here and only here (README.md, "Tests and safety", says what each is for).
 set -eu
 
 packages="cmake make gcc pkg-config libncurses-dev libmnl-dev libjansson-dev libcmocka-dev

@@ -19,9 +19,6 @@ struct bs_error {
 int bs_error_set(struct bs_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Clear err (if not NULL). */
-void bs_error_clear(struct bs_error *err);
-
 /* The symbolic name of an errno value ("ECONNREFUSED"), or "E?" plus the number. */
 const char *bs_errno_name(int code);
 

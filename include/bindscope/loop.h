@@ -72,8 +72,7 @@ int bs_loop_run(struct bs_loop *loop);
 /* Make bs_loop_run() return after the current turn. */
 void bs_loop_stop(struct bs_loop *loop);
 
-/* Milliseconds and microseconds on the monotonic clock. */
-uint64_t bs_now_ms(void);
+/* Microseconds on the monotonic clock. */
 uint64_t bs_now_us(void);
 
 #endif

@@ -62,27 +62,20 @@ struct bs_probe;
 /* Called once, from the loop, when every target has a verdict. */
 typedef void (*bs_probe_done_cb)(struct bs_probe *probe, void *arg);
 
-/*
- * Start probing count targets (their ports included). The targets are copied.
- * Returns the probe, or NULL with err set (bad options, out of memory).
- */
-struct bs_probe *bs_probe_start(struct bs_loop *loop, const struct bs_endpoint *targets,
-                                size_t count, const struct bs_probe_opts *opts,
-                                bs_probe_done_cb done, void *arg, struct bs_error *err);
-
-/* Fills *out with target i: for sweeps, where a materialised array would cost memory. */
+/* Fills *out with target i (its port included): made on demand, so a sweep of 65,535 ports
+ * never holds them all in memory. */
 typedef void (*bs_probe_target_fn)(size_t i, struct bs_endpoint *out, void *arg);
 
-/* Like bs_probe_start, with targets made on demand by fn (called once per target). */
+/*
+ * Start probing count targets, made on demand by fn (called once per target). Returns the
+ * probe, or NULL with err set (bad options, out of memory).
+ */
 struct bs_probe *bs_probe_start_gen(struct bs_loop *loop, size_t count, bs_probe_target_fn fn,
                                     void *fn_arg, const struct bs_probe_opts *opts,
                                     bs_probe_done_cb done, void *arg, struct bs_error *err);
 
 /* Result i (in the order of the targets); PENDING until it is known. */
 const struct bs_probe_result *bs_probe_result(const struct bs_probe *probe, size_t i);
-
-size_t bs_probe_count(const struct bs_probe *probe);
-bool bs_probe_finished(const struct bs_probe *probe);
 
 /*
  * A UDP receiver saw payload: if it carries one of this probe's tokens while that target is
@@ -108,11 +101,8 @@ bool bs_probe_payload_token(const unsigned char *payload, size_t len, uint32_t *
 /* Stop and free; pending probes are abandoned. NULL is ignored. */
 void bs_probe_free(struct bs_probe *probe);
 
-/* Run a probe to completion on a private loop (for callers without a loop). */
-int bs_probe_run(const struct bs_endpoint *targets, size_t count, const struct bs_probe_opts *opts,
-                 struct bs_probe_result *results, struct bs_error *err);
-
-/* bs_probe_run with targets made on demand. */
+/* Run a probe to completion on a private loop (for callers without a loop), its targets
+ * made on demand by fn. */
 int bs_probe_run_gen(size_t count, bs_probe_target_fn fn, void *fn_arg,
                      const struct bs_probe_opts *opts, struct bs_probe_result *results,
                      struct bs_error *err);

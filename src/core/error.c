@@ -18,14 +18,6 @@ int bs_error_set(struct bs_error *err, int code, const char *fmt, ...)
 	return -1;
 }
 
-void bs_error_clear(struct bs_error *err)
-{
-	if (err == NULL)
-		return;
-	err->code = 0;
-	err->msg[0] = '\0';
-}
-
 const char *bs_errno_name(int code)
 {
 	/* The errors sockets actually produce; others fall back to the number. */

@@ -51,11 +51,6 @@ uint64_t bs_now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-uint64_t bs_now_ms(void)
-{
-	return bs_now_us() / 1000u;
-}
-
 struct bs_loop *bs_loop_new(struct bs_error *err)
 {
 	struct bs_loop *loop = calloc(1, sizeof(*loop));

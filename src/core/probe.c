@@ -28,7 +28,6 @@ struct bs_probe {
 	struct bs_probe_opts opts;
 	struct bs_endpoint from;
 	bool has_from;
-	struct bs_endpoint *targets; /* owned copy, when started from an array */
 	bs_probe_target_fn target_fn;
 	void *target_arg;
 	struct bs_probe_result *results;
@@ -309,7 +308,7 @@ static void advance(struct bs_probe *p)
 	bs_timer_cancel(p->tick);
 	p->tick = NULL;
 	if (p->starting)
-		return; /* bs_probe_start has not returned yet: the caller hears it next turn */
+		return; /* bs_probe_start_gen has not returned yet: the caller hears it next turn */
 	p->done_called = true;
 	if (p->done != NULL)
 		p->done(p, p->arg);
@@ -377,13 +376,6 @@ static struct bs_probe *probe_alloc(size_t count, const struct bs_probe_opts *op
 	return p;
 }
 
-static void copied_target(size_t i, struct bs_endpoint *out, void *arg)
-{
-	const struct bs_probe *p = arg;
-
-	*out = p->targets[i];
-}
-
 static struct bs_probe *probe_begin(struct bs_probe *p, struct bs_loop *loop, bs_probe_done_cb done,
                                     void *arg, struct bs_error *err)
 {
@@ -439,42 +431,9 @@ struct bs_probe *bs_probe_start_gen(struct bs_loop *loop, size_t count, bs_probe
 	return probe_begin(p, loop, done, arg, err);
 }
 
-struct bs_probe *bs_probe_start(struct bs_loop *loop, const struct bs_endpoint *targets,
-                                size_t count, const struct bs_probe_opts *opts,
-                                bs_probe_done_cb done, void *arg, struct bs_error *err)
-{
-	struct bs_probe *p;
-
-	if (check_opts(opts, err) < 0)
-		return NULL;
-	p = probe_alloc(count, opts, err);
-	if (p == NULL)
-		return NULL;
-	p->targets = malloc((count ? count : 1) * sizeof(*targets));
-	if (p->targets == NULL) {
-		bs_probe_free(p);
-		bs_error_set(err, ENOMEM, "out of memory preparing %zu probes", count);
-		return NULL;
-	}
-	memcpy(p->targets, targets, count * sizeof(*targets));
-	p->target_fn = copied_target;
-	p->target_arg = p;
-	return probe_begin(p, loop, done, arg, err);
-}
-
 const struct bs_probe_result *bs_probe_result(const struct bs_probe *p, size_t i)
 {
 	return &p->results[i];
-}
-
-size_t bs_probe_count(const struct bs_probe *p)
-{
-	return p->count;
-}
-
-bool bs_probe_finished(const struct bs_probe *p)
-{
-	return p->finished_count == p->count;
 }
 
 /* "bindscope-probe:TOKEN:INDEX", as udp_send_token wrote it; anything else is a visitor's. */
@@ -579,7 +538,6 @@ void bs_probe_free(struct bs_probe *p)
 	free(p->claimed);
 	free(p->free_slots);
 	free(p->slots);
-	free(p->targets);
 	free(p->results);
 	free(p);
 }
@@ -605,17 +563,6 @@ static int run_to_end(struct bs_loop *loop, struct bs_probe *p, size_t count,
 	bs_probe_free(p);
 	bs_loop_free(loop);
 	return rc;
-}
-
-int bs_probe_run(const struct bs_endpoint *targets, size_t count, const struct bs_probe_opts *opts,
-                 struct bs_probe_result *results, struct bs_error *err)
-{
-	struct bs_loop *loop = bs_loop_new(err);
-
-	if (loop == NULL)
-		return -1;
-	return run_to_end(loop, bs_probe_start(loop, targets, count, opts, stop_loop, loop, err),
-	                  count, results, err);
 }
 
 int bs_probe_run_gen(size_t count, bs_probe_target_fn fn, void *fn_arg,

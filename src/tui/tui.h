@@ -1,9 +1,11 @@
 /*
  * The ncurses face. State lives in one struct tui; each file has one job:
  *   tui_main.c  start, the loop, signals, teardown       term.c     curses on/off, crash restore
- *   keys.c      the key table and what each action does    prompt.c   the port prompt
- *   rows.c      the interface panel's rows                 draw.c     layout and the small panels
- *   draw_matrix.c  the probe matrix                        explain.c  the explain panel's text
+ *   term_check.c  can this terminal draw (terminfo)?      keys.c     the key table and actions
+ *   prompt.c    the port prompt                           rows.c     the interface panel's rows
+ *   draw.c      layout, the small panels, the log         draw_matrix.c  the probe matrix
+ *   explain.c   the explain panel's text                  sockets_view.c the sockets screen
+ *   tour.c      the guided tour of the lab
  * The TUI never touches a socket: everything goes through the engine's bs_lesson.
  */
 #ifndef BINDSCOPE_TUI_H
