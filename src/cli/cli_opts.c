@@ -56,7 +56,7 @@ void cli_timestamp(char *buf, size_t len)
 
 int cli_parse_address(const char *text, const struct bs_iface_list *ifaces, struct bs_endpoint *ep)
 {
-	char with_port[BS_ENDPOINT_TEXT_MAX + 8], shown[4 * BS_TEXT_ABBREV_MAX + 32];
+	char with_port[BS_ENDPOINT_INPUT_MAX + 8], shown[4 * BS_TEXT_ABBREV_MAX + 32];
 	struct bs_error err;
 
 	bs_text_abbrev(text, shown, sizeof(shown));
