@@ -22,7 +22,8 @@ static int label_width(const struct bs_matrix *m, size_t nrows)
 	}
 	return w > LABEL_MAX ? LABEL_MAX : w;
 }
-#define MIN_COL 10
+#define MIN_COL  10 /* "✗ refused" and a mark */
+#define WIDE_COL 22 /* a verdict with its latency */
 
 const char *verdict_symbol(const struct tui *t, enum bs_verdict v)
 {
@@ -97,15 +98,48 @@ static void put_cut(int y, int x, const char *s, int width)
 	addch('~');
 }
 
-/* Which columns fit, starting so that the selected one is visible. */
-static size_t first_column(const struct tui *t, size_t ncols, size_t fit)
+/* Terminal columns of UTF-8 text (continuation bytes take none). */
+static int text_cols(const char *s)
 {
-	if (fit == 0 || t->sel_col < fit)
-		return 0;
-	return t->sel_col - fit + 1 > ncols - fit ? ncols - fit : t->sel_col - fit + 1;
+	int n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
 }
 
-static void draw_row(struct tui *t, size_t i, int y, size_t first, size_t shown, int colw)
+/* A column as wide as its name and address need (never cut when the screen has room), at
+ * least MIN_COL for the verdicts, at most the room there is. */
+static int column_width(const struct bs_matrix *m, size_t j, int avail)
+{
+	const struct bs_matrix_col *c = bs_matrix_col(m, j);
+	const char *name =
+	    c->kind == BS_COL_PEER ? bs_matrix_vantage(m, c->vantage)->name : c->label;
+	int w = MIN_COL;
+
+	if (text_cols(name) + 1 > w)
+		w = text_cols(name) + 1;
+	if (text_cols(c->text) + 1 > w)
+		w = text_cols(c->text) + 1;
+	return w > avail ? avail : w;
+}
+
+/* The first column to draw so that the selected one is on screen: as far left as allows. */
+static size_t first_column(const struct tui *t, const struct bs_matrix *m, size_t ncols, int avail)
+{
+	size_t first = t->geo.first_col < ncols ? t->geo.first_col : 0;
+	int used = 0;
+
+	if (t->sel_col < first)
+		return t->sel_col;
+	for (size_t j = first; j <= t->sel_col && j < ncols; j++)
+		used += column_width(m, j, avail);
+	while (used > avail && first < t->sel_col)
+		used -= column_width(m, first++, avail);
+	return first;
+}
+
+static void draw_row(struct tui *t, size_t i, int y, size_t first, size_t shown)
 {
 	const struct bs_matrix *m = bs_lesson_matrix(t->lesson);
 	char label[BS_ENDPOINT_TEXT_MAX + 32], cell[64];
@@ -121,6 +155,8 @@ static void draw_row(struct tui *t, size_t i, int y, size_t first, size_t shown,
 		struct bs_matrix_cell c;
 		enum tui_color color;
 
+		int colw = t->geo.col_x[k + 1] - t->geo.col_x[k];
+
 		bs_matrix_cell(m, i, j, &c);
 		color =
 		    c.state == BS_CELL_OTHER ? C_REFUSED : verdict_color(c.probe->observed.verdict);
@@ -128,7 +164,7 @@ static void draw_row(struct tui *t, size_t i, int y, size_t first, size_t shown,
 		if (row_sel && t->sel_col == j)
 			attron(A_REVERSE);
 		term_color_on(t, color);
-		mvaddstr(y, t->geo.label_width + (int)k * colw, cell);
+		mvaddstr(y, t->geo.col_x[k], cell);
 		term_color_off(t, color);
 		attroff(A_REVERSE);
 	}
@@ -144,37 +180,50 @@ int draw_matrix(struct tui *t, int y, int height)
 
 	t->geo.label_width = label_width(m, nrows);
 	avail = COLS - t->geo.label_width - 1;
-	int colw = ncols ? avail / (int)ncols : avail;
-	size_t fit, first;
+	size_t fit = 0, first;
+	int x;
 
 	if (ncols > 0 && t->sel_col >= ncols)
 		t->sel_col = ncols - 1; /* columns went away (IPv6 hidden, an address removed) */
 	if (nrows > 0 && t->sel_row >= nrows)
 		t->sel_row = nrows - 1; /* rows went away (a socket closed) */
-	if (colw < MIN_COL)
-		colw = MIN_COL;
-	if (colw > 22)
-		colw = 22;
-	fit = (size_t)(avail / colw);
-	if (fit > ncols)
-		fit = ncols;
-	if (fit > TUI_MAX_DRAWN_COLS)
-		fit = TUI_MAX_DRAWN_COLS;
-	first = first_column(t, ncols, fit);
-	mvaddstr(y, 1, first > 0 ? "< more" : "socket");
-	mvaddstr(y + 1, 1, fit < ncols - first ? "more >" : "");
+	first = first_column(t, m, ncols, avail);
+	/* Which columns fit at their natural width, from first. */
+	x = t->geo.label_width;
+	while (first + fit < ncols && fit < TUI_MAX_DRAWN_COLS) {
+		int w = column_width(m, first + fit, avail);
+		if (x + w > COLS - 1)
+			break;
+		t->geo.col_x[fit++] = x;
+		x += w;
+	}
+	t->geo.col_x[fit] = x;
+	/* Room for every column at WIDE_COL: widen them all, so wide screens show each probe's
+	 * latency (all or none: a matrix where some cells have it reads unevenly). */
+	if (first == 0 && fit == ncols && fit > 0) {
+		int need = 0, shift = 0;
+		for (size_t k = 0; k < fit; k++) {
+			int w = t->geo.col_x[k + 1] - t->geo.col_x[k];
+			need += w < WIDE_COL ? WIDE_COL - w : 0;
+		}
+		for (size_t k = 0; x + need <= COLS - 1 && k < fit; k++) {
+			int w = t->geo.col_x[k + 1] - t->geo.col_x[k] + shift;
+			shift += w < WIDE_COL ? WIDE_COL - w : 0;
+			t->geo.col_x[k + 1] += shift;
+		}
+	}
 	for (size_t k = 0; k < fit; k++) {
 		const struct bs_matrix_col *tg = bs_matrix_col(m, first + k);
-		int x = t->geo.label_width + (int)k * colw;
+		int w = t->geo.col_x[k + 1] - t->geo.col_x[k];
 		/* A peer's column is named by the peer ("eth0-peer"); the title says "from". */
-		put_cut(y, x,
+		put_cut(y, t->geo.col_x[k],
 		        tg->kind == BS_COL_PEER ? bs_matrix_vantage(m, tg->vantage)->name
 		                                : tg->label,
-		        colw - 1);
-		put_cut(y + 1, x, tg->text, colw - 1);
-		t->geo.col_x[k] = x;
+		        w - 1);
+		put_cut(y + 1, t->geo.col_x[k], tg->text, w - 1);
 	}
-	t->geo.col_x[fit] = t->geo.label_width + (int)fit * colw;
+	mvaddstr(y, 1, first > 0 ? "< more" : "socket");
+	mvaddstr(y + 1, 1, fit < ncols - first ? "more >" : "");
 	t->geo.ncols_drawn = fit;
 	t->geo.first_col = first;
 	t->geo.matrix_y = y + 2;
@@ -189,7 +238,7 @@ int draw_matrix(struct tui *t, int y, int height)
 		top = t->sel_row - visible + 1;
 	t->geo.first_row = top;
 	for (size_t k = 0; k < visible && top + k < nrows; k++)
-		draw_row(t, top + k, y + 2 + (int)k, first, fit, colw);
+		draw_row(t, top + k, y + 2 + (int)k, first, fit);
 	if (top > 0 || top + visible < nrows) {
 		char more[80];
 		snprintf(more, sizeof(more), "rows %zu-%zu of %zu", top + 1,

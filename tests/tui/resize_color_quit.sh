@@ -72,9 +72,18 @@ check "colour is on by default (open cells are green: SGR 32)" "yes" \
 resize 80 24
 wait_for "80x24: the full layout, not the too-small message" '^─ Probe matrix'
 check_screen_lacks "80x24 is big enough" 'needs at least'
-wait_for "80x24: all five columns still have headers" \
-	'^ socket +lo +eth0 +wlan0 +localhost +0\.0\.0\.0$'
-lesson_cells "80x24" "✓" "✗"
+# Addresses are never cut to fit: the columns that do not fit wait behind "more >".
+wait_for "80x24: every address shown whole, the other columns behind 'more >'" \
+	'^ more > +127\.0\.0\.1 +192\.168\.0\.110 +192\.168\.1\.10( |$)'
+check_cells "tcp 0.0.0.0:8081" "lo=✓ open" "eth0=✓ open" "wlan0=✓ open"
+check_cells "tcp 192.168.1.10:8082" "lo=✗ refused" "eth0=✗ refused" "wlan0=✓ open"
+tui_keys Tab Tab Right Right Right Right # the matrix, then its last column
+wait_for "80x24: Right scrolls the columns, and '< more' says so" '^ < more +.*0\.0\.0\.0'
+check_cells "tcp 0.0.0.0:8081" "localhost=✓ open" "0.0.0.0=✓ open"
+check_cells "tcp 192.168.1.10:8082" "localhost=✗ refused" "0.0.0.0=✗ refused"
+tui_keys Left Left Left Left Tab # back to the first column and the interfaces panel
+wait_for "80x24: Tab is back in the interfaces panel" '^ ↑↓ move  Enter listen'
+
 check_contains "80x24: the status line is the last row" " ↑↓ move  Enter listen" "$(tail -n1 <<<"$SCREEN")"
 
 resize 200 50

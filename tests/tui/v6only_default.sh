@@ -31,7 +31,7 @@ wait_for "Enter asks the port" 'Listen \(tcp\) on ::, port: 8081_'
 tui_keys Enter
 wait_for "the [::]:8081 row is probed" '^ #[0-9]+ tcp \[::\]:8081 +[✓✗]'
 wait_gone "probing is over" 'probing'
-check_cells "tcp [::]:8081" "lo@127.0.0.1=✗ refused" "lo@::1=✓ open" "0.0.0.0=✗ refused"
+check_cells "tcp [::]:8081" "lo@127.0.0.1=✗ refused" "lo@::1=✓ open" "wlan0@192.168.1.10=✗ refused"
 check_contains "the kernel agrees: [::]:8081 is v6only" "v6only:1" "$(ss -Hltne 'sport = :8081')"
 
 # 6 → off: the explicit choice wins over the default, and the same-as line says so.
