@@ -220,6 +220,11 @@ bool bs_matrix_settled(const struct bs_matrix *m);
  * or -1 when that is not known (still probing, or no counter). */
 long long bs_matrix_listen_drops(const struct bs_matrix *m);
 
+/* Does the lookup say row r's socket takes probe p (alone or in its group)? False where the
+ * vantage's route does not lead here. */
+bool bs_matrix_probe_predicts_row(const struct bs_matrix *m, const struct bs_matrix_probe *p,
+                                  size_t r);
+
 /* The model, read-only. */
 size_t bs_matrix_nrows(const struct bs_matrix *m);
 size_t bs_matrix_ncols(const struct bs_matrix *m);

@@ -450,8 +450,7 @@ static json_t *socket_json(const struct bs_matrix *m, size_t r, const struct bs_
 static json_t *row_ids(const struct bs_matrix *m, const struct bs_matrix_probe *p, bool observed)
 {
 	json_t *a = json_array();
-	size_t first, n = bs_matrix_port_rows(m, p->port, &first), nsocks;
-	const struct bs_socket *socks = bs_matrix_sockets(m, &nsocks);
+	size_t first, n = bs_matrix_port_rows(m, p->port, &first);
 
 	if (observed) {
 		if (p->how == BS_ATTR_ACCEPT && p->answered_by >= 0)
@@ -460,9 +459,7 @@ static json_t *row_ids(const struct bs_matrix *m, const struct bs_matrix_probe *
 			return a;
 	}
 	for (size_t r = first; r < first + n; r++)
-		if (bs_matrix_row(m, r)->socket &&
-		    bs_lookup_takes(socks, nsocks, &p->query, &p->predicted,
-		                    bs_matrix_row(m, r)->sock))
+		if (bs_matrix_probe_predicts_row(m, p, r))
 			json_array_append_new(a, json_integer((json_int_t)r + 1));
 	return a;
 }

@@ -105,7 +105,8 @@ static bool predicted_takes(const struct bs_matrix *m, const struct bs_matrix_pr
 {
 	const struct bs_matrix_row *row = &m->rows[r];
 
-	return row->socket &&
+	/* A vantage with no route here (or one leading elsewhere) asks no socket of ours. */
+	return m->cols[p->col].route == BS_ROUTE_HERE && row->socket &&
 	       bs_lookup_takes(m->socks, m->nsocks, &p->query, &p->predicted, row->sock);
 }
 
@@ -291,6 +292,12 @@ long bs_matrix_probe_answer_row(const struct bs_matrix *m, const struct bs_matri
 	if (!predicts_open(p))
 		return -1;
 	return bs_matrix_row_of_socket(m, p->predicted.winner);
+}
+
+bool bs_matrix_probe_predicts_row(const struct bs_matrix *m, const struct bs_matrix_probe *p,
+                                  size_t r)
+{
+	return predicted_takes(m, p, r);
 }
 
 long long bs_matrix_listen_drops(const struct bs_matrix *m)

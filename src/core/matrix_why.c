@@ -68,32 +68,37 @@ static void route_words(const struct bs_matrix *m, const struct bs_matrix_probe 
 		break;
 	}
 	bs_endpoint_addr_text(&c->gateway, gw, sizeof(gw));
-	if (c->route == BS_ROUTE_NONE)
-		snprintf(
-		    buf, len,
-		    "%s (%s, on %s's segment) has no route to %s, so its connect fails at once.",
-		    v->name, v->addr, v->iface, c->text);
-	else if (c->route == BS_ROUTE_ELSEWHERE)
+	if (c->route == BS_ROUTE_NONE) {
+		snprintf(buf, len,
+		         "%s (%s, on %s's segment) has no route to %s, so its connect fails at "
+		         "once: the "
+		         "connection never leaves %s, and no socket here is asked.",
+		         v->name, v->addr, v->iface, c->text, v->name);
+		return;
+	}
+	if (c->route == BS_ROUTE_ELSEWHERE) {
 		snprintf(
 		    buf, len,
 		    "%s routes %s %s%s, not to this machine's %s: what happens there is out of "
 		    "bindscope's sight.",
 		    v->name, c->text, c->has_gateway ? "via " : "on-link", c->has_gateway ? gw : "",
 		    v->iface);
-	else if (c->has_gateway)
+		return;
+	}
+	if (c->has_gateway)
 		snprintf(buf, len,
 		         "%s sends %s:%u via %s, this machine's address on %s: it arrives on %s.",
 		         v->name, c->text, port, gw, v->iface, v->iface);
-	if (c->route == BS_ROUTE_HERE && !on_vantage_iface(m, c))
+	else
+		snprintf(buf, len, "%s reaches %s:%u directly on %s's segment: it arrives on %s.",
+		         v->name, c->text, port, v->iface, v->iface);
+	if (!on_vantage_iface(m, c))
 		bs_textbuf_appendf(
 		    buf, len,
 		    " %s is not %s's address, and Linux takes it anyway: a packet for "
 		    "any of its addresses is accepted on any interface (the weak host "
 		    "model).",
 		    c->text, v->iface);
-	else
-		snprintf(buf, len, "%s reaches %s:%u directly on %s's segment: it arrives on %s.",
-		         v->name, c->text, port, v->iface, v->iface);
 }
 
 /* The device the socket lookup sees the connection arrive on. */

@@ -115,4 +115,11 @@ check "vantage and address are separate fields" "eth0-peer" "$(jq -r '.vantages[
 out=$("$BINDSCOPE" probe --open 127.0.0.1:8089 --open 192.168.1.10:8089 --json)
 check "rows follow the order the listeners were opened" "127.0.0.1:8089 192.168.1.10:8089" \
 	"$(jq -r '[.sockets[].local] | join(" ")' <<<"$out")"
+# A peer with no route to an address: its connect fails at once, nothing here is asked, and
+# no sentence says the connection arrives anywhere (eth0-peer has no route to wlan0's address).
+why=$(jq -r '.targets as $t | . as $d | .rows[].cells[] | select($t[.target].route == "none") | .why' <<<"$out" | head -1)
+check_contains "no route: the cell says the connect fails at the peer" "has no route to" "$why"
+check "no route: no word of arriving" "" "$(grep -o 'arrives on\|reaches' <<<"$why")"
+check "no route: no socket is predicted to take it" "[]" \
+	"$(jq -c '[.targets as $t | .probes[] | select($t[.target].route == "none") | .predicted_sockets[]]' <<<"$out")"
 finish
