@@ -248,46 +248,69 @@ static void description_free(struct description *d)
 	free(d->ss);
 }
 
-/* What the listener takes, said from the socket table of its port (others' sockets included),
- * with the socat and ss commands for it. */
-static void describe(const struct bs_listener *l, const struct bs_iface_list *ifaces,
-                     struct description *d)
+/* One matrix over every listener's port, all of them marked ours: each is then described
+ * from the whole socket table, and the #N numbers agree between the announcements. */
+static struct bs_matrix *listeners_matrix(const struct listen_state *st,
+                                          const struct bs_iface_list *ifaces, struct bs_error *err)
 {
 	struct bs_matrix *m = bs_matrix_new();
 	struct bs_socket_list table = {0};
 	struct bs_matrix_env env;
-	struct bs_error err;
-	long row = -1;
-	char why[BS_ERROR_MSG_MAX + 64];
+	int rc = 0;
 
-	bs_matrix_env_system(&env);
-	if (m != NULL &&
-	    bs_matrix_add_port(m, bs_listener_proto(l), bs_listener_endpoint(l)->port, NULL,
-	                       &err) == 0 &&
-	    bs_matrix_mark_own(m, bs_listener_inode(l), bs_listener_reuseaddr(l),
-	                       bs_listener_reuseport(l), &err) == 0 &&
-	    bs_matrix_read_sockets(m, ifaces, &table, &err) == 0 &&
-	    bs_matrix_build(m, &table, ifaces, &env, &err) == 0) {
-		for (size_t r = 0; r < bs_matrix_nrows(m); r++)
-			if (bs_matrix_row(m, r)->ours)
-				row = (long)r;
+	if (m == NULL) {
+		bs_error_set(err, 0, "out of memory");
+		return NULL;
 	}
+	for (size_t i = 0; rc == 0 && i < st->count; i++) {
+		const struct bs_listener *l = st->listeners[i];
+		rc = bs_matrix_add_port(m, bs_listener_proto(l), bs_listener_endpoint(l)->port,
+		                        NULL, err);
+		if (rc == 0)
+			rc = bs_matrix_mark_own(m, bs_listener_inode(l), bs_listener_reuseaddr(l),
+			                        bs_listener_reuseport(l), err);
+	}
+	bs_matrix_env_system(&env);
+	if (rc == 0)
+		rc = bs_matrix_read_sockets(m, ifaces, &table, err);
+	if (rc == 0)
+		rc = bs_matrix_build(m, &table, ifaces, &env, err);
+	bs_socket_list_free(&table);
+	if (rc < 0) {
+		bs_matrix_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+/* What the listener takes, said from the socket table of its port (others' sockets included),
+ * with the socat and ss commands for it. m NULL: why says why there is no table. */
+static void describe(const struct bs_matrix *m, const char *why, const struct bs_listener *l,
+                     const struct bs_iface_list *ifaces, struct description *d)
+{
+	const struct bs_socket *socks;
+	size_t nsocks;
+	long row = -1;
+	char text[BS_ERROR_MSG_MAX + 64];
+
+	socks = m != NULL ? bs_matrix_sockets(m, &nsocks) : NULL;
+	for (size_t r = 0; m != NULL && r < bs_matrix_nrows(m); r++)
+		if (bs_matrix_row(m, r)->socket &&
+		    socks[bs_matrix_row(m, r)->sock].inode == bs_listener_inode(l))
+			row = (long)r;
 	if (row >= 0) {
 		struct row_words w = {m, (size_t)row, ifaces};
 		d->summary = cli_text_whole(fill_summary, &w);
 		d->socat = cli_text_whole(fill_socat, &w);
 		d->ss = cli_text_whole(fill_ss, &w);
 	} else {
-		snprintf(why, sizeof(why), "(the socket table could not be read: %s)",
-		         m == NULL ? "out of memory" : err.msg);
-		d->summary = strdup(why);
+		snprintf(text, sizeof(text), "(the socket table could not be read: %s)", why);
+		d->summary = strdup(text);
 	}
-	bs_socket_list_free(&table);
-	bs_matrix_free(m);
 }
 
-static void announce(const struct listen_state *st, struct bs_listener *l,
-                     const struct bs_iface_list *ifaces)
+static void announce(const struct listen_state *st, const struct bs_matrix *m, const char *why,
+                     struct bs_listener *l, const struct bs_iface_list *ifaces)
 {
 	const struct bs_endpoint *ep = bs_listener_endpoint(l);
 	char bound[BS_ENDPOINT_TEXT_MAX];
@@ -295,7 +318,7 @@ static void announce(const struct listen_state *st, struct bs_listener *l,
 	const char *summary, *socat, *ss;
 
 	bs_endpoint_text(ep, bound, sizeof(bound));
-	describe(l, ifaces, &d);
+	describe(m, why, l, ifaces, &d);
 	summary = d.summary != NULL ? d.summary : "(out of memory)";
 	socat = d.socat != NULL ? d.socat : "";
 	ss = d.ss != NULL ? d.ss : "";
@@ -421,7 +444,8 @@ static int open_all(struct listen_state *st, char **addrs, int n, const struct b
                     const struct bs_iface_list *ifaces)
 {
 	struct bs_endpoint eps[MAX_LISTENERS];
-	struct bs_error err;
+	struct bs_error err = {0};
+	struct bs_matrix *m;
 
 	/* Parse everything first: a typo in the third address opens nothing. */
 	for (int i = 0; i < n; i++) {
@@ -445,8 +469,10 @@ static int open_all(struct listen_state *st, char **addrs, int n, const struct b
 		st->listeners[st->count++] = l;
 	}
 	/* Announce only once all are open: a failure above announces nothing. */
+	m = listeners_matrix(st, ifaces, &err);
 	for (size_t i = 0; i < st->count; i++)
-		announce(st, st->listeners[i], ifaces);
+		announce(st, m, err.msg, st->listeners[i], ifaces);
+	bs_matrix_free(m);
 	return BS_EXIT_OK;
 }
 

@@ -122,4 +122,11 @@ check_contains "no route: the cell says the connect fails at the peer" "has no r
 check "no route: no word of arriving" "" "$(grep -o 'arrives on\|reaches' <<<"$why")"
 check "no route: no socket is predicted to take it" "[]" \
 	"$(jq -c '[.targets as $t | .probes[] | select($t[.target].route == "none") | .predicted_sockets[]]' <<<"$out")"
+# listen numbers its sockets as one table: 0.0.0.0 is #1 and [::] (v6only) is #2 in both
+# announcements, and each names the other by that number.
+out=$(timeout 2 "$BINDSCOPE" listen 0.0.0.0:8090 '[::]:8090' --v6only 2>/dev/null)
+check "listen: the IPv4 wildcard is #1" 1 "$(grep -c '^  #1 tcp 0.0.0.0:8090 ' <<<"$out")"
+check "listen: the IPv6 wildcard is #2" 1 "$(grep -c '^  #2 tcp \[::\]:8090 ' <<<"$out")"
+check_contains "listen: #1 sends ::1 to #2" "::1 goes to #2" "$(grep '^  #1 ' <<<"$out")"
+check_contains "listen: #2 sends 127.0.0.1 to #1" "127.0.0.1 goes to #1" "$(grep '^  #2 ' <<<"$out")"
 finish
