@@ -21,7 +21,7 @@
 #include "tui_entry.h"
 
 static const char lab_usage[] =
-    "Usage: bindscope lab [--topology FILE] [-- CMD [ARG...]]\n"
+    "Usage: bindscope lab [--topology FILE] [--tour] [-- CMD [ARG...]]\n"
     "\n"
     "Start the interactive explorer (or run CMD) inside a private network that looks like\n"
     "a workstation's: lo 127.0.0.1, eth0 192.168.0.110/24 and wlan0 192.168.1.10/24, with a peer\n"
@@ -32,10 +32,14 @@ static const char lab_usage[] =
     "CMD sees BINDSCOPE_LAB=1 and BINDSCOPE_LAB_PEERS='eth0-peer=PID wlan0-peer=PID': run a\n"
     "command on a peer with `nsenter -t PID -n CMD`.\n"
     "\n"
-    "  -t, --topology FILE   another lab (format in the man page; examples in assets/labs)\n"
+    "  -t, --topology FILE   another lab: lines 'iface NAME ADDR/PREFIX...' and\n"
+    "                        'peer NAME on IFACE ADDR/PREFIX... [route NET/PREFIX via ADDR]';\n"
+    "                        examples in assets/labs, errors name the line\n"
+    "      --tour            a guided walk through the lesson, one Space at a time (Esc leaves)\n"
     "  -h, --help            show this help\n"
     "\n"
-    "Exit codes: CMD's own; 1 the lab could not be built (the message says why); 2 bad usage.\n";
+    "Exit codes: CMD's own (128+N if a signal N ended it); 1 the lab could not be built (the\n"
+    "message says why); 2 bad usage; 126 CMD cannot be run; 127 CMD is not found.\n";
 
 static int parse_lab_opts(int argc, char **argv, const char **topology, bool *tour)
 {
