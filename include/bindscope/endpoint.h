@@ -102,6 +102,9 @@ struct bs_endpoint bs_endpoint_without_port(const struct bs_endpoint *ep);
 /* Build an endpoint from an IPv4 or IPv6 address (scope: an interface index for link-local,
  * else 0) and a port. */
 void bs_endpoint_from_v4(struct bs_endpoint *ep, struct in_addr a, uint16_t port);
+/* Address a of interface f, port 0: a link-local IPv6 address gets f as its scope. */
+void bs_endpoint_from_iface_addr(struct bs_endpoint *ep, const struct bs_iface *f,
+                                 const struct bs_iface_addr *a);
 void bs_endpoint_from_v6(struct bs_endpoint *ep, const struct in6_addr *a, unsigned scope,
                          uint16_t port);
 

@@ -423,7 +423,9 @@ static void sweep_addr_set(struct sweep_addr *a, const struct bs_endpoint *ep,
 }
 
 /* Default: every IPv4 address of every interface that is up. Returns how many, or -1. */
-static long default_sweep_addrs(const struct bs_iface_list *ifaces, struct sweep_addr **out)
+/* Every address of every interface that is up, IPv4 and IPv6 (narrowed by -4/-6). */
+static long default_sweep_addrs(const struct probe_cli *o, const struct bs_iface_list *ifaces,
+                                struct sweep_addr **out)
 {
 	size_t n = 0, cap = 0;
 	struct bs_endpoint ep;
@@ -432,7 +434,8 @@ static long default_sweep_addrs(const struct bs_iface_list *ifaces, struct sweep
 	for (size_t i = 0; i < ifaces->count; i++) {
 		const struct bs_iface *f = &ifaces->items[i];
 		for (size_t j = 0; (f->flags & IFF_UP) && j < f->naddrs; j++) {
-			if (f->addrs[j].family != AF_INET)
+			int family = f->addrs[j].family;
+			if ((o->only_v4 && family != AF_INET) || (o->only_v6 && family != AF_INET6))
 				continue;
 			if (n == cap) {
 				struct sweep_addr *grown;
@@ -442,7 +445,7 @@ static long default_sweep_addrs(const struct bs_iface_list *ifaces, struct sweep
 					return -1;
 				*out = grown;
 			}
-			bs_endpoint_from_v4(&ep, f->addrs[j].addr.v4, 0);
+			bs_endpoint_from_iface_addr(&ep, f, &f->addrs[j]);
 			sweep_addr_set(&(*out)[n++], &ep, ifaces);
 		}
 	}
@@ -466,7 +469,7 @@ static int sweep_mode(const struct probe_cli *o, const struct bs_iface_list *ifa
 	if (o->from != NULL && parse_from(o->from, ifaces, &from) < 0)
 		return BS_EXIT_USAGE;
 	if (o->non == 0) {
-		long n = default_sweep_addrs(ifaces, &on);
+		long n = default_sweep_addrs(o, ifaces, &on);
 		if (n < 0) {
 			free(on);
 			cli_error("out of memory listing the addresses to sweep");

@@ -138,11 +138,15 @@ static void print_takes(const struct sweep_request *req, const struct sweep_resu
 static void print_open_list(const struct sweep_request *req, const struct sweep_result *res,
                             size_t a)
 {
-	size_t n = (size_t)req->hi - req->lo + 1, shown = 0;
+	size_t n = (size_t)req->hi - req->lo + 1, shown = 0, width = 15;
 	char *text = cli_safe(req->on[a].text), *label = cli_safe(req->on[a].label);
 
+	for (size_t k = 0; k < req->non; k++) /* the longest address sets the column */
+		if (strlen(req->on[k].text) > width)
+			width = strlen(req->on[k].text);
 	/* The label is an interface name: from outside, so made safe for the terminal. */
-	printf("  %-16s %-10s open: ", text != NULL ? text : "?", label != NULL ? label : "?");
+	printf("  %-*s %-10s open: ", (int)width, text != NULL ? text : "?",
+	       label != NULL ? label : "?");
 	free(text);
 	free(label);
 	for (size_t i = 0; i < n; i++)

@@ -1,5 +1,6 @@
 /* Address accessors for struct bs_endpoint: the one place that looks inside a sockaddr. */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "bindscope/endpoint.h"
@@ -97,4 +98,16 @@ void bs_endpoint_from_v6(struct bs_endpoint *ep, const struct in6_addr *a, unsig
 	                            .sin6_port = htons(port)};
 
 	bs_endpoint_from_sockaddr(ep, (const struct sockaddr *)&sin6, sizeof(sin6));
+}
+
+void bs_endpoint_from_iface_addr(struct bs_endpoint *ep, const struct bs_iface *f,
+                                 const struct bs_iface_addr *a)
+{
+	if (a->family == AF_INET) {
+		bs_endpoint_from_v4(ep, a->addr.v4, 0);
+		return;
+	}
+	bs_endpoint_from_v6(ep, &a->addr.v6, a->scope == BS_SCOPE_LINK ? f->index : 0, 0);
+	if (a->scope == BS_SCOPE_LINK)
+		snprintf(ep->ifname, sizeof(ep->ifname), "%s", f->name);
 }

@@ -37,18 +37,6 @@ static struct bs_matrix_col *add_column(struct bs_matrix *m, enum bs_col_kind ki
 	return c;
 }
 
-static void iface_endpoint(const struct bs_iface *f, const struct bs_iface_addr *a,
-                           struct bs_endpoint *ep)
-{
-	if (a->family == AF_INET) {
-		bs_endpoint_from_v4(ep, a->addr.v4, 0);
-		return;
-	}
-	bs_endpoint_from_v6(ep, &a->addr.v6, a->scope == BS_SCOPE_LINK ? f->index : 0, 0);
-	if (a->scope == BS_SCOPE_LINK)
-		snprintf(ep->ifname, sizeof(ep->ifname), "%s", f->name);
-}
-
 /* Every address of every interface that is up, in the families shown. */
 static int interface_columns(struct bs_matrix *m, const struct bs_iface_list *ifaces,
                              struct bs_error *err)
@@ -64,7 +52,7 @@ static int interface_columns(struct bs_matrix *m, const struct bs_iface_list *if
 			for (size_t j = 0; (f->flags & IFF_UP) && j < f->naddrs; j++) {
 				if (f->addrs[j].family != family)
 					continue;
-				iface_endpoint(f, &f->addrs[j], &ep);
+				bs_endpoint_from_iface_addr(&ep, f, &f->addrs[j]);
 				if (!have_column(m, 0, &ep) &&
 				    add_column(m, BS_COL_ADDRESS, 0, &ep, f->name, err) == NULL)
 					return -1;
@@ -194,7 +182,7 @@ static int peer_columns(struct bs_matrix *m, const struct bs_iface_list *ifaces,
 			const struct bs_iface *f = &ifaces->items[i];
 			for (size_t j = 0; (f->flags & IFF_UP) && j < f->naddrs; j++) {
 				struct bs_matrix_col *c;
-				iface_endpoint(f, &f->addrs[j], &ep);
+				bs_endpoint_from_iface_addr(&ep, f, &f->addrs[j]);
 				if (!matrix_family_shown(m, ep.family) ||
 				    bs_endpoint_is_loopback(&ep) ||
 				    bs_endpoint_is_link_local(&ep) || have_column(m, 1 + v, &ep))

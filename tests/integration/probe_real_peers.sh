@@ -123,9 +123,11 @@ check "sweep --on 127.0.0.1 labels the address with its interface" '"lo"' \
 
 json=$("$BINDSCOPE" probe --json --ports 8990-9010)
 check "sweep of every address exits 0" 0 $?
-check "sweep of every address: each address's open ports" \
+check "sweep of every address: each IPv4 address's open ports" \
 	'[{"address":"127.0.0.1","label":"lo","open":[9001,9003]},{"address":"192.168.0.110","label":"eth0","open":[9001]},{"address":"192.168.1.10","label":"wlan0","open":[9001,9002]}]' \
-	"$(jq -c '[.addresses[] | {address, "label": .label, open}]' <<<"$json")"
+	"$(jq -c '[.addresses[] | select(.address | contains(":") | not) | {address, "label": .label, open}]' <<<"$json")"
+check "sweep of every address: the IPv6 ones too (::1 and the link-locals), none open (IPv4 sockets)" \
+	'3 0' "$(jq -r '[.addresses[] | select(.address | contains(":"))] | "\(length) \([.[].open[]] | length)"' <<<"$json")"
 check "sweep of every address: which socket takes each open port" \
 	"[\"9001 #1 0.0.0.0:9001, socat (pid ${pid_of[9001]}) 127.0.0.1,192.168.0.110,192.168.1.10 []\",\"9002 #2 192.168.1.10:9002, socat (pid ${pid_of[9002]}) 192.168.1.10 []\",\"9003 #3 127.0.0.1:9003, socat (pid ${pid_of[9003]}) 127.0.0.1 []\"]" \
 	"$(jq -c '[.open_ports[] | "\(.port) \(.sockets | map("\(.socket) \(.takes | join(","))") | join("; ")) \(.open_with_no_socket | tojson)"]' <<<"$json")"

@@ -129,4 +129,13 @@ check "listen: the IPv4 wildcard is #1" 1 "$(grep -c '^  #1 tcp 0.0.0.0:8090 ' <
 check "listen: the IPv6 wildcard is #2" 1 "$(grep -c '^  #2 tcp \[::\]:8090 ' <<<"$out")"
 check_contains "listen: #1 sends ::1 to #2" "::1 goes to #2" "$(grep '^  #1 ' <<<"$out")"
 check_contains "listen: #2 sends 127.0.0.1 to #1" "127.0.0.1 goes to #1" "$(grep '^  #2 ' <<<"$out")"
+# The sweep's default is every address, IPv6 too: a listener on [::1] only is found.
+socat TCP6-LISTEN:8061,bind=[::1],fork /dev/null &
+pids+=($!)
+wait_bound tcp 8061
+out=$("$BINDSCOPE" probe --ports 8055-8065 --json)
+check "sweep without --on: ::1 is swept and 8061 found there" "[8061]" \
+	"$(jq -c '.addresses[] | select(.address == "::1") | .open' <<<"$out")"
+check "sweep -4: IPv4 addresses only" 0 \
+	"$("$BINDSCOPE" probe --ports 8055-8065 -4 --json | jq '[.addresses[] | select(.address | contains(":"))] | length')"
 finish
