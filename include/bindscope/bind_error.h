@@ -11,14 +11,15 @@
 #include "bindscope/endpoint.h"
 #include "bindscope/error.h"
 #include "bindscope/iface.h"
+#include "bindscope/sockets.h"
 
 /*
  * Fill err for a failure with errno code while opening a proto ("tcp"/"udp") listener on ep.
  * holder (may be NULL or "") names what holds the port, e.g. "socat (pid 4242) on
- * 0.0.0.0:8082". clash says the holder and ep are a wildcard and a specific address (or
- * wildcards of two families): the message then teaches that Linux rule. Returns -1.
+ * 0.0.0.0:8082". clash is the Linux rule that keeps them apart, if known: the message then
+ * teaches that rule and what to do. Returns -1.
  */
 int bs_bind_error(struct bs_error *err, int code, const char *proto, const struct bs_endpoint *ep,
-                  const struct bs_iface_list *ifaces, const char *holder, bool clash);
+                  const struct bs_iface_list *ifaces, const char *holder, enum bs_port_clash clash);
 
 #endif

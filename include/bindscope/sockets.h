@@ -120,12 +120,18 @@ void bs_socket_local_text(const struct bs_socket *s, char *buf, size_t len);
 /* "socat (pid 4242)", "owner unknown (needs root)", or "no process holds it". */
 void bs_socket_owner_text(const struct bs_socket *s, char *buf, size_t len);
 
+/* Why Linux refuses two sockets on one port even with SO_REUSEADDR. */
+enum bs_port_clash {
+	BS_CLASH_NONE,
+	BS_CLASH_WILDCARD_SPECIFIC, /* a wildcard and a specific address */
+	BS_CLASH_DUAL_STACK,        /* 0.0.0.0 and a [::] without IPV6_V6ONLY */
+};
+
 /*
  * "socat (pid 4242) on 0.0.0.0:8082": who holds ep's port, for messages; "" when nobody.
- * Sets *clash when a holder is a wildcard and ep is not (or the reverse), or both are
- * wildcards of different families: the conflicts Linux refuses even with SO_REUSEADDR.
+ * Sets *clash to the rule that keeps ep from sharing the port with a holder, if one does.
  */
 void bs_sockets_holder_text(enum bs_proto proto, const struct bs_endpoint *ep, char *buf,
-                            size_t len, bool *clash);
+                            size_t len, enum bs_port_clash *clash);
 
 #endif

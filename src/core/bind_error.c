@@ -9,9 +9,24 @@
 #include "bindscope/sysinfo.h"
 #include "bindscope/textbuf.h"
 
-#define WILDCARD_RULE                                                                              \
-	"On Linux a wildcard (0.0.0.0 or [::]) and a specific address cannot share a port, "       \
-	"even with SO_REUSEADDR; nor can 0.0.0.0 and [::] unless [::] is IPV6_V6ONLY. "
+/* The Linux rule behind a refusal, as a sentence; "" when no rule is known to apply. */
+static const char *clash_rule(enum bs_port_clash clash)
+{
+	switch (clash) {
+	case BS_CLASH_WILDCARD_SPECIFIC:
+		return "On Linux a wildcard (0.0.0.0 or [::]) and a specific address cannot share "
+		       "a "
+		       "port, even with SO_REUSEADDR. ";
+	case BS_CLASH_DUAL_STACK:
+		return "On Linux 0.0.0.0 and a [::] socket without IPV6_V6ONLY cannot share a "
+		       "port: "
+		       "that [::] takes IPv4 too. With IPV6_V6ONLY on the [::] socket (bindscope: "
+		       "--v6only) both fit. ";
+	case BS_CLASH_NONE:
+		break;
+	}
+	return "";
+}
 
 struct self_port {
 	enum bs_proto proto;
@@ -56,7 +71,7 @@ static bool held_by_self(const char *proto, const struct bs_endpoint *ep, char *
 }
 
 static int in_use(struct bs_error *err, int code, const char *where, const char *proto,
-                  const struct bs_endpoint *ep, const char *holder, bool clash)
+                  const struct bs_endpoint *ep, const char *holder, enum bs_port_clash clash)
 {
 	const char *ss_flags = strcmp(proto, "udp") == 0 ? "-lunp" : "-ltnp";
 	char mine[256], safe[1024];
@@ -66,7 +81,7 @@ static int in_use(struct bs_error *err, int code, const char *where, const char 
 		                    "cannot listen on %s: this bindscope itself already listens on "
 		                    "%s (opened earlier in this run). %sGive addresses that do not "
 		                    "overlap, or another port",
-		                    where, mine, clash ? WILDCARD_RULE : "");
+		                    where, mine, clash_rule(clash));
 	if (holder != NULL && holder[0] != '\0') {
 		/* The holder's program name comes from outside: never raw on a terminal. */
 		bs_text_safe(holder, safe, sizeof(safe));
@@ -76,12 +91,13 @@ static int in_use(struct bs_error *err, int code, const char *where, const char 
 		return bs_error_set(err, code,
 		                    "cannot listen on %s: port %u is already in use by %s. %sStop "
 		                    "it or pick another port (check with: ss %s 'sport = :%u')",
-		                    where, ep->port, holder, clash ? WILDCARD_RULE : "", ss_flags,
-		                    ep->port);
+		                    where, ep->port, holder, clash_rule(clash), ss_flags, ep->port);
 	return bs_error_set(err, code,
 	                    "cannot listen on %s: port %u is already in use (find out by whom "
-	                    "with: sudo ss %s 'sport = :%u'). %s",
-	                    where, ep->port, ss_flags, ep->port, WILDCARD_RULE);
+	                    "with: sudo ss %s 'sport = :%u'). %s%s",
+	                    where, ep->port, ss_flags, ep->port,
+	                    clash_rule(BS_CLASH_WILDCARD_SPECIFIC),
+	                    clash_rule(BS_CLASH_DUAL_STACK));
 }
 
 /*
@@ -114,7 +130,7 @@ static void addrs_abbrev(const struct bs_iface_list *ifaces, int family, char *b
 }
 
 int bs_bind_error(struct bs_error *err, int code, const char *proto, const struct bs_endpoint *ep,
-                  const struct bs_iface_list *ifaces, const char *holder, bool clash)
+                  const struct bs_iface_list *ifaces, const char *holder, enum bs_port_clash clash)
 {
 	char where[BS_ENDPOINT_TEXT_MAX + 8], addr[BS_ENDPOINT_TEXT_MAX], here[280];
 

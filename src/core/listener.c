@@ -375,7 +375,7 @@ struct bs_listener *bs_listener_open(struct bs_loop *loop, const struct bs_endpo
 	if (fd < 0) {
 		int code = errno;
 		char holder[256] = "";
-		bool clash = false;
+		enum bs_port_clash clash = BS_CLASH_NONE;
 
 		if (code == EADDRINUSE)
 			bs_sockets_holder_text(opts->proto, ep, holder, sizeof(holder), &clash);

@@ -412,7 +412,7 @@ void bs_socket_owner_text(const struct bs_socket *s, char *buf, size_t len)
 }
 
 void bs_sockets_holder_text(enum bs_proto proto, const struct bs_endpoint *want, char *buf,
-                            size_t len, bool *clash)
+                            size_t len, enum bs_port_clash *clash)
 {
 	struct bs_socket_list list;
 	char ep[BS_ENDPOINT_TEXT_MAX + IF_NAMESIZE], owner[128];
@@ -420,7 +420,7 @@ void bs_sockets_holder_text(enum bs_proto proto, const struct bs_endpoint *want,
 	size_t shown = 0;
 
 	buf[0] = '\0';
-	*clash = false;
+	*clash = BS_CLASH_NONE;
 	if (bs_sockets_read(&list,
 	                    (proto == BS_PROTO_UDP ? BS_SOCKETS_UDP : BS_SOCKETS_TCP) |
 	                        BS_SOCKETS_IPV4 | BS_SOCKETS_IPV6,
@@ -431,8 +431,10 @@ void bs_sockets_holder_text(enum bs_proto proto, const struct bs_endpoint *want,
 		bool wild = bs_endpoint_is_wildcard(&s->local);
 		if (s->local.port != want->port)
 			continue;
-		if (wild != want_wild || (wild && s->local.family != want->family))
-			*clash = true;
+		if (wild && want_wild && s->local.family != want->family)
+			*clash = BS_CLASH_DUAL_STACK;
+		else if (wild != want_wild && *clash == BS_CLASH_NONE)
+			*clash = BS_CLASH_WILDCARD_SPECIFIC;
 		bs_socket_local_text(s, ep, sizeof(ep));
 		if (s->pid != 0)
 			snprintf(owner, sizeof(owner), "%s (pid %d)", s->program, (int)s->pid);

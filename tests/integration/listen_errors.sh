@@ -106,6 +106,15 @@ check_contains "... already in use by socat on the same address" \
 	"port 8090 is already in use by socat (pid ${pids[0]}) on 0.0.0.0:8090" "$err"
 check "... does not blame the wildcard/specific rule for the same address" "" \
 	"$(grep -o 'specific address cannot share' <<<"$err")"
+# 0.0.0.0 beside a dual-stack [::]: the dual-stack rule, and its fix (--v6only), not the
+# wildcard/specific one.
+run "$BINDSCOPE" listen '[::]:8090'
+check "listen [::]:8090 beside socat's 0.0.0.0:8090 exits 1" 1 "$rc"
+check_contains "... names the dual-stack rule" \
+	"On Linux 0.0.0.0 and a [::] socket without IPV6_V6ONLY cannot share a port" "$err"
+check_contains "... and what fixes it" "(bindscope: --v6only) both fit" "$err"
+check "... does not blame the wildcard/specific rule" "" \
+	"$(grep -o 'specific address cannot share' <<<"$err")"
 run "$BINDSCOPE" probe --open 192.168.1.10:8090
 check "probe --open 192.168.1.10:8090 beside 0.0.0.0:8090 exits 1" 1 "$rc"
 check_contains "... already in use" "port 8090 is already in use" "$err"
