@@ -280,7 +280,9 @@ static void print_row_notes(const struct bs_matrix *m, size_t r, const struct bs
 		w.p = cell.probe;
 		printf("  %s ", cell.disagree ? "!" : "-");
 		cli_puts_safe(col->label);
-		printf(" %s: ", col->text);
+		if (strcmp(col->label, col->text) != 0) /* "0.0.0.0", "::": said once */
+			printf(" %s", col->text);
+		fputs(": ", stdout);
 		put_words("", fill_why, &w, false);
 		put_words("      check: ", fill_check, &w, true);
 	}
