@@ -93,7 +93,7 @@ static size_t explain_row(const struct tui *t, const struct iface_row *row,
 		         "same as: socat %s%s-LISTEN:%s,bind=%s%s%s,fork%s%s /dev/null",
 		         t->next_proto == BS_PROTO_UDP ? "UDP" : "TCP",
 		         row->bind.family == AF_INET6 ? "6" : "4",
-		         t->prompt.active ? t->prompt.text : "PORT",
+		         t->prompt.active ? t->prompt.text : TUI_DEFAULT_PORT, /* Enter, Enter */
 		         row->bind.family == AF_INET6 ? "[" : "", addr,
 		         row->bind.family == AF_INET6 ? "]" : "",
 		         t->next_proto == BS_PROTO_TCP ? ",reuseaddr" : "",

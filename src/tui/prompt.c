@@ -9,8 +9,6 @@
 
 #include "tui.h"
 
-#define DEFAULT_PORT "8081"
-
 static void validate(struct tui *t)
 {
 	struct bs_error err;
@@ -33,7 +31,7 @@ void prompt_open(struct tui *t)
 	t->prompt.active = true;
 	t->prompt.fresh = true;
 	t->prompt.row = *row;
-	snprintf(t->prompt.text, sizeof(t->prompt.text), "%s", DEFAULT_PORT);
+	snprintf(t->prompt.text, sizeof(t->prompt.text), "%s", TUI_DEFAULT_PORT);
 }
 
 static void submit(struct tui *t)

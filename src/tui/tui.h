@@ -17,10 +17,11 @@
 #include "bindscope/lesson.h"
 #include "bindscope/sockets.h"
 
-#define TUI_MIN_COLS  80
-#define TUI_MIN_LINES 24
-#define TUI_LOG_LINES 200
-#define EXPLAIN_LINE  1600
+#define TUI_MIN_COLS     80
+#define TUI_MIN_LINES    24
+#define TUI_LOG_LINES    200
+#define TUI_DEFAULT_PORT "8081" /* what the port prompt offers */
+#define EXPLAIN_LINE     1600
 
 enum tui_focus {
 	FOCUS_IFACES,

@@ -24,7 +24,7 @@ wait_for "Down x8 chooses ::" '^>:: +all IPv6 interfaces'
 wait_for "the Explain panel says the default turns v6only on" \
 	'IPv6 only: net\.ipv6\.bindv6only = 1 turns v6only on \(key 6\)\.'
 wait_for "the same-as line sets no ipv6only (socat follows the default too)" \
-	'same as: socat TCP6-LISTEN:PORT,bind=\[::\],fork,reuseaddr /dev/null'
+	'same as: socat TCP6-LISTEN:8081,bind=\[::\],fork,reuseaddr /dev/null'
 
 tui_keys Enter
 wait_for "Enter asks the port" 'Listen \(tcp\) on ::, port: 8081_'
@@ -40,7 +40,7 @@ wait_for "6 6: v6only off" 'next listener: tcp   \[::\] v6only: off'
 tui_keys Tab Tab Tab
 wait_for "back in the interfaces panel" '^ ↑↓ move  Enter listen'
 wait_for "the same-as line sets ipv6only=0" \
-	'same as: socat TCP6-LISTEN:PORT,bind=\[::\],fork,reuseaddr,ipv6only=0 /dev/null'
+	'same as: socat TCP6-LISTEN:8081,bind=\[::\],fork,reuseaddr,ipv6only=0 /dev/null'
 wait_for "the Explain panel says IPv4 too" 'and IPv4 too: v6only is off \(key 6\)'
 
 tui_stop
