@@ -212,4 +212,14 @@ wait_gone "$lpid"
 check "listen ADDR:PORT --json: no error message" "" "$(grep '^bindscope' "$tmp/order-listen.err")"
 check "listen ADDR:PORT --json prints NDJSON" '"listening"' \
 	"$(head -n 1 "$tmp/order.ndjson" | jq -c '.event' 2>/dev/null)"
+# UDP against someone else's socket: silence is open|filtered, never "open" (only bindscope's
+# own listeners can confirm a datagram arrived); a port with no socket answers ICMP: refused.
+socat -u UDP4-RECV:9201,bind=127.0.0.1 /dev/null &
+pids+=($!)
+wait_listening udp 9201 "$!"
+json=$("$BINDSCOPE" probe --udp --timeout 300 --json 127.0.0.1:9201 127.0.0.1:9202)
+check "UDP to socat's socket: open|filtered (nothing confirms it)" "open|filtered" \
+	"$(jq -r '[.probes[] | select(.port == 9201 and .address == "127.0.0.1" and .vantage == 0) | .observed] | unique | join(",")' <<<"$json")"
+check "UDP to a port with no socket: refused (ICMP port unreachable)" "refused" \
+	"$(jq -r '[.probes[] | select(.port == 9202 and .address == "127.0.0.1" and .vantage == 0) | .observed] | unique | join(",")' <<<"$json")"
 finish
