@@ -17,6 +17,7 @@
 #include "bindscope/textbuf.h"
 #include "cli_opts.h"
 #include "cli_util.h"
+#include "probe_render.h"
 #include "commands.h"
 
 #define MAX_LISTENERS 64
@@ -209,33 +210,6 @@ static void on_signal(int signo, void *arg)
 	bs_loop_stop(st->loop);
 }
 
-struct row_words {
-	const struct bs_matrix *m;
-	size_t row;
-	const struct bs_iface_list *ifaces;
-};
-
-static void fill_summary(char *buf, size_t len, const void *arg)
-{
-	const struct row_words *w = arg;
-
-	bs_matrix_row_summary(w->m, w->row, w->ifaces, buf, len);
-}
-
-static void fill_socat(char *buf, size_t len, const void *arg)
-{
-	const struct row_words *w = arg;
-
-	bs_matrix_row_socat(w->m, w->row, buf, len);
-}
-
-static void fill_ss(char *buf, size_t len, const void *arg)
-{
-	const struct row_words *w = arg;
-
-	bs_matrix_row_ss(w->m, w->row, buf, len);
-}
-
 /* The explanation of a listener: three malloc'd sentences, each whole (cli_text_whole). */
 struct description {
 	char *summary, *socat, *ss;
@@ -299,10 +273,9 @@ static void describe(const struct bs_matrix *m, const char *why, const struct bs
 		    socks[bs_matrix_row(m, r)->sock].inode == bs_listener_inode(l))
 			row = (long)r;
 	if (row >= 0) {
-		struct row_words w = {m, (size_t)row, ifaces};
-		d->summary = cli_text_whole(fill_summary, &w);
-		d->socat = cli_text_whole(fill_socat, &w);
-		d->ss = cli_text_whole(fill_ss, &w);
+		d->summary = probe_render_row_words(m, (size_t)row, ifaces, PROBE_ROW_SUMMARY);
+		d->socat = probe_render_row_words(m, (size_t)row, ifaces, PROBE_ROW_SOCAT);
+		d->ss = probe_render_row_words(m, (size_t)row, ifaces, PROBE_ROW_SS);
 	} else {
 		snprintf(text, sizeof(text), "(the socket table could not be read: %s)", why);
 		d->summary = strdup(text);

@@ -217,6 +217,22 @@ static void fill_ss(char *buf, size_t len, const void *arg)
 	bs_matrix_row_ss(w->m, w->r, buf, len);
 }
 
+char *probe_render_row_words(const struct bs_matrix *m, size_t r,
+                             const struct bs_iface_list *ifaces, enum probe_row_part part)
+{
+	const struct words w = {.m = m, .ifaces = ifaces, .r = r};
+
+	switch (part) {
+	case PROBE_ROW_SUMMARY:
+		return cli_text_whole(fill_summary, &w);
+	case PROBE_ROW_SOCAT:
+		return cli_text_whole(fill_socat, &w);
+	case PROBE_ROW_SS:
+		return cli_text_whole(fill_ss, &w);
+	}
+	return NULL;
+}
+
 static void fill_why(char *buf, size_t len, const void *arg)
 {
 	const struct words *w = arg;
