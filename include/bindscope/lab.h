@@ -1,6 +1,6 @@
 /*
- * The lab: a private network that looks like the topology (by default the seed's), so any
- * machine can run the lesson without touching its real network.
+ * The lab: a private network that looks like the topology (by default assets/labs/default.lab), so
+ * any machine can run the lesson without touching its real network.
  *
  * bs_lab_isolate() moves the calling process into a new network namespace (inside a new user
  * namespace when not root, as `unshare -rn` does) and forks the lab's own process: the init

@@ -60,8 +60,9 @@ struct bs_topology {
 	size_t npeers;
 };
 
-/* The seed's lab: eth0 192.168.0.110/24 with a peer at .20, wlan0 192.168.1.10/24 likewise. */
-extern const char bs_topology_seed[];
+/* The default lab (assets/labs/default.lab): eth0 192.168.0.110/24 with a peer at .20, wlan0
+ * 192.168.1.10/24 likewise. */
+extern const char bs_topology_default[];
 
 /* Parse text. Returns 0, or -1 with err naming the line and what is wrong. */
 int bs_topology_parse(const char *text, struct bs_topology *t, struct bs_error *err);

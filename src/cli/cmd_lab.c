@@ -150,7 +150,7 @@ int cmd_lab(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	if (topology_path != NULL ? bs_topology_load(topology_path, &topology, &err)
-	                          : bs_topology_parse(bs_topology_seed, &topology, &err)) {
+	                          : bs_topology_parse(bs_topology_default, &topology, &err)) {
 		cli_error_show(&err);
 		return topology_path != NULL ? BS_EXIT_USAGE : BS_EXIT_FAILURE;
 	}

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-const char bs_topology_seed[] =
+const char bs_topology_default[] =
     "# The default lab: a workstation on Ethernet and Wi-Fi, a host on each segment.\n"
     "iface eth0 192.168.0.110/24\n"
     "iface wlan0 192.168.1.10/24\n"

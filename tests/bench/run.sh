@@ -20,7 +20,7 @@
 # private network namespace can be made here.
 #
 # Safety: every socket is opened inside a private network namespace made by
-# tests/lib/seed-netns.sh (unshare -rn: lo 127.0.0.1, eth0 192.168.0.110/24,
+# tests/lib/private-netns.sh (unshare -rn: lo 127.0.0.1, eth0 192.168.0.110/24,
 # wlan0 192.168.1.10/24), a fresh one for each measurement; traffic goes only to
 # those addresses. Every loop is bounded in count, every command in time (timeout),
 # and every background process is killed by a trap. Not part of CTest on purpose:
@@ -31,7 +31,7 @@ export LC_ALL=C # byte-order sort, '.' as the decimal point
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SELF="$HERE/run.sh"
 REPO=$(cd "$HERE/../.." && pwd)
-NETNS="$REPO/tests/lib/seed-netns.sh"
+NETNS="$REPO/tests/lib/private-netns.sh"
 
 # ---------------------------------------------------------------------------
 # Helpers shared by both halves
@@ -391,7 +391,7 @@ for helper in connect_client bare_accept bare_sweep; do
 	"${CC:-cc}" -O2 -Wall -Wextra -o "$WORK/$helper" "$HERE/$helper.c"
 done
 
-# Probe once whether a namespace can be made (seed-netns.sh exits 77 if not).
+# Probe once whether a namespace can be made (private-netns.sh exits 77 if not).
 rc=0
 "$NETNS" true || rc=$?
 if [ "$rc" -ne 0 ]; then
@@ -432,7 +432,7 @@ row() { printf '%-34s %-16s %-8s %-14s %-9s %s\n' "$@"; }
 echo "bindscope benchmarks — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, Linux $(uname -r)"
 echo "bindscope: $BINDSCOPE ($("$BINDSCOPE" --version 2>/dev/null | head -1))"
 echo "peers: $(socat -V 2>/dev/null | sed -n 's/^socat version \([^ ]*\).*/socat \1/p'), $(ncat --version 2>&1 | sed -n 's/^Ncat: Version \([^ ]*\).*/ncat \1/p'), $(nmap --version | sed -n 's/^Nmap version \([^ ]*\).*/nmap \1/p'), $(nc -h 2>&1 | head -1 | sed 's/ (Debian.*//')"
-echo "every measurement runs in a fresh private network namespace (tests/lib/seed-netns.sh)"
+echo "every measurement runs in a fresh private network namespace (tests/lib/private-netns.sh)"
 echo
 
 # --- 1. accept throughput -----------------------------------------------------

@@ -21,7 +21,7 @@
 # namespace can be made here. Not part of CTest: timings are reported, never asserted.
 #
 # Safety: the sockets are opened inside a private network namespace made by
-# tests/lib/seed-netns.sh (unshare -rn; lo 127.0.0.1, eth0 192.168.0.110/24, wlan0
+# tests/lib/private-netns.sh (unshare -rn; lo 127.0.0.1, eth0 192.168.0.110/24, wlan0
 # 192.168.1.10/24), on its loopback only, and no traffic is sent. The namespace run is
 # bounded by `timeout` (10 minutes), every wait loop is bounded, and a trap kills the
 # helper (its sockets and the namespace die with it).
@@ -31,7 +31,7 @@ export LC_ALL=C
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SELF="$HERE/sockets.sh"
 REPO=$(cd "$HERE/../.." && pwd)
-NETNS="$REPO/tests/lib/seed-netns.sh"
+NETNS="$REPO/tests/lib/private-netns.sh"
 LOW=20000
 
 # now_us: wall clock in microseconds (bash 5's EPOCHREALTIME)

@@ -18,7 +18,7 @@ if [ -z "${IN_SEED_NETNS:-}" ]; then
 			apt-get install -y -qq htop >/dev/null 2>&1
 		fi
 	fi
-	IN_SEED_NETNS=1 BINDSCOPE=$BINDSCOPE exec timeout 120 "$REPO/tests/lib/seed-netns.sh" bash "$0"
+	IN_SEED_NETNS=1 BINDSCOPE=$BINDSCOPE exec timeout 120 "$REPO/tests/lib/private-netns.sh" bash "$0"
 fi
 
 tmp=$(mktemp -d)

@@ -163,7 +163,7 @@ check_contains "listen names socat, its pid and its address" \
 	"already in use by socat (pid ${pid_of[9002]}) on 0.0.0.0:9002" "$err"
 
 # A reader with no privileges over the peers cannot see who owns them.
-# A real other user needs a second uid in the namespace; seed-netns.sh maps only uid 0.
+# A real other user needs a second uid in the namespace; private-netns.sh maps only uid 0.
 if setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
 	json=$(timeout 10 setpriv --reuid=65534 --regid=65534 --clear-groups "$BINDSCOPE" sockets --json)
 	check "as uid 65534: sockets --json exits 0" 0 $?

@@ -1,7 +1,7 @@
 # Helpers for the integration tests (sourced). BINDSCOPE and TESTS_DIR come from CTest.
 : "${BINDSCOPE:?BINDSCOPE must name the bindscope binary}"
 : "${TESTS_DIR:?TESTS_DIR must name the tests directory}"
-NETNS="$TESTS_DIR/lib/seed-netns.sh"
+NETNS="$TESTS_DIR/lib/private-netns.sh"
 
 failures=0
 checks=0
@@ -40,7 +40,7 @@ finish() {
 # Re-run this script inside the seed's network unless already there.
 # The seed's network is `bindscope lab`: lo, eth0 192.168.0.110/24, wlan0 192.168.1.10/24 (with
 # a peer host on each segment). Where the lab cannot be built (user namespaces off), skip (77)
-# with its reason. tests/lib/seed-netns.sh (a bare veth pair) remains for the benchmarks.
+# with its reason. tests/lib/private-netns.sh (a bare veth pair) remains for the benchmarks.
 enter_seed_netns() {
 	local why
 	if [ -z "${IN_SEED_NETNS:-}" ]; then

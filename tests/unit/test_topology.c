@@ -15,7 +15,7 @@ static void test_seed(void **state)
 	struct bs_error err;
 
 	(void)state;
-	assert_int_equal(bs_topology_parse(bs_topology_seed, &t, &err), 0);
+	assert_int_equal(bs_topology_parse(bs_topology_default, &t, &err), 0);
 	assert_int_equal(t.nifaces, 2);
 	assert_string_equal(t.ifaces[0].name, "eth0");
 	assert_string_equal(t.ifaces[0].addrs[0], "192.168.0.110/24");

@@ -1,9 +1,9 @@
 #!/bin/bash
-# Run a command inside a private network namespace that looks like the seed's machine:
+# Run a command inside a private network namespace that looks like the default lab's workstation:
 #   lo     127.0.0.1/8 (up)
 #   eth0   192.168.0.110/24   } the two ends of one veth pair, both up
 #   wlan0  192.168.1.10/24    }
-# Usage: tests/lib/seed-netns.sh CMD [ARG...]
+# Usage: tests/lib/private-netns.sh CMD [ARG...]
 #
 # Works as root and as a normal user where user namespaces are allowed (unshare -rn).
 # Where they are not, exits 77 (CTest's "skipped") and says why. Nothing on the host's
@@ -30,7 +30,7 @@ fi
 exec unshare -rn bash -c '
 set -e
 ip link set lo up
-# The peer end is created first, so this gives eth0 the lower index, as on the seed.
+# The peer end is created first, so this gives eth0 the lower index, as in the default lab.
 ip link add wlan0 type veth peer name eth0
 ip addr add 192.168.0.110/24 brd + dev eth0
 ip addr add 192.168.1.10/24 brd + dev wlan0
@@ -43,4 +43,4 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 exec "$@"
-' seed-netns "$@"
+' private-netns "$@"
