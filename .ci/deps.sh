@@ -4,7 +4,7 @@
 # The list lives here and only here (README.md, "Tests and safety", says what each is for).
 set -eu
 
-packages="cmake make gcc pkg-config libncurses-dev libmnl-dev libjansson-dev libcmocka-dev
+packages="cmake make gcc pkg-config libncurses-dev libmnl-dev libjansson-dev libnftables-dev nftables libcmocka-dev
 jq time tmux socat netcat-openbsd ncat nmap iproute2 util-linux procps"
 
 missing=""

@@ -1,0 +1,117 @@
+/*
+ * The firewall: the nftables ruleset as the kernel holds it (iptables-nft rules from ufw,
+ * firewalld and Docker included), read through libnftables as JSON, and a pure evaluator that
+ * says what the ruleset does to one arriving connection or datagram, and which rule decided.
+ *
+ * What is walked, in the kernel's order: for a connection this host makes to itself, the
+ * output hook (it leaves through lo); then the ingress hook of the arrival device (netdev and
+ * inet families), prerouting and input. In each hook every base chain of a family that sees
+ * the packet (ip or inet for IPv4, ip6 or inet for IPv6), lowest priority first; an accept
+ * ends that chain only, a drop or reject ends everything. Regular chains are entered by jump
+ * (back at the end or on return) and goto (no coming back). A nat chain's dnat or redirect
+ * changes where the packet goes: the verdict says so and goes no further.
+ *
+ * Matches understood: meta iifname/iif/oifname/oif/l4proto/nfproto/protocol, ip and ip6
+ * saddr/daddr/protocol/nexthdr, tcp/udp/th dport, ct state (a probe's packet is new), fib
+ * daddr type, against values, prefixes, ranges, anonymous and named sets, with == != in < >.
+ * Anything else (a source port, a mark, a rate limit, an iptables match kept as "xt") cannot
+ * be known for a packet not yet sent: a rule using one is "depends on rule X", never a guess.
+ */
+#ifndef BINDSCOPE_FIREWALL_H
+#define BINDSCOPE_FIREWALL_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bindscope/endpoint.h"
+#include "bindscope/error.h"
+#include "bindscope/listener.h"
+
+struct bs_fw_ruleset;
+
+/* Whether the ruleset could be read, and if not why: words for each in bs_fw_status_text. */
+enum bs_fw_status {
+	BS_FW_READ,        /* read (it may hold no rules at all) */
+	BS_FW_NEEDS_ROOT,  /* reading it needs CAP_NET_ADMIN */
+	BS_FW_LEGACY,      /* no nftables rules, but legacy iptables (ip_tables) is loaded */
+	BS_FW_UNAVAILABLE, /* libnftables failed for another reason (the message says) */
+};
+
+/* "firewall not read (needs root)" and the like; "" for BS_FW_READ. */
+const char *bs_fw_status_text(enum bs_fw_status status);
+
+/* Parse `nft -j list ruleset` output. Returns the ruleset, or NULL with err set. */
+struct bs_fw_ruleset *bs_fw_parse(const char *json, size_t len, struct bs_error *err);
+void bs_fw_free(struct bs_fw_ruleset *fw);
+
+/* Read this network namespace's ruleset with libnftables. Returns the ruleset (status
+ * BS_FW_READ), or NULL with *status saying why not and err set to the library's words. */
+struct bs_fw_ruleset *bs_fw_read(enum bs_fw_status *status, struct bs_error *err);
+
+/* Run nft commands (nft -f syntax, one or more lines) in this namespace, for the lab.
+ * Returns 0, or -1 with err set to what nft said. */
+int bs_fw_apply(const char *commands, struct bs_error *err);
+
+/* How many rules, and base chains on the hooks the evaluator walks. */
+size_t bs_fw_rule_count(const struct bs_fw_ruleset *fw);
+size_t bs_fw_base_chain_count(const struct bs_fw_ruleset *fw);
+
+/* One packet, as it arrives: the first packet of a connection (a SYN) or a datagram. */
+struct bs_fw_query {
+	enum bs_proto proto;
+	struct bs_endpoint src; /* the sender's address (port ignored: it is not known) */
+	bool src_known;         /* false: any sender (the sockets listing) */
+	struct bs_endpoint dst; /* the destination, port included */
+	char iif[IF_NAMESIZE];  /* the device it arrives on */
+	char oif[IF_NAMESIZE];  /* from_host: the device it leaves by (lo) */
+	bool from_host;         /* made by this host: the output hook first */
+	bool dst_local;         /* dst is an address of this machine (fib daddr type local) */
+};
+
+enum bs_fw_outcome {
+	BS_FW_ACCEPT,     /* nothing stops it (no rule, or accepted by every chain) */
+	BS_FW_DROP,       /* dropped: the sender hears nothing */
+	BS_FW_REJECT,     /* rejected: a TCP reset or an ICMP error goes back */
+	BS_FW_DEPENDS,    /* a rule this packet may match uses a match bindscope cannot know */
+	BS_FW_TRANSLATED, /* dnat or redirect: it is sent somewhere else */
+};
+
+/* What a reject sends back. */
+enum bs_fw_reject_kind {
+	BS_REJECT_TCP_RESET,
+	BS_REJECT_ICMP, /* icmp_type and icmp_code, of the packet's own family */
+};
+
+struct bs_fw_verdict {
+	enum bs_fw_outcome outcome;
+	bool by_policy; /* decided by a base chain's policy, not a rule */
+	bool any_rule;  /* some base chain saw the packet (false: nothing on its path) */
+	long chain;     /* the chain of the rule (or policy) that decided, or -1 */
+	long rule;      /* the rule that decided, or -1 (policy, or no rule) */
+	enum bs_fw_reject_kind reject;
+	uint8_t icmp_type, icmp_code; /* BS_REJECT_ICMP, as the kernel will send them */
+};
+
+/* What the ruleset does to q. Pure: reads only fw and q. fw may be NULL (no ruleset). */
+void bs_fw_eval(const struct bs_fw_ruleset *fw, const struct bs_fw_query *q,
+                struct bs_fw_verdict *out);
+
+/* Words. "inet hostfw input, handle 7" of the verdict's chain and rule ("" when none). */
+void bs_fw_where(const struct bs_fw_ruleset *fw, const struct bs_fw_verdict *v, char *buf,
+                 size_t len);
+/* The deciding rule as nft prints it: 'iifname "wlan0" tcp dport 8082 drop' ("" when none). */
+void bs_fw_rule_text(const struct bs_fw_ruleset *fw, const struct bs_fw_verdict *v, char *buf,
+                     size_t len);
+/* "accepted", "dropped", "rejected with a TCP reset", "rejected with ICMP admin-prohibited",
+ * "depends on a rule bindscope cannot evaluate", "sent elsewhere by dnat". */
+void bs_fw_outcome_text(const struct bs_fw_verdict *v, int family, char *buf, size_t len);
+/* "accept", "drop", "reject", "depends", "translated": for JSON. */
+const char *bs_fw_outcome_id(enum bs_fw_outcome outcome);
+/* "tcp-reset", "icmp-port-unreachable", "icmp-admin-prohibited", ...: for JSON; "" else. */
+const char *bs_fw_reject_id(const struct bs_fw_verdict *v, int family);
+/* The ICMP type/code a family's kernel calls port unreachable / admin prohibited, by name. */
+const char *bs_icmp_name(int family, uint8_t type, uint8_t code);
+
+#endif

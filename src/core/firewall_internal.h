@@ -1,0 +1,55 @@
+/* The ruleset's insides, shared by firewall*.c only (others use include/bindscope/firewall.h). */
+#ifndef BINDSCOPE_FIREWALL_INTERNAL_H
+#define BINDSCOPE_FIREWALL_INTERNAL_H
+
+#include <jansson.h>
+
+#include "bindscope/firewall.h"
+
+enum fw_family { FW_IP, FW_IP6, FW_INET, FW_NETDEV, FW_OTHER_FAMILY };
+enum fw_hook { FW_HOOK_NONE, FW_PREROUTING, FW_INPUT, FW_OUTPUT, FW_INGRESS, FW_OTHER_HOOK };
+
+struct fw_chain {
+	enum fw_family family;
+	const char *family_name, *table, *name; /* point into the JSON, kept alive by root */
+	enum fw_hook hook;                      /* FW_HOOK_NONE: a regular chain */
+	bool nat;                               /* type nat */
+	long long prio;
+	bool policy_drop;
+	const json_t *dev; /* ingress: the device (or list of them) it is attached to */
+	size_t *rules;     /* indexes into the ruleset's rules, in order */
+	size_t nrules;
+};
+
+struct fw_rule {
+	size_t chain;
+	long long handle;
+	json_t *expr; /* the rule's expression array */
+};
+
+struct fw_set {
+	enum fw_family family;
+	const char *table, *name;
+	json_t *elem; /* array, or NULL when empty */
+};
+
+struct bs_fw_ruleset {
+	json_t *root;
+	struct fw_chain *chains;
+	size_t nchains;
+	struct fw_rule *rules;
+	size_t nrules;
+	struct fw_set *sets;
+	size_t nsets;
+	size_t *index; /* every chain's rules lists, in one block */
+};
+
+/* The chain named name in chain c's table, or -1. */
+long fw_find_chain(const struct bs_fw_ruleset *fw, size_t c, const char *name);
+/* The set named name in chain c's table, or NULL. */
+const struct fw_set *fw_find_set(const struct bs_fw_ruleset *fw, size_t c, const char *name);
+
+/* One expression or statement of a rule as nft prints it, appended to buf. */
+void fw_expr_text(const json_t *e, char *buf, size_t len);
+
+#endif

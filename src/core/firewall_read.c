@@ -1,0 +1,101 @@
+/* The ruleset from the kernel, through libnftables (JSON out), and nft commands for the lab. */
+#include <errno.h>
+#include <nftables/libnftables.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "firewall_internal.h"
+
+/* Copy nft's own message, one line, without its trailing newline. */
+static void nft_message(struct nft_ctx *ctx, char *buf, size_t len)
+{
+	const char *e = nft_ctx_get_error_buffer(ctx);
+	size_t n;
+
+	snprintf(buf, len, "%s", e != NULL && e[0] != '\0' ? e : "no message");
+	n = strlen(buf);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] == '\n' || buf[i] == '\t')
+			buf[i] = ' ';
+}
+
+static struct nft_ctx *context(bool json)
+{
+	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+
+	if (ctx == NULL)
+		return NULL;
+	if (json)
+		nft_ctx_output_set_flags(ctx, NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE);
+	if (nft_ctx_buffer_output(ctx) < 0 || nft_ctx_buffer_error(ctx) < 0) {
+		nft_ctx_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+/* Legacy iptables keeps its table names here once ip_tables is loaded in this namespace. */
+static bool legacy_tables_loaded(void)
+{
+	FILE *f = fopen("/proc/net/ip_tables_names", "r");
+	int c;
+
+	if (f == NULL)
+		return false;
+	c = fgetc(f);
+	fclose(f);
+	return c != EOF;
+}
+
+struct bs_fw_ruleset *bs_fw_read(enum bs_fw_status *status, struct bs_error *err)
+{
+	struct nft_ctx *ctx = context(true);
+	struct bs_fw_ruleset *fw;
+	char msg[256];
+	const char *out;
+
+	*status = BS_FW_UNAVAILABLE;
+	if (ctx == NULL) {
+		bs_error_set(err, 0, "libnftables could not start");
+		return NULL;
+	}
+	if (nft_run_cmd_from_buffer(ctx, "list ruleset") != 0) {
+		nft_message(ctx, msg, sizeof(msg));
+		if (strstr(msg, "Operation not permitted") != NULL || errno == EPERM)
+			*status = BS_FW_NEEDS_ROOT;
+		bs_error_set(err, 0, "nft list ruleset: %s", msg);
+		nft_ctx_free(ctx);
+		return NULL;
+	}
+	out = nft_ctx_get_output_buffer(ctx);
+	fw = bs_fw_parse(out, strlen(out), err);
+	nft_ctx_free(ctx);
+	if (fw == NULL)
+		return NULL;
+	if (fw->nchains == 0 && legacy_tables_loaded()) {
+		*status = BS_FW_LEGACY;
+		bs_error_set(err, 0, "%s", bs_fw_status_text(BS_FW_LEGACY));
+		bs_fw_free(fw);
+		return NULL;
+	}
+	*status = BS_FW_READ;
+	return fw;
+}
+
+int bs_fw_apply(const char *commands, struct bs_error *err)
+{
+	struct nft_ctx *ctx = context(false);
+	char msg[256];
+
+	if (ctx == NULL)
+		return bs_error_set(err, 0, "libnftables could not start");
+	if (nft_run_cmd_from_buffer(ctx, commands) != 0) {
+		nft_message(ctx, msg, sizeof(msg));
+		nft_ctx_free(ctx);
+		return bs_error_set(err, 0, "nft refused the rule: %s", msg);
+	}
+	nft_ctx_free(ctx);
+	return 0;
+}
