@@ -105,13 +105,17 @@ void bs_fw_where(const struct bs_fw_ruleset *fw, const struct bs_fw_verdict *v, 
 void bs_fw_rule_text(const struct bs_fw_ruleset *fw, const struct bs_fw_verdict *v, char *buf,
                      size_t len);
 /* "accepted", "dropped", "rejected with a TCP reset", "rejected with ICMP admin-prohibited",
- * "depends on a rule bindscope cannot evaluate", "sent elsewhere by dnat". */
+ * "decided by a rule bindscope cannot evaluate for this packet", "sent elsewhere by a nat
+ * rule". */
 void bs_fw_outcome_text(const struct bs_fw_verdict *v, int family, char *buf, size_t len);
 /* "accept", "drop", "reject", "depends", "translated": for JSON. */
 const char *bs_fw_outcome_id(enum bs_fw_outcome outcome);
 /* "tcp-reset", "icmp-port-unreachable", "icmp-admin-prohibited", ...: for JSON; "" else. */
 const char *bs_fw_reject_id(const struct bs_fw_verdict *v, int family);
-/* The ICMP type/code a family's kernel calls port unreachable / admin prohibited, by name. */
+/* An ICMP destination unreachable of a family by its name: "port-unreachable",
+ * "admin-prohibited", ... (bs_icmp_name); with nmap's prefix, "icmp-port-unreachable"
+ * (bs_icmp_id). An unnamed type or code is "icmp-error" / "icmpv6-error". */
 const char *bs_icmp_name(int family, uint8_t type, uint8_t code);
+const char *bs_icmp_id(int family, uint8_t type, uint8_t code);
 
 #endif

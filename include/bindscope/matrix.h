@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "bindscope/endpoint.h"
+#include "bindscope/firewall.h"
 #include "bindscope/iface.h"
 #include "bindscope/lab.h"
 #include "bindscope/listener.h"
@@ -110,6 +111,15 @@ struct bs_matrix_probe {
 	long same_as;     /* an earlier probe of the same address, port and vantage (localhost is
 	                   * 127.0.0.1 too): not sent again, its result copied; else -1 */
 	struct bs_endpoint source; /* the probe's own address and port, for claiming */
+	/* What this machine's firewall does to it on its way in (env.firewall), before any
+	 * socket is asked; firewall_known is false when the ruleset was not read. */
+	bool firewall_known;
+	struct bs_fw_verdict firewall;
+	/* A host cell of an interface's address travels over lo: what the firewall would do
+	 * to the same connection arriving on that interface from another machine. */
+	bool has_outside;
+	char outside_iface[IF_NAMESIZE];
+	struct bs_fw_verdict outside;
 };
 
 /* How a row reads one probe. */
@@ -142,14 +152,23 @@ struct bs_matrix_env {
 	int arp_ignore;      /* net.ipv4.conf.all.arp_ignore: 0 answers ARP for any local address */
 	unsigned icmp_burst; /* net.ipv4.icmp_msgs_burst: ICMP errors sent at once before the
 	                      * kernel's rate limit silences them */
+	unsigned icmp_peer_burst; /* ICMP errors one other host gets at once (the kernel's
+	                           * per-destination limit, net.ipv4.icmp_ratelimit); 0: none */
 	unsigned lo_index;
 	struct bs_endpoint from; /* probes' source address (--from), or family 0 */
 	/* TcpExt ListenDrops of this namespace (where the sockets are), or -1: read before and
 	 * after a probe round, so a SYN dropped by a full listen queue is named as such. */
 	long long (*listen_drops)(void);
+	/* This namespace's firewall (bs_fw_read), or NULL with firewall_status saying why.
+	 * bs_matrix_build takes it: the matrix frees it at its next build or bs_matrix_free. */
+	struct bs_fw_ruleset *firewall;
+	enum bs_fw_status firewall_status;
+	char firewall_why[BS_ERROR_MSG_MAX +
+	                  32]; /* not read: "firewall not read (needs root ...)", in words */
 };
 
-/* The system's answers: localhost from getaddrinfo, routes from each namespace. */
+/* The system's answers: localhost from getaddrinfo, routes from each namespace, the
+ * firewall's ruleset (libnftables). */
 void bs_matrix_env_system(struct bs_matrix_env *env);
 
 struct bs_matrix;
@@ -241,6 +260,11 @@ const struct bs_vantage *bs_matrix_vantage(const struct bs_matrix *m, size_t v);
 const struct bs_socket *bs_matrix_sockets(const struct bs_matrix *m, size_t *count);
 /* The row of socket sock_index. */
 long bs_matrix_row_of_socket(const struct bs_matrix *m, size_t sock_index);
+/* The firewall the last build judged with: the ruleset, or NULL with *status saying why;
+ * bs_matrix_firewall_why says it in words ("" when it was read). */
+const struct bs_fw_ruleset *bs_matrix_firewall(const struct bs_matrix *m,
+                                               enum bs_fw_status *status);
+const char *bs_matrix_firewall_why(const struct bs_matrix *m);
 /* Rows on one port: [*first, *first + count). */
 size_t bs_matrix_port_rows(const struct bs_matrix *m, size_t port, size_t *first);
 
@@ -282,7 +306,8 @@ void bs_matrix_probe_text(const struct bs_matrix *m, const struct bs_matrix_prob
 /* True when column c is a peer's connection to an address of another interface that reaches
  * this machine anyway (the weak host model): worth explaining even when it is open. */
 bool bs_matrix_col_weak_host(const struct bs_matrix *m, size_t c);
-/* "predicted" as an id for JSON: open, refused, unreachable, not-local, unknown. */
+/* "predicted" as an id for JSON: open, refused, unreachable, not-local, dropped, rejected (by
+ * the firewall), unknown (a route elsewhere, or a firewall rule that cannot be evaluated). */
 const char *bs_matrix_prediction_id(const struct bs_matrix *m, const struct bs_matrix_probe *p);
 
 #endif

@@ -3,6 +3,9 @@
  *
  * TCP: a completed handshake is open, a reset is refused, no answer by the deadline is a
  * timeout, EHOSTUNREACH/ENETUNREACH are unreachable, anything else is the errno by name.
+ * ICMP errors are read with their type and code (IP_RECVERR): port unreachable is refused,
+ * every other destination unreachable (admin prohibited, host unreachable) is unreachable,
+ * so a firewall's reject with ICMP is told apart from a reset (bs_probe_reason).
  * A TCP self-connect (the kernel chose the target port as the source port, so the socket
  * is connected to itself) is not an open port: it is detected and counted as refused.
  * Open connections are closed with a reset, so sweeps leave no TIME_WAIT behind.
@@ -44,7 +47,16 @@ struct bs_probe_result {
 	uint64_t latency_us;  /* from connect() to the verdict */
 	bool self_connect;    /* a TCP self-connect was detected and discarded */
 	uint16_t source_port; /* with record_source: the probe's own port, 0 when unknown */
+	bool icmp;            /* an ICMP error ended it: its type and code, as it arrived */
+	uint8_t icmp_type, icmp_code;
 };
+
+/* Why a probe ended as it did, as nmap's --reason says it: "syn-ack", "udp-response",
+ * "reset", "icmp-port-unreachable", "icmp-admin-prohibited" (any ICMP error read, by its
+ * type and code), "port-unreachable" (UDP refused, the ICMP not read), "self-connect",
+ * "no-response", "no-route" (no route here), "host-unreachable", "local-error" (the probe
+ * could not be sent from here), "" while pending. */
+const char *bs_probe_reason(const struct bs_probe_result *r, enum bs_proto proto, int family);
 
 struct bs_probe_opts {
 	enum bs_proto proto;

@@ -33,10 +33,17 @@ static const char *verdict_color(enum bs_verdict v)
 	}
 }
 
-static const char *verdict_word(const struct bs_probe_result *res)
+/* A TCP refusal by ICMP (a firewall's reject) and an ICMP prohibition read apart from a
+ * reset and a missing route, as nmap's --reason tells them. */
+static const char *verdict_word(const struct bs_probe_result *res, enum bs_proto proto, int family)
 {
 	if (res->verdict == BS_VERDICT_ERROR)
 		return bs_errno_name(res->error);
+	if (res->verdict == BS_VERDICT_REFUSED && res->icmp && proto == BS_PROTO_TCP)
+		return "refused (icmp)";
+	if (res->verdict == BS_VERDICT_UNREACHABLE && res->icmp &&
+	    strstr(bs_icmp_name(family, res->icmp_type, res->icmp_code), "prohibited") != NULL)
+		return "prohibited";
 	if (res->verdict == BS_VERDICT_UNREACHABLE)
 		return "unreach";
 	return bs_verdict_name(res->verdict);
@@ -70,7 +77,8 @@ static void cell_text(const struct bs_matrix *m, size_t r, size_t c, const struc
 		break;
 	case BS_CELL_NOBODY:
 		snprintf(buf, len, "%s %s", bs_verdict_symbol(res->verdict, st->utf8),
-		         verdict_word(res));
+		         verdict_word(res, bs_matrix_port(m, cell.probe->port)->proto,
+		                      cell.probe->query.dst.family));
 		break;
 	}
 	if (cell.disagree)
@@ -321,6 +329,23 @@ static bool any_other(const struct bs_matrix *m)
 	return false;
 }
 
+/* Whether the predictions include the firewall, and if not why. */
+static void print_firewall_note(const struct bs_matrix *m)
+{
+	enum bs_fw_status status;
+	const struct bs_fw_ruleset *fw = bs_matrix_firewall(m, &status);
+	size_t n = fw != NULL ? bs_fw_rule_count(fw) : 0;
+
+	if (bs_matrix_firewall_why(m)[0] != '\0')
+		printf("F%s: what it filters is not predicted.\n", bs_matrix_firewall_why(m) + 1);
+	else if (n == 0)
+		printf("Firewall: no nftables rules here, so nothing is filtered.\n");
+	else
+		printf("Firewall: %zu nftables rule%s read; the predictions include what they do "
+		       "(--explain names the rule).\n",
+		       n, n == 1 ? "" : "s");
+}
+
 int probe_render_text(const struct bs_matrix *m, const struct bs_iface_list *ifaces,
                       bool explain_all, const char *from)
 {
@@ -343,6 +368,7 @@ int probe_render_text(const struct bs_matrix *m, const struct bs_iface_list *ifa
 		print_row_notes(m, r, ifaces, explain_all);
 	printf("\n%s%s%s%s%s\n", HOST_NOTE, from ? " Source address: " : "", from ? from : "",
 	       has_peers(m) ? "\n" : "", has_peers(m) ? PEER_NOTE : "");
+	print_firewall_note(m);
 	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : -1;
 }
 
@@ -380,6 +406,18 @@ static const char *cell_state_id(enum bs_cell_state s)
 	};
 
 	return ids[s];
+}
+
+/* Whether the ruleset was read: {"read": true, "rules": N} or {"read": false, "text": why}. */
+static json_t *firewall_json(const struct bs_matrix *m)
+{
+	enum bs_fw_status status;
+	const struct bs_fw_ruleset *fw = bs_matrix_firewall(m, &status);
+	bool read = fw != NULL || status == BS_FW_READ;
+
+	return json_pack("{s:b,s:I,s:o}", "read", read, "rules",
+	                 (json_int_t)(fw != NULL ? bs_fw_rule_count(fw) : 0), "text",
+	                 read ? json_null() : cli_json_text(bs_matrix_firewall_why(m)));
 }
 
 static json_t *vantages_json(const struct bs_matrix *m)
@@ -487,6 +525,41 @@ static const char *attribution_id(enum bs_attribution how)
 	return how == BS_ATTR_ACCEPT ? "accept" : how == BS_ATTR_TABLE ? "socket table" : NULL;
 }
 
+/* What the firewall does to a probe: null when the ruleset was not read. */
+static json_t *firewall_verdict_json(const struct bs_matrix *m, const struct bs_fw_verdict *v,
+                                     int family)
+{
+	enum bs_fw_status status;
+	const struct bs_fw_ruleset *fw = bs_matrix_firewall(m, &status);
+	const char *reject = bs_fw_reject_id(v, family);
+	char where[256], rule[512];
+	json_t *j = json_object();
+
+	bs_fw_where(fw, v, where, sizeof(where));
+	bs_fw_rule_text(fw, v, rule, sizeof(rule));
+	json_object_set_new(j, "verdict", json_string(bs_fw_outcome_id(v->outcome)));
+	json_object_set_new(j, "reject", reject[0] ? json_string(reject) : json_null());
+	json_object_set_new(j, "by_policy", json_boolean(v->by_policy));
+	json_object_set_new(j, "where", where[0] ? cli_json_text(where) : json_null());
+	json_object_set_new(j, "rule", rule[0] ? cli_json_text(rule) : json_null());
+	return j;
+}
+
+static json_t *probe_firewall_json(const struct bs_matrix *m, const struct bs_matrix_probe *p,
+                                   bool outside)
+{
+	json_t *j;
+
+	if (!p->firewall_known || (outside && !p->has_outside) ||
+	    bs_matrix_col(m, p->col)->route != BS_ROUTE_HERE ||
+	    bs_matrix_col(m, p->col)->kind == BS_COL_NOT_LOCAL)
+		return json_null(); /* not read, or it never arrives here */
+	j = firewall_verdict_json(m, outside ? &p->outside : &p->firewall, p->query.dst.family);
+	if (outside)
+		json_object_set_new(j, "iface", cli_json_text(p->outside_iface));
+	return j;
+}
+
 static json_t *probe_json(const struct bs_matrix *m, size_t i)
 {
 	const struct bs_matrix_probe *p = bs_matrix_probe(m, i);
@@ -508,12 +581,17 @@ static json_t *probe_json(const struct bs_matrix *m, size_t i)
 	                    p->same_as >= 0 ? json_integer((json_int_t)p->same_as) : json_null());
 	json_object_set_new(j, "observed",
 	                    pending ? json_null() : json_string(bs_verdict_name(o->verdict)));
+	json_object_set_new(
+	    j, "reason",
+	    pending ? json_null() : json_string(bs_probe_reason(o, port->proto, col->dst.family)));
 	json_object_set_new(j, "error",
 	                    o->error ? json_string(bs_errno_name(o->error)) : json_null());
 	json_object_set_new(j, "latency_us",
 	                    pending ? json_null() : json_integer((json_int_t)o->latency_us));
 	json_object_set_new(j, "self_connect", json_boolean(o->self_connect));
 	json_object_set_new(j, "predicted", json_string(bs_matrix_prediction_id(m, p)));
+	json_object_set_new(j, "firewall", probe_firewall_json(m, p, false));
+	json_object_set_new(j, "firewall_outside", probe_firewall_json(m, p, true));
 	json_object_set_new(j, "predicted_sockets", row_ids(m, p, false));
 	json_object_set_new(j, "answered_by", row_ids(m, p, true));
 	json_object_set_new(j, "attributed_by", how ? cli_json_text(how) : json_null());
@@ -563,6 +641,7 @@ int probe_render_json(const struct bs_matrix *m, const struct bs_iface_list *ifa
 
 	json_object_set_new(root, "source", from ? cli_json_text(from) : json_null());
 	json_object_set_new(root, "note", cli_json_text(HOST_NOTE));
+	json_object_set_new(root, "firewall", firewall_json(m));
 	json_object_set_new(root, "vantages", vantages_json(m));
 	json_object_set_new(root, "targets", targets_json(m));
 	for (size_t r = 0; r < bs_matrix_nrows(m); r++)

@@ -1,8 +1,12 @@
 /* The ruleset from the kernel, through libnftables (JSON out), and nft commands for the lab. */
 #include <errno.h>
+#include <fcntl.h>
 #include <nftables/libnftables.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/netlink.h>
 
 #include "firewall_internal.h"
 
@@ -49,19 +53,74 @@ static bool legacy_tables_loaded(void)
 	return c != EOF;
 }
 
+/* libnftables ends the whole process when it cannot open its netlink socket (out of
+ * descriptors, say): make sure it can before asking it anything. */
+static bool netlink_possible(struct bs_error *err)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+
+	if (fd < 0) {
+		bs_error_set(err, errno, "no netlink socket for nftables could be opened: %s",
+		             strerror(errno));
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
+/* Some of libnftables' messages go to stderr whatever its error buffer says ("Operation not
+ * permitted (you must be root)"): bindscope says it in its own words, so they are silenced
+ * for the call. Returns the saved stderr, or -1 when it could not be saved (left as is). */
+static int quiet_stderr(void)
+{
+	int saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	int null = saved >= 0 ? open("/dev/null", O_WRONLY | O_CLOEXEC) : -1;
+
+	if (null < 0) {
+		if (saved >= 0)
+			close(saved);
+		return -1;
+	}
+	dup2(null, STDERR_FILENO);
+	close(null);
+	return saved;
+}
+
+static void restore_stderr(int saved)
+{
+	if (saved < 0)
+		return;
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+}
+
+static int run_quietly(struct nft_ctx *ctx, const char *commands)
+{
+	int saved = quiet_stderr(), rc, code;
+
+	rc = nft_run_cmd_from_buffer(ctx, commands);
+	code = errno;
+	restore_stderr(saved);
+	errno = code;
+	return rc;
+}
+
 struct bs_fw_ruleset *bs_fw_read(enum bs_fw_status *status, struct bs_error *err)
 {
-	struct nft_ctx *ctx = context(true);
+	struct nft_ctx *ctx;
 	struct bs_fw_ruleset *fw;
 	char msg[256];
 	const char *out;
 
 	*status = BS_FW_UNAVAILABLE;
+	if (!netlink_possible(err))
+		return NULL;
+	ctx = context(true);
 	if (ctx == NULL) {
 		bs_error_set(err, 0, "libnftables could not start");
 		return NULL;
 	}
-	if (nft_run_cmd_from_buffer(ctx, "list ruleset") != 0) {
+	if (run_quietly(ctx, "list ruleset") != 0) {
 		nft_message(ctx, msg, sizeof(msg));
 		if (strstr(msg, "Operation not permitted") != NULL || errno == EPERM)
 			*status = BS_FW_NEEDS_ROOT;
@@ -86,12 +145,15 @@ struct bs_fw_ruleset *bs_fw_read(enum bs_fw_status *status, struct bs_error *err
 
 int bs_fw_apply(const char *commands, struct bs_error *err)
 {
-	struct nft_ctx *ctx = context(false);
+	struct nft_ctx *ctx;
 	char msg[256];
 
+	if (!netlink_possible(err))
+		return -1;
+	ctx = context(false);
 	if (ctx == NULL)
 		return bs_error_set(err, 0, "libnftables could not start");
-	if (nft_run_cmd_from_buffer(ctx, commands) != 0) {
+	if (run_quietly(ctx, commands) != 0) {
 		nft_message(ctx, msg, sizeof(msg));
 		nft_ctx_free(ctx);
 		return bs_error_set(err, 0, "nft refused the rule: %s", msg);

@@ -30,25 +30,27 @@ const char *bs_fw_outcome_id(enum bs_fw_outcome outcome)
 	return (size_t)outcome < sizeof(ids) / sizeof(ids[0]) ? ids[outcome] : "depends";
 }
 
-const char *bs_icmp_name(int family, uint8_t type, uint8_t code)
+/* The ids carry nmap's "icmp-" prefix; bs_icmp_name is the same text without it. */
+const char *bs_icmp_id(int family, uint8_t type, uint8_t code)
 {
-	static const char *const v4[] = {"net-unreachable",
-	                                 "host-unreachable",
-	                                 "prot-unreachable",
-	                                 "port-unreachable",
+	static const char *const v4[] = {"icmp-net-unreachable",
+	                                 "icmp-host-unreachable",
+	                                 "icmp-prot-unreachable",
+	                                 "icmp-port-unreachable",
 	                                 NULL,
 	                                 NULL,
 	                                 NULL,
 	                                 NULL,
 	                                 NULL,
-	                                 "net-prohibited",
-	                                 "host-prohibited",
+	                                 "icmp-net-prohibited",
+	                                 "icmp-host-prohibited",
 	                                 NULL,
 	                                 NULL,
-	                                 "admin-prohibited"};
-	static const char *const v6[] = {"no-route",         "admin-prohibited", NULL,
-	                                 "addr-unreachable", "port-unreachable", "policy-fail",
-	                                 "reject-route"};
+	                                 "icmp-admin-prohibited"};
+	static const char *const v6[] = {
+	    "icmp-no-route",         "icmp-admin-prohibited", NULL,
+	    "icmp-addr-unreachable", "icmp-port-unreachable", "icmp-policy-fail",
+	    "icmp-reject-route"};
 
 	if (family == AF_INET && type == 3 && code < sizeof(v4) / sizeof(v4[0]) && v4[code])
 		return v4[code];
@@ -57,16 +59,22 @@ const char *bs_icmp_name(int family, uint8_t type, uint8_t code)
 	return family == AF_INET6 ? "icmpv6-error" : "icmp-error";
 }
 
+const char *bs_icmp_name(int family, uint8_t type, uint8_t code)
+{
+	const char *id = bs_icmp_id(family, type, code);
+
+	if (strcmp(id, "icmp-error") == 0 || strncmp(id, "icmp-", 5) != 0)
+		return id;
+	return id + strlen("icmp-");
+}
+
 const char *bs_fw_reject_id(const struct bs_fw_verdict *v, int family)
 {
-	static char id[40];
-
 	if (v->outcome != BS_FW_REJECT)
 		return "";
 	if (v->reject == BS_REJECT_TCP_RESET)
 		return "tcp-reset";
-	snprintf(id, sizeof(id), "icmp-%s", bs_icmp_name(family, v->icmp_type, v->icmp_code));
-	return id;
+	return bs_icmp_id(family, v->icmp_type, v->icmp_code);
 }
 
 void bs_fw_outcome_text(const struct bs_fw_verdict *v, int family, char *buf, size_t len)

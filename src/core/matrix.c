@@ -33,6 +33,7 @@ void bs_matrix_free(struct bs_matrix *m)
 	free(m->cols);
 	free(m->probes);
 	free(m->stale);
+	bs_fw_free(m->env.firewall);
 	free(m);
 }
 
@@ -250,6 +251,8 @@ int bs_matrix_build(struct bs_matrix *m, const struct bs_socket_list *table,
                     struct bs_error *err)
 {
 	bs_matrix_probe_stop(m);
+	if (m->env.firewall != env->firewall)
+		bs_fw_free(m->env.firewall);
 	m->env = *env;
 	m->ifaces = ifaces;
 	if (take_sockets(m, table, err) < 0 || make_rows(m, err) < 0 ||
@@ -327,6 +330,20 @@ long bs_matrix_row_of_socket(const struct bs_matrix *m, size_t sock_index)
 		if (m->rows[r].socket && m->rows[r].sock == sock_index)
 			return (long)r;
 	return -1;
+}
+
+const struct bs_fw_ruleset *bs_matrix_firewall(const struct bs_matrix *m, enum bs_fw_status *status)
+{
+	*status = m->env.firewall_status;
+	return m->env.firewall;
+}
+
+const char *bs_matrix_firewall_why(const struct bs_matrix *m)
+{
+	if (m->env.firewall != NULL || m->env.firewall_status == BS_FW_READ)
+		return "";
+	return m->env.firewall_why[0] ? m->env.firewall_why
+	                              : bs_fw_status_text(m->env.firewall_status);
 }
 
 size_t bs_matrix_port_rows(const struct bs_matrix *m, size_t port, size_t *first)

@@ -69,4 +69,28 @@ int matrix_make_columns(struct bs_matrix *m, const struct bs_iface_list *ifaces,
 int matrix_make_probes(struct bs_matrix *m, const struct bs_iface_list *ifaces,
                        struct bs_error *err);
 
+/* matrix_probe.c: probes from p's vantage, this round, due an ICMP error (a UDP refusal or a
+ * firewall's ICMP reject). */
+size_t matrix_icmp_due(const struct bs_matrix *m, const struct bs_matrix_probe *p);
+
+/* matrix_firewall.c */
+enum matrix_fw_effect {
+	MATRIX_FW_PASS,    /* accepted, or the ruleset was not read (nothing predicted of it) */
+	MATRIX_FW_BLOCK,   /* dropped or rejected before any socket is asked */
+	MATRIX_FW_UNKNOWN, /* depends on a rule bindscope cannot evaluate, or a nat rule */
+};
+void matrix_firewall_judge(struct bs_matrix *m, struct bs_matrix_probe *pr,
+                           const struct bs_iface_list *ifaces);
+enum matrix_fw_effect matrix_firewall_effect(const struct bs_matrix_probe *p);
+/* A firewall reject sends ICMP for p (rate limited like the kernel's own). */
+bool matrix_firewall_icmp_due(const struct bs_matrix_probe *p);
+/* A blocked probe's observation is what its rule sends back (silence, reset, that ICMP). */
+bool matrix_firewall_explains(const struct bs_matrix *m, const struct bs_matrix_probe *p);
+/* "The firewall stops it before any socket is asked: dropped by ..." ("" for nothing to say). */
+void matrix_firewall_words(const struct bs_matrix *m, const struct bs_matrix_probe *p, char *buf,
+                           size_t len);
+/* A host cell over lo: what the firewall would do arriving on the address's interface. */
+void matrix_firewall_outside_words(const struct bs_matrix *m, const struct bs_matrix_probe *p,
+                                   char *buf, size_t len);
+
 #endif

@@ -107,13 +107,16 @@ static bool predicted_takes(const struct bs_matrix *m, const struct bs_matrix_pr
 
 	/* A vantage with no route here (or one leading elsewhere) asks no socket of ours. */
 	return m->cols[p->col].route == BS_ROUTE_HERE && row->socket &&
+	       matrix_firewall_effect(p) == MATRIX_FW_PASS &&
 	       bs_lookup_takes(m->socks, m->nsocks, &p->query, &p->predicted, row->sock);
 }
 
+/* A socket takes it (the lookup), and the firewall lets it reach the lookup. */
 static bool predicts_open(const struct bs_matrix_probe *p)
 {
-	return p->predicted.outcome == BS_LOOKUP_SOCKET ||
-	       p->predicted.outcome == BS_LOOKUP_GROUP || p->predicted.outcome == BS_LOOKUP_TIE;
+	return (p->predicted.outcome == BS_LOOKUP_SOCKET ||
+	        p->predicted.outcome == BS_LOOKUP_GROUP || p->predicted.outcome == BS_LOOKUP_TIE) &&
+	       matrix_firewall_effect(p) == MATRIX_FW_PASS;
 }
 
 /* True when one of the sockets that should take the probe is ours: its accept will say. */
@@ -318,16 +321,29 @@ bool bs_matrix_settled(const struct bs_matrix *m)
 	return true;
 }
 
-bool bs_matrix_icmp_limited(const struct bs_matrix *m, const struct bs_matrix_probe *p)
+size_t matrix_icmp_due(const struct bs_matrix *m, const struct bs_matrix_probe *p)
 {
 	size_t due = 0, vantage = m->cols[p->col].vantage;
 
 	for (size_t i = 0; i < m->nprobes; i++) {
 		const struct bs_matrix_probe *q = &m->probes[i];
-		due += q->probed && m->cols[q->col].vantage == vantage &&
-		       m->ports[q->port].proto == BS_PROTO_UDP && !predicts_open(q) &&
+		bool refused_udp = m->ports[q->port].proto == BS_PROTO_UDP &&
+		                   q->predicted.outcome == BS_LOOKUP_NONE &&
+		                   matrix_firewall_effect(q) == MATRIX_FW_PASS;
+		due += q->probed && q->same_as < 0 && m->cols[q->col].vantage == vantage &&
+		       (refused_udp || matrix_firewall_icmp_due(q)) &&
 		       m->cols[q->col].route == BS_ROUTE_HERE;
 	}
+	return due;
+}
+
+bool bs_matrix_icmp_limited(const struct bs_matrix *m, const struct bs_matrix_probe *p)
+{
+	size_t due = matrix_icmp_due(m, p);
+
+	if (m->cols[p->col].vantage != 0 && m->env.icmp_peer_burst > 0 &&
+	    due > m->env.icmp_peer_burst)
+		return true;
 	return due > m->env.icmp_burst;
 }
 
@@ -347,6 +363,15 @@ bool bs_matrix_probe_disagrees(const struct bs_matrix *m, const struct bs_matrix
 		return false; /* no prediction to contradict */
 	if (m->cols[p->col].route == BS_ROUTE_NONE)
 		return v != BS_VERDICT_UNREACHABLE;
+	if (matrix_firewall_effect(p) == MATRIX_FW_UNKNOWN)
+		return false; /* no prediction to contradict: the words say which rule decides */
+	if (matrix_firewall_effect(p) == MATRIX_FW_BLOCK) {
+		/* An ICMP reject silenced by the kernel's ICMP rate limit reads as a drop. */
+		if (matrix_firewall_icmp_due(p) && bs_matrix_icmp_limited(m, p) &&
+		    (v == BS_VERDICT_TIMEOUT || v == BS_VERDICT_OPEN_FILTERED))
+			return false;
+		return !matrix_firewall_explains(m, p);
+	}
 	if (!predicts_open(p)) {
 		/* UDP silence where ICMP port unreachable was due: rate limiting, see the words. */
 		if (udp && v == BS_VERDICT_OPEN_FILTERED)

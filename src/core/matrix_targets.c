@@ -257,6 +257,7 @@ int matrix_make_probes(struct bs_matrix *m, const struct bs_iface_list *ifaces,
 			            : bs_lookup_host_arrival(ifaces, &dst, m->env.lo_index),
 			    ifaces);
 			bs_lookup(m->socks, m->nsocks, &pr->query, &pr->predicted);
+			matrix_firewall_judge(m, pr, ifaces);
 		}
 	return 0;
 }

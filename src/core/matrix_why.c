@@ -164,7 +164,12 @@ static void prediction_words(const struct bs_matrix *m, const struct bs_matrix_p
                              size_t len)
 {
 	bool udp = m->ports[p->port].proto == BS_PROTO_UDP;
-	long w = bs_matrix_probe_answer_row(m, p, false);
+	/* the lookup's own answer, whatever the firewall does before it */
+	long w = p->predicted.outcome == BS_LOOKUP_SOCKET ||
+	                 p->predicted.outcome == BS_LOOKUP_GROUP ||
+	                 p->predicted.outcome == BS_LOOKUP_TIE
+	             ? bs_matrix_row_of_socket(m, p->predicted.winner)
+	             : -1;
 	char others[600], takers[128], who[256];
 
 	others_words(m, p, others, sizeof(others));
@@ -237,15 +242,27 @@ static void observation_words(const struct bs_matrix *m, const struct bs_matrix_
 		}
 		return;
 	case BS_VERDICT_REFUSED:
-		snprintf(buf, len, "Observed: refused (%s).",
-		         udp ? "ICMP port unreachable" : "a TCP reset");
+		if (o->icmp && !udp)
+			snprintf(
+			    buf, len,
+			    "Observed: refused with ICMP port unreachable, not a TCP reset: a "
+			    "closed TCP port answers with a reset, so a firewall rule's reject "
+			    "sent this.");
+		else
+			snprintf(buf, len, "Observed: refused (%s).",
+			         udp ? "ICMP port unreachable" : "a TCP reset");
 		return;
 	case BS_VERDICT_TIMEOUT:
 		snprintf(buf, len,
 		         "Observed: no answer before the deadline (no reset, no ICMP error).");
 		return;
 	case BS_VERDICT_UNREACHABLE:
-		snprintf(buf, len, "Observed: unreachable (%s).", bs_errno_name(o->error));
+		if (o->icmp)
+			snprintf(buf, len, "Observed: unreachable (ICMP %s, %s).",
+			         bs_icmp_name(p->query.dst.family, o->icmp_type, o->icmp_code),
+			         bs_errno_name(o->error));
+		else
+			snprintf(buf, len, "Observed: unreachable (%s).", bs_errno_name(o->error));
 		return;
 	case BS_VERDICT_OPEN_FILTERED:
 		snprintf(
@@ -323,6 +340,13 @@ static void contradiction_words(const struct bs_matrix *m, const struct bs_matri
 		    buf, len,
 		    " But the probe did not fail for lack of a route: the peer's routes changed "
 		    "after bindscope read them.");
+	else if (matrix_firewall_effect(p) == MATRIX_FW_BLOCK)
+		snprintf(
+		    buf, len,
+		    " But the probe saw %s (%s), not what that rule sends back: the packet did "
+		    "not meet the ruleset as bindscope read it.",
+		    bs_verdict_name(v),
+		    bs_probe_reason(&p->observed, m->ports[p->port].proto, p->query.dst.family));
 	else if (!open_predicted && v == BS_VERDICT_OPEN)
 		snprintf(
 		    buf, len,
@@ -361,6 +385,51 @@ static void contradiction_words(const struct bs_matrix *m, const struct bs_matri
 		snprintf(buf, len, " But the probe saw %s.", bs_verdict_name(v));
 }
 
+/* What the firewall does to it before any socket is asked; from a peer, also that it was not
+ * read (the peer's packets cross it). */
+static void firewall_words(const struct bs_matrix *m, const struct bs_matrix_probe *p, char *buf,
+                           size_t len)
+{
+	char part[1000];
+
+	if (!p->firewall_known && m->cols[p->col].vantage == 0)
+		return; /* over lo: said only where a cell contradicts */
+	matrix_firewall_words(m, p, part, sizeof(part));
+	if (part[0] != '\0')
+		bs_textbuf_appendf(buf, len, " %s", part);
+}
+
+/* Silence where an ICMP error was due: the kernel's ICMP rate limit. */
+static void rate_limit_words(const struct bs_matrix *m, const struct bs_matrix_probe *p, char *buf,
+                             size_t len)
+{
+	enum bs_verdict v = p->observed.verdict;
+	bool udp_refusal = m->ports[p->port].proto == BS_PROTO_UDP &&
+	                   p->predicted.outcome == BS_LOOKUP_NONE &&
+	                   matrix_firewall_effect(p) == MATRIX_FW_PASS;
+	size_t due = matrix_icmp_due(m, p);
+
+	if ((v != BS_VERDICT_OPEN_FILTERED && v != BS_VERDICT_TIMEOUT) ||
+	    (!udp_refusal && !matrix_firewall_icmp_due(p)) || !bs_matrix_icmp_limited(m, p))
+		return;
+	if (m->cols[p->col].vantage != 0 && m->env.icmp_peer_burst > 0 &&
+	    due > m->env.icmp_peer_burst)
+		bs_textbuf_appendf(
+		    buf, len,
+		    " %zu probes from %s were due an ICMP error in this round, and the "
+		    "kernel sends one host at most %u at once, then one per "
+		    "net.ipv4.icmp_ratelimit ms: the rest are rate-limited into silence.",
+		    due, bs_matrix_vantage(m, m->cols[p->col].vantage)->name,
+		    m->env.icmp_peer_burst);
+	else
+		bs_textbuf_appendf(
+		    buf, len,
+		    " %zu probes were due an ICMP error in this round, more than the "
+		    "kernel sends at once (net.ipv4.icmp_msgs_burst = %u): the rest are "
+		    "rate-limited into silence.",
+		    due, m->env.icmp_burst);
+}
+
 void bs_matrix_cell_why(const struct bs_matrix *m, size_t r, size_t c, char *buf, size_t len)
 {
 	struct bs_matrix_cell cell;
@@ -379,28 +448,32 @@ void bs_matrix_cell_why(const struct bs_matrix *m, size_t r, size_t c, char *buf
 		}
 		return;
 	}
+	firewall_words(m, cell.probe, buf, len);
 	prediction_words(m, cell.probe, part, sizeof(part));
-	bs_textbuf_appendf(buf, len, " %s", part);
+	if (matrix_firewall_effect(cell.probe) != MATRIX_FW_PASS && part[0] != '\0') {
+		part[0] = (char)(part[0] - 'A' + 'a'); /* "The kernel ..." → "the kernel ..." */
+		bs_textbuf_appendf(buf, len, " Past the firewall, %s", part);
+	} else {
+		bs_textbuf_appendf(buf, len, " %s", part);
+	}
 	if (!cell.probe->probed) {
 		bs_textbuf_appendf(buf, len, " Not probed (only the address asked for is).");
 		return;
 	}
 	observation_words(m, cell.probe, part, sizeof(part));
 	bs_textbuf_appendf(buf, len, " %s", part);
-	if (m->ports[cell.probe->port].proto == BS_PROTO_UDP &&
-	    cell.probe->observed.verdict == BS_VERDICT_OPEN_FILTERED &&
-	    cell.probe->predicted.outcome == BS_LOOKUP_NONE &&
-	    bs_matrix_icmp_limited(m, cell.probe))
-		bs_textbuf_appendf(
-		    buf, len,
-		    " More UDP probes were due an ICMP port unreachable than the kernel "
-		    "sends at once (net.ipv4.icmp_msgs_burst = %u): the rest are "
-		    "rate-limited into silence.",
-		    m->env.icmp_burst);
+	rate_limit_words(m, cell.probe, buf, len);
 	if (cell.disagree) {
 		contradiction_words(m, cell.probe, part, sizeof(part));
 		bs_textbuf_appendf(buf, len, "%s", part);
+		if (!cell.probe->firewall_known) {
+			matrix_firewall_words(m, cell.probe, part, sizeof(part));
+			bs_textbuf_appendf(buf, len, " %s", part);
+		}
 	}
+	matrix_firewall_outside_words(m, cell.probe, part, sizeof(part));
+	if (part[0] != '\0' && cell.probe->outside.any_rule)
+		bs_textbuf_appendf(buf, len, " %s", part);
 }
 
 void bs_matrix_probe_text(const struct bs_matrix *m, const struct bs_matrix_probe *p, char *buf,

@@ -257,8 +257,10 @@ const char *bs_matrix_prediction_id(const struct bs_matrix *m, const struct bs_m
 		return "not-local";
 	if (c->route == BS_ROUTE_NONE)
 		return "unreachable";
-	if (c->route == BS_ROUTE_ELSEWHERE)
+	if (c->route == BS_ROUTE_ELSEWHERE || matrix_firewall_effect(p) == MATRIX_FW_UNKNOWN)
 		return "unknown";
+	if (matrix_firewall_effect(p) == MATRIX_FW_BLOCK)
+		return p->firewall.outcome == BS_FW_DROP ? "dropped" : "rejected";
 	if (p->predicted.outcome == BS_LOOKUP_NONE)
 		return "refused";
 	return "open"; /* a socket takes it (UDP: others' sockets stay silent, open|filtered) */

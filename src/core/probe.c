@@ -1,5 +1,6 @@
 #include "bindscope/probe.h"
 
+#include "bindscope/firewall.h"
 #include "bindscope/netns.h"
 
 #include <errno.h>
@@ -9,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <linux/errqueue.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -21,6 +24,7 @@ struct slot {
 	struct bs_watch *watch;
 	uint64_t started_us;
 	struct bs_probe *probe;
+	int family;
 };
 
 struct bs_probe {
@@ -82,6 +86,30 @@ const char *bs_verdict_symbol(enum bs_verdict v, bool utf8)
 	return "!";
 }
 
+const char *bs_probe_reason(const struct bs_probe_result *r, enum bs_proto proto, int family)
+{
+	if (r->icmp)
+		return bs_icmp_id(family, r->icmp_type, r->icmp_code);
+	switch (r->verdict) {
+	case BS_VERDICT_OPEN:
+		return proto == BS_PROTO_UDP ? "udp-response" : "syn-ack";
+	case BS_VERDICT_REFUSED:
+		if (r->self_connect)
+			return "self-connect";
+		return proto == BS_PROTO_UDP ? "port-unreachable" : "reset";
+	case BS_VERDICT_TIMEOUT:
+	case BS_VERDICT_OPEN_FILTERED:
+		return "no-response";
+	case BS_VERDICT_UNREACHABLE:
+		return r->error == ENETUNREACH ? "no-route" : "host-unreachable";
+	case BS_VERDICT_ERROR:
+		return "local-error";
+	case BS_VERDICT_PENDING:
+		break;
+	}
+	return "";
+}
+
 struct bs_probe_opts bs_probe_opts_default(void)
 {
 	struct bs_probe_opts o = {
@@ -130,8 +158,48 @@ static void slot_release(struct slot *s)
 	s->probe->free_slots[s->probe->nfree++] = (unsigned)(s - s->probe->slots);
 }
 
+/* The ICMP error that ended a probe, from the socket's error queue (IP_RECVERR): it tells
+ * an ICMP port unreachable from a TCP reset, and names what a firewall's reject sent. */
+static bool read_icmp(int fd, uint8_t *type, uint8_t *code)
+{
+	char control[512];
+	struct msghdr msg = {.msg_control = control, .msg_controllen = sizeof(control)};
+	struct cmsghdr *c;
+
+	if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+		return false;
+	for (c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+		const struct sock_extended_err *ee = (const void *)CMSG_DATA(c);
+		bool v4 = c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR;
+		bool v6 = c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR;
+		if ((v4 && ee->ee_origin == SO_EE_ORIGIN_ICMP) ||
+		    (v6 && ee->ee_origin == SO_EE_ORIGIN_ICMP6)) {
+			*type = ee->ee_type;
+			*code = ee->ee_code;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* An ICMP destination unreachable decides the verdict: port unreachable is refused (nothing
+ * there, or a firewall's reject saying so), every other code is unreachable. */
+static enum bs_verdict icmp_verdict(int family, uint8_t type, uint8_t code)
+{
+	bool port = family == AF_INET6 ? (type == 1 && code == 4) : (type == 3 && code == 3);
+
+	return port ? BS_VERDICT_REFUSED : BS_VERDICT_UNREACHABLE;
+}
+
 static void slot_finish(struct slot *s, enum bs_verdict v, int code)
 {
+	struct bs_probe_result *r = &s->probe->results[s->target];
+
+	if (code != 0 && s->fd >= 0 && r->verdict == BS_VERDICT_PENDING &&
+	    read_icmp(s->fd, &r->icmp_type, &r->icmp_code)) {
+		r->icmp = true;
+		v = icmp_verdict(s->family, r->icmp_type, r->icmp_code);
+	}
 	set_result(s->probe, s->target, v, code, s->started_us);
 	slot_release(s);
 }
@@ -245,6 +313,17 @@ static int open_socket_in(struct bs_probe *p, int family, int type)
 	return bs_netns_socket(p->opts.netns_fd, family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 }
 
+/* Queue ICMP errors with their type and code (read_icmp); without it only an errno is left. */
+static void ask_for_icmp(int fd, int family)
+{
+	int on = 1;
+
+	if (family == AF_INET6)
+		setsockopt(fd, SOL_IPV6, IPV6_RECVERR, &on, sizeof(on));
+	else
+		setsockopt(fd, SOL_IP, IP_RECVERR, &on, sizeof(on));
+}
+
 /* Start probe i in slot s. Returns false when out of descriptors with others in flight. */
 static bool launch(struct bs_probe *p, struct slot *s, size_t i)
 {
@@ -255,6 +334,9 @@ static bool launch(struct bs_probe *p, struct slot *s, size_t i)
 	fd = open_socket_in(p, t->family, udp ? SOCK_DGRAM : SOCK_STREAM);
 	if (fd < 0 && (errno == EMFILE || errno == ENFILE) && p->in_flight > 0)
 		return false; /* wait for a slot to give its descriptor back */
+	if (fd >= 0)
+		ask_for_icmp(fd, t->family);
+	s->family = t->family;
 	s->busy = true;
 	s->target = i;
 	s->fd = fd;
