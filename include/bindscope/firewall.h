@@ -27,7 +27,9 @@
 
 #include "bindscope/endpoint.h"
 #include "bindscope/error.h"
+#include "bindscope/iface.h"
 #include "bindscope/listener.h"
+#include "bindscope/sockets.h"
 
 struct bs_fw_ruleset;
 
@@ -117,5 +119,30 @@ const char *bs_fw_reject_id(const struct bs_fw_verdict *v, int family);
  * (bs_icmp_id). An unnamed type or code is "icmp-error" / "icmpv6-error". */
 const char *bs_icmp_name(int family, uint8_t type, uint8_t code);
 const char *bs_icmp_id(int family, uint8_t type, uint8_t code);
+
+/*
+ * A socket's exposure through the firewall: for each interface that is up and not loopback
+ * where a connection to the socket can arrive from another machine (every one for a wildcard;
+ * the address's own interface for one address; the device for SO_BINDTODEVICE; none for
+ * loopback), what the ruleset does to a new connection (a datagram) to its port, from a
+ * sender not known. A dual-stack socket gets one for each family the interface has.
+ */
+struct bs_fw_iface_verdict {
+	char iface[IF_NAMESIZE];
+	int family;
+	struct bs_fw_verdict verdict;
+};
+
+/* Up to max verdicts into out; returns how many there are in all (a caller with fewer slots
+ * than that shows what it has and says how many it left out). */
+size_t bs_fw_socket_exposure(const struct bs_fw_ruleset *fw, const struct bs_socket *s,
+                             const struct bs_iface_list *ifaces, struct bs_fw_iface_verdict *out,
+                             size_t max);
+
+/* "8082: dropped on wlan0 by inet hostfw input, handle 4; accepted on eth0", grouped by what
+ * decided; "" when n is 0. */
+void bs_fw_socket_exposure_text(const struct bs_fw_ruleset *fw, const struct bs_socket *s,
+                                const struct bs_fw_iface_verdict *v, size_t n, char *buf,
+                                size_t len);
 
 #endif

@@ -310,4 +310,9 @@ bool bs_matrix_col_weak_host(const struct bs_matrix *m, size_t c);
  * the firewall), unknown (a route elsewhere, or a firewall rule that cannot be evaluated). */
 const char *bs_matrix_prediction_id(const struct bs_matrix *m, const struct bs_matrix_probe *p);
 
+/* The reason (bs_probe_reason) the model expects the probe to end with: "syn-ack", "reset",
+ * "icmp-admin-prohibited", "no-response", "received", "no-route", ...; NULL where nothing is
+ * predicted (not probed, a route elsewhere, a firewall rule that cannot be evaluated). */
+const char *bs_matrix_predicted_reason(const struct bs_matrix *m, const struct bs_matrix_probe *p);
+
 #endif

@@ -47,11 +47,13 @@ struct bs_probe_result {
 	uint64_t latency_us;  /* from connect() to the verdict */
 	bool self_connect;    /* a TCP self-connect was detected and discarded */
 	uint16_t source_port; /* with record_source: the probe's own port, 0 when unknown */
+	bool confirmed;       /* UDP: a listener of this process received it (no reply) */
 	bool icmp;            /* an ICMP error ended it: its type and code, as it arrived */
 	uint8_t icmp_type, icmp_code;
 };
 
 /* Why a probe ended as it did, as nmap's --reason says it: "syn-ack", "udp-response",
+ * "received" (UDP: bindscope's own listener got it),
  * "reset", "icmp-port-unreachable", "icmp-admin-prohibited" (any ICMP error read, by its
  * type and code), "port-unreachable" (UDP refused, the ICMP not read), "self-connect",
  * "no-response", "no-route" (no route here), "host-unreachable", "local-error" (the probe

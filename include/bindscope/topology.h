@@ -6,6 +6,13 @@
  *       an interface of the workstation (a veth whose far end is the segment)
  *   peer NAME on IFACE ADDR/PREFIX [ADDR/PREFIX...] [route NET/PREFIX via ADDR]...
  *       a host on IFACE's segment, in its own network namespace; routes are its own
+ *   firewall [on PEER] 'NFT COMMAND'
+ *   firewall [on PEER] file PATH
+ *       nftables rules for the workstation (or that peer), applied in its namespace through
+ *       libnftables in the order given: one command in single quotes, as `nft` takes it
+ *       ('add rule inet filter input iifname "wlan0" tcp dport 8082 drop'), or a ruleset
+ *       file in `nft -f` syntax (relative to the topology file). nft's own error is told
+ *       with the line when the lab is built.
  *
  * Every error names its line: "line 3: 'ifac' is not a statement (use iface or peer)".
  * Rejected with their line, before anything is built: interface names Linux refuses or
@@ -19,6 +26,7 @@
 #define BINDSCOPE_TOPOLOGY_H
 
 #include <net/if.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "bindscope/error.h"
@@ -53,11 +61,23 @@ struct bs_lab_peer {
 	int line;
 };
 
+#define BS_LAB_MAX_FIREWALL 64
+#define BS_LAB_RULE_MAX     512
+
+struct bs_lab_firewall {
+	char peer[BS_LAB_NAME_MAX]; /* "" for the workstation, else that peer's name */
+	char text[BS_LAB_RULE_MAX]; /* the nft command, or (file) the ruleset file's path */
+	bool file;
+	int line;
+};
+
 struct bs_topology {
 	struct bs_lab_iface ifaces[BS_LAB_MAX_IFACES];
 	size_t nifaces;
 	struct bs_lab_peer peers[BS_LAB_MAX_PEERS];
 	size_t npeers;
+	struct bs_lab_firewall firewall[BS_LAB_MAX_FIREWALL];
+	size_t nfirewall;
 };
 
 /* The default lab (assets/labs/default.lab): eth0 192.168.0.110/24 with a peer at .20, wlan0

@@ -34,7 +34,11 @@ static void sockets_row_cells(const struct bs_socket *s, struct sockets_row *row
 }
 
 #ifndef CMD_SOCKETS_ROW_ONLY
+#include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
+
+#include "bindscope/firewall.h"
 
 #include "cli_util.h"
 #include "commands.h"
@@ -61,6 +65,74 @@ struct sockets_opts {
 	unsigned flags;
 	bool exposed, json;
 };
+
+/* The firewall as read once for the whole listing, and room for one socket's verdicts. */
+struct sockets_firewall {
+	struct bs_fw_ruleset *fw; /* NULL: not read (why says why) */
+	char why[BS_ERROR_MSG_MAX + 32];
+	const struct bs_iface_list *ifaces;
+	struct bs_fw_iface_verdict *v;
+	size_t cap;
+};
+
+static int sockets_firewall_read(struct sockets_firewall *f, const struct bs_iface_list *ifaces,
+                                 struct bs_error *err)
+{
+	enum bs_fw_status status;
+	struct bs_error why = {0};
+
+	f->ifaces = ifaces;
+	f->cap = 2 * ifaces->count + 1; /* every interface, both families */
+	f->v = calloc(f->cap, sizeof(*f->v));
+	if (f->v == NULL)
+		return bs_error_set(err, ENOMEM, "out of memory reading the firewall");
+	f->fw = bs_fw_read(&status, &why);
+	if (f->fw == NULL && status == BS_FW_UNAVAILABLE)
+		snprintf(f->why, sizeof(f->why), "firewall not read (%s)", why.msg);
+	else if (f->fw == NULL)
+		snprintf(f->why, sizeof(f->why), "%s", bs_fw_status_text(status));
+	return 0;
+}
+
+static void sockets_firewall_free(struct sockets_firewall *f)
+{
+	bs_fw_free(f->fw);
+	free(f->v);
+}
+
+/* s's verdicts, per interface where it can be reached from outside: how many. */
+static size_t socket_fw(struct sockets_firewall *f, const struct bs_socket *s)
+{
+	size_t n = bs_fw_socket_exposure(f->fw, s, f->ifaces, f->v, f->cap);
+
+	return n < f->cap ? n : f->cap; /* cap covers every interface twice: never short */
+}
+
+static json_t *socket_fw_json(struct sockets_firewall *f, const struct bs_socket *s)
+{
+	json_t *a;
+	size_t n;
+	char where[256], rule[512];
+
+	if (f->fw == NULL)
+		return json_null();
+	a = json_array();
+	n = socket_fw(f, s);
+	for (size_t i = 0; i < n; i++) {
+		const struct bs_fw_verdict *v = &f->v[i].verdict;
+		const char *reject = bs_fw_reject_id(v, f->v[i].family);
+		bs_fw_where(f->fw, v, where, sizeof(where));
+		bs_fw_rule_text(f->fw, v, rule, sizeof(rule));
+		json_array_append_new(
+		    a, json_pack("{s:o,s:s,s:s,s:o,s:o,s:o}", "iface", cli_json_text(f->v[i].iface),
+		                 "family", f->v[i].family == AF_INET6 ? "ipv6" : "ipv4", "verdict",
+		                 bs_fw_outcome_id(v->outcome), "reject",
+		                 reject[0] ? json_string(reject) : json_null(), "where",
+		                 where[0] ? cli_json_text(where) : json_null(), "rule",
+		                 rule[0] ? cli_json_text(rule) : json_null()));
+	}
+	return a;
+}
 
 static int parse_sockets_opts(int argc, char **argv, struct sockets_opts *o)
 {
@@ -109,7 +181,7 @@ static int parse_sockets_opts(int argc, char **argv, struct sockets_opts *o)
 	return -1;
 }
 
-static json_t *socket_json(const struct bs_socket *s)
+static json_t *socket_json(const struct bs_socket *s, struct sockets_firewall *f)
 {
 	char local[BS_ENDPOINT_TEXT_MAX + IF_NAMESIZE], addr[BS_ENDPOINT_TEXT_MAX], text[128];
 	json_t *o = json_object();
@@ -146,6 +218,7 @@ static json_t *socket_json(const struct bs_socket *s)
 		json_object_set_new(o, "owner", json_null());
 	bs_socket_owner_text(s, text, sizeof(text));
 	json_object_set_new(o, "owner_text", cli_json_text(text));
+	json_object_set_new(o, "firewall", socket_fw_json(f, s));
 	return o;
 }
 
@@ -154,7 +227,30 @@ static bool keep(const struct sockets_opts *o, const struct bs_socket *s)
 	return !o->exposed || s->exposure != BS_EXPOSED_LOOPBACK;
 }
 
-static void print_text(const struct bs_socket_list *list, const struct sockets_opts *o)
+/* Under a socket's row, what the firewall lets through, where it has rules to say. */
+static void print_fw_line(struct sockets_firewall *f, const struct bs_socket *s)
+{
+	char text[2048];
+	size_t n;
+
+	if (f->fw == NULL || bs_fw_base_chain_count(f->fw) == 0)
+		return;
+	n = socket_fw(f, s);
+	bs_fw_socket_exposure_text(f->fw, s, f->v, n, text, sizeof(text));
+	if (text[0] != '\0')
+		printf("      firewall: %s\n", text); /* interface names made safe inside */
+}
+
+static void print_fw_footer(const struct sockets_firewall *f)
+{
+	if (f->fw == NULL)
+		printf("F%s: what it lets through is not shown.\n", f->why + 1);
+	else if (bs_fw_base_chain_count(f->fw) == 0)
+		printf("Firewall: no nftables rules here, so nothing is filtered.\n");
+}
+
+static void print_text(const struct bs_socket_list *list, const struct sockets_opts *o,
+                       struct sockets_firewall *f)
 {
 	struct sockets_row row;
 	size_t shown = 0, wide_local = 5, wide_exposure = 8;
@@ -178,26 +274,35 @@ static void print_text(const struct bs_socket_list *list, const struct sockets_o
 		sockets_row_cells(s, &row);
 		printf("%-5s %-*s  %-*s  %s\n", bs_proto_name(s->proto), (int)wide_local, row.local,
 		       (int)wide_exposure, row.exposure, row.owner);
+		print_fw_line(f, s);
 		shown++;
 	}
 	if (shown == 0)
 		printf("(no %slistening sockets)\n", o->exposed ? "exposed " : "");
+	print_fw_footer(f);
 }
 
 /*
  * {"sockets": [ … ]} with one socket object per line, each built and freed in turn: ten
  * thousand sockets never sit in memory as one tree.
  */
-static int print_json(const struct bs_socket_list *list, const struct sockets_opts *o)
+static int print_json(const struct bs_socket_list *list, const struct sockets_opts *o,
+                      struct sockets_firewall *f)
 {
 	bool first = true;
+	json_t *fw = json_pack("{s:b,s:I,s:o}", "read", f->fw != NULL, "rules",
+	                       (json_int_t)(f->fw ? bs_fw_rule_count(f->fw) : 0), "text",
+	                       f->fw ? json_null() : cli_json_text(f->why));
 
-	fputs("{\n  \"sockets\": [", stdout);
+	fputs("{\n  \"firewall\": ", stdout);
+	json_dumpf(fw, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(fw);
+	fputs(",\n  \"sockets\": [", stdout);
 	for (size_t i = 0; i < list->count; i++) {
 		json_t *one;
 		if (!keep(o, &list->items[i]))
 			continue;
-		one = socket_json(&list->items[i]);
+		one = socket_json(&list->items[i], f);
 		fputs(first ? "\n    " : ",\n    ", stdout);
 		json_dumpf(one, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
 		json_decref(one);
@@ -210,25 +315,30 @@ static int print_json(const struct bs_socket_list *list, const struct sockets_op
 int cmd_sockets(int argc, char **argv)
 {
 	struct sockets_opts o = {0};
+	struct sockets_firewall f = {0};
 	struct bs_iface_list ifaces;
-	struct bs_socket_list list;
+	struct bs_socket_list list = {0};
 	struct bs_error err;
 	int rc = parse_sockets_opts(argc, argv, &o);
 
 	if (rc >= 0)
 		return rc;
 	if (bs_iface_list_read(&ifaces, &err) < 0 ||
-	    bs_sockets_read(&list, o.flags, &ifaces, &err) < 0) {
+	    bs_sockets_read(&list, o.flags, &ifaces, &err) < 0 ||
+	    sockets_firewall_read(&f, &ifaces, &err) < 0) {
 		cli_error_show(&err);
+		sockets_firewall_free(&f);
+		bs_socket_list_free(&list);
 		bs_iface_list_free(&ifaces);
 		return BS_EXIT_FAILURE;
 	}
 	if (o.json) {
-		rc = print_json(&list, &o);
+		rc = print_json(&list, &o, &f);
 	} else {
-		print_text(&list, &o);
+		print_text(&list, &o, &f);
 		rc = fflush(stdout) == 0 ? BS_EXIT_OK : BS_EXIT_FAILURE;
 	}
+	sockets_firewall_free(&f);
 	bs_socket_list_free(&list);
 	bs_iface_list_free(&ifaces);
 	return rc;

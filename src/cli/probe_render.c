@@ -590,6 +590,10 @@ static json_t *probe_json(const struct bs_matrix *m, size_t i)
 	                    pending ? json_null() : json_integer((json_int_t)o->latency_us));
 	json_object_set_new(j, "self_connect", json_boolean(o->self_connect));
 	json_object_set_new(j, "predicted", json_string(bs_matrix_prediction_id(m, p)));
+	json_object_set_new(j, "predicted_reason",
+	                    bs_matrix_predicted_reason(m, p)
+	                        ? json_string(bs_matrix_predicted_reason(m, p))
+	                        : json_null());
 	json_object_set_new(j, "firewall", probe_firewall_json(m, p, false));
 	json_object_set_new(j, "firewall_outside", probe_firewall_json(m, p, true));
 	json_object_set_new(j, "predicted_sockets", row_ids(m, p, false));

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bindscope/firewall.h"
 #include "bindscope/iface.h"
 #include "bindscope/netns.h"
 #include "bindscope/rtnl.h"
@@ -114,8 +115,62 @@ static int configure_iface(const char *name, const char (*addrs)[BS_LAB_ADDR_MAX
 	return bs_rtnl_link_up(name, err) < 0 ? at_line(line, err) : 0;
 }
 
-/* In the peer's process, in its own namespace: lo, its end of the segment, its routes. */
-static int configure_peer(const struct bs_lab_peer *p, struct bs_error *err)
+#define RULESET_FILE_MAX (1024 * 1024)
+
+/* A ruleset file's text (nft -f syntax), NUL-terminated; free it. NULL with err set. */
+static char *read_ruleset_file(const char *path, struct bs_error *err)
+{
+	FILE *f = fopen(path, "re");
+	char shown[4 * BS_TEXT_ABBREV_MAX + 32], *text;
+	size_t n;
+
+	bs_text_abbrev(path, shown, sizeof(shown));
+	if (f == NULL) {
+		bs_error_set(err, errno, "cannot read the ruleset file %s: %s", shown,
+		             strerror(errno));
+		return NULL;
+	}
+	text = malloc(RULESET_FILE_MAX + 1);
+	if (text == NULL) {
+		fclose(f);
+		bs_error_set(err, ENOMEM, "out of memory reading the ruleset file %s", shown);
+		return NULL;
+	}
+	n = fread(text, 1, RULESET_FILE_MAX + 1, f);
+	fclose(f);
+	if (n > RULESET_FILE_MAX || memchr(text, '\0', n) != NULL) {
+		free(text);
+		bs_error_set(err, 0, "the ruleset file %s is %s", shown,
+		             n > RULESET_FILE_MAX ? "larger than 1 MiB" : "not text");
+		return NULL;
+	}
+	text[n] = '\0';
+	return text;
+}
+
+/* The topology's firewall lines for one host ("" the workstation), here, in order. */
+static int apply_firewall(const struct bs_topology *t, const char *host, struct bs_error *err)
+{
+	for (size_t i = 0; i < t->nfirewall; i++) {
+		const struct bs_lab_firewall *f = &t->firewall[i];
+		char *text = NULL;
+		int rc;
+		if (strcmp(f->peer, host) != 0)
+			continue;
+		if (f->file && (text = read_ruleset_file(f->text, err)) == NULL)
+			return at_line(f->line, err);
+		rc = bs_fw_apply(f->file ? text : f->text, err);
+		free(text);
+		if (rc < 0)
+			return at_line(f->line, err);
+	}
+	return 0;
+}
+
+/* In the peer's process, in its own namespace: lo, its end of the segment, its routes, its
+ * firewall. */
+static int configure_peer(const struct bs_topology *t, const struct bs_lab_peer *p,
+                          struct bs_error *err)
 {
 	if (bs_rtnl_link_up("lo", err) < 0 ||
 	    configure_iface(p->iface, p->addrs, p->naddrs, p->line, err) < 0)
@@ -123,10 +178,11 @@ static int configure_peer(const struct bs_lab_peer *p, struct bs_error *err)
 	for (size_t i = 0; i < p->nroutes; i++)
 		if (bs_rtnl_route_add(p->routes[i].net, p->routes[i].via, err) < 0)
 			return at_line(p->routes[i].line, err);
-	return 0;
+	return apply_firewall(t, p->name, err);
 }
 
-static void peer_main(const struct bs_lab_peer *p, int from_parent, int to_parent)
+static void peer_main(const struct bs_topology *t, const struct bs_lab_peer *p, int from_parent,
+                      int to_parent)
 {
 	struct bs_error err;
 	char go;
@@ -139,7 +195,7 @@ static void peer_main(const struct bs_lab_peer *p, int from_parent, int to_paren
 	}
 	if (write(to_parent, "r", 1) != 1 || read(from_parent, &go, 1) != 1)
 		_exit(1);
-	if (configure_peer(p, &err) < 0) {
+	if (configure_peer(t, p, &err) < 0) {
 		dprintf(to_parent, "peer %s: %s", p->name, err.msg);
 		_exit(1);
 	}
@@ -178,7 +234,7 @@ static int start_peer(struct bs_lab *lab, const struct bs_lab_peer *p, struct bs
 	if (pp->pid == 0) {
 		close(down[1]);
 		close(up[0]);
-		peer_main(p, down[0], up[1]);
+		peer_main(&lab->topo, p, down[0], up[1]);
 	}
 	close(down[0]);
 	close(up[1]);
@@ -262,7 +318,7 @@ static int build(struct bs_lab *lab, struct bs_error *err)
 			return -1;
 	}
 	await_carrier(t);
-	return 0;
+	return apply_firewall(t, "", err);
 }
 
 /*

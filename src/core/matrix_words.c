@@ -265,3 +265,33 @@ const char *bs_matrix_prediction_id(const struct bs_matrix *m, const struct bs_m
 		return "refused";
 	return "open"; /* a socket takes it (UDP: others' sockets stay silent, open|filtered) */
 }
+
+const char *bs_matrix_predicted_reason(const struct bs_matrix *m, const struct bs_matrix_probe *p)
+{
+	const struct bs_matrix_col *c = &m->cols[p->col];
+	bool udp = m->ports[p->port].proto == BS_PROTO_UDP;
+
+	if (!p->probed || p->predicted.outcome == BS_LOOKUP_NOT_LOCAL)
+		return NULL;
+	if (c->route == BS_ROUTE_NONE)
+		return "no-route";
+	if (c->route == BS_ROUTE_ELSEWHERE || matrix_firewall_effect(p) == MATRIX_FW_UNKNOWN)
+		return NULL;
+	if (matrix_firewall_effect(p) == MATRIX_FW_BLOCK) {
+		if (p->firewall.outcome == BS_FW_DROP)
+			return "no-response";
+		if (p->firewall.reject == BS_REJECT_TCP_RESET)
+			return "reset";
+		return bs_icmp_id(p->query.dst.family, p->firewall.icmp_type,
+		                  p->firewall.icmp_code);
+	}
+	if (p->predicted.outcome == BS_LOOKUP_NONE)
+		return udp ? "icmp-port-unreachable" : "reset";
+	if (!udp)
+		return "syn-ack";
+	/* UDP: bindscope's own listeners confirm what they receive; others stay silent. */
+	for (size_t r = 0; r < m->nrows; r++)
+		if (m->rows[r].ours && bs_matrix_probe_predicts_row(m, p, r))
+			return "received";
+	return "no-response";
+}

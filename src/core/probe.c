@@ -92,7 +92,9 @@ const char *bs_probe_reason(const struct bs_probe_result *r, enum bs_proto proto
 		return bs_icmp_id(family, r->icmp_type, r->icmp_code);
 	switch (r->verdict) {
 	case BS_VERDICT_OPEN:
-		return proto == BS_PROTO_UDP ? "udp-response" : "syn-ack";
+		if (proto == BS_PROTO_UDP)
+			return r->confirmed ? "received" : "udp-response";
+		return "syn-ack";
 	case BS_VERDICT_REFUSED:
 		if (r->self_connect)
 			return "self-connect";
@@ -571,6 +573,7 @@ long bs_probe_confirm_udp(struct bs_probe *p, const unsigned char *payload, size
 	for (unsigned k = 0; k < p->opts.concurrency; k++) {
 		struct slot *s = &p->slots[k];
 		if (s->busy && s->target == index) {
+			p->results[index].confirmed = true;
 			slot_finish(s, BS_VERDICT_OPEN, 0);
 			advance(p);
 			return (long)index;

@@ -311,10 +311,104 @@ static int parse_peer(struct bs_topology *t, char **w, int nw, int line, struct 
 	return 0;
 }
 
+#define FIREWALL_USAGE "write: firewall [on PEER] 'NFT COMMAND' or firewall [on PEER] file PATH"
+
+/* The rest of a line after spaces, or NULL when it is empty or a comment. */
+static char *rest_of(char *s)
+{
+	s += strspn(s, " \t\r");
+	return *s == '\0' || *s == '#' ? NULL : s;
+}
+
+/* 'COMMAND': kept whole (nft uses " and # itself), nothing but a comment after it. */
+static int firewall_command(struct bs_lab_firewall *f, char *s, int line, struct bs_error *err)
+{
+	char *end = strchr(s + 1, '\'');
+
+	if (end == NULL)
+		return fail(err, line, "the nft command has no closing ' (%s)", FIREWALL_USAGE);
+	*end = '\0';
+	if (rest_of(end + 1) != NULL)
+		return fail(err, line, "'%.40s' follows the nft command: one command per line",
+		            rest_of(end + 1));
+	if (rest_of(s + 1) == NULL)
+		return fail(err, line, "the nft command is empty (%s)", FIREWALL_USAGE);
+	if (strlen(s + 1) >= sizeof(f->text))
+		return fail(err, line, "the nft command is longer than %zu characters",
+		            sizeof(f->text) - 1);
+	snprintf(f->text, sizeof(f->text), "%s", s + 1);
+	return 0;
+}
+
+static int firewall_file(struct bs_lab_firewall *f, char *s, int line, struct bs_error *err)
+{
+	char *path = rest_of(s), *save = NULL;
+
+	if (path == NULL)
+		return fail(err, line, "firewall file needs a PATH (%s)", FIREWALL_USAGE);
+	path = strtok_r(path, " \t\r", &save);
+	if (rest_of(save != NULL ? save : "") != NULL)
+		return fail(err, line, "one ruleset file per line (%s)", FIREWALL_USAGE);
+	if (strlen(path) >= sizeof(f->text))
+		return fail(err, line, "the ruleset file's path is longer than %zu characters",
+		            sizeof(f->text) - 1);
+	snprintf(f->text, sizeof(f->text), "%s", path);
+	f->file = true;
+	return 0;
+}
+
+/* firewall [on PEER] 'COMMAND' | firewall [on PEER] file PATH; s follows the word firewall. */
+static int parse_firewall(struct bs_topology *t, char *s, int line, struct bs_error *err)
+{
+	struct bs_lab_firewall f = {.line = line};
+	size_t n;
+
+	s += strspn(s, " \t\r");
+	if (strncmp(s, "on", 2) == 0 && (s[2] == ' ' || s[2] == '\t')) {
+		s += 2 + strspn(s + 2, " \t");
+		n = strcspn(s, " \t\r");
+		if (n == 0 || n >= sizeof(f.peer))
+			return fail(err, line, "firewall on needs a peer's name (%s)",
+			            FIREWALL_USAGE);
+		memcpy(f.peer, s, n);
+		s += n + strspn(s + n, " \t\r");
+	}
+	if (t->nfirewall == BS_LAB_MAX_FIREWALL)
+		return fail(err, line, "at most %d firewall lines (put the rules in a file)",
+		            BS_LAB_MAX_FIREWALL);
+	if (*s == '\'' && firewall_command(&f, s, line, err) < 0)
+		return -1;
+	if (*s != '\'' && (strncmp(s, "file", 4) != 0 || (s[4] != ' ' && s[4] != '\t')))
+		return fail(err, line, "%s", FIREWALL_USAGE);
+	if (*s != '\'' && firewall_file(&f, s + 4, line, err) < 0)
+		return -1;
+	t->firewall[t->nfirewall++] = f;
+	return 0;
+}
+
+/* A firewall line's peer must be declared (anywhere in the file). */
+static int check_firewall_peers(const struct bs_topology *t, struct bs_error *err)
+{
+	for (size_t i = 0; i < t->nfirewall; i++) {
+		const struct bs_lab_firewall *f = &t->firewall[i];
+		bool found = f->peer[0] == '\0';
+		for (size_t k = 0; k < t->npeers && !found; k++)
+			found = strcmp(t->peers[k].name, f->peer) == 0;
+		if (!found)
+			return fail(err, f->line, "firewall on %s: no peer %s is declared", f->peer,
+			            f->peer);
+	}
+	return 0;
+}
+
 static int parse_line(struct bs_topology *t, char *text, int line, struct bs_error *err)
 {
 	char *w[MAX_WORDS], *save = NULL;
 	int nw = 0;
+	char *start = text + strspn(text, " \t\r");
+
+	if (strncmp(start, "firewall", 8) == 0 && strchr(" \t", start[8]) != NULL)
+		return parse_firewall(t, start + 8, line, err);
 
 	text[strcspn(text, "#")] = '\0';
 	for (char *tok = strtok_r(text, " \t\r", &save); tok;
@@ -329,7 +423,7 @@ static int parse_line(struct bs_topology *t, char *text, int line, struct bs_err
 		return parse_iface(t, w, nw, line, err);
 	if (strcmp(w[0], "peer") == 0)
 		return parse_peer(t, w, nw, line, err);
-	return fail(err, line, "'%s' is not a statement (use iface or peer)", w[0]);
+	return fail(err, line, "'%s' is not a statement (use iface, peer or firewall)", w[0]);
 }
 
 int bs_topology_parse(const char *text, struct bs_topology *t, struct bs_error *err)
@@ -355,6 +449,30 @@ int bs_topology_parse(const char *text, struct bs_topology *t, struct bs_error *
 		return bs_error_set(err, 0,
 		                    "the topology declares no interface: add a line such as "
 		                    "'iface eth0 192.168.0.110/24'");
+	return check_firewall_peers(t, err);
+}
+
+/* A ruleset file named relative to the topology is found beside it, wherever bindscope runs. */
+static int firewall_files_beside(struct bs_topology *t, const char *path, const char *shown,
+                                 struct bs_error *err)
+{
+	const char *slash = strrchr(path, '/');
+	int dir = slash != NULL ? (int)(slash - path + 1) : 0;
+	char joined[BS_LAB_RULE_MAX];
+
+	for (size_t i = 0; i < t->nfirewall; i++) {
+		struct bs_lab_firewall *f = &t->firewall[i];
+		if (!f->file || f->text[0] == '/' || dir == 0)
+			continue;
+		if (snprintf(joined, sizeof(joined), "%.*s%s", dir, path, f->text) >=
+		    (int)sizeof(joined))
+			return bs_error_set(
+			    err, 0,
+			    "%s: line %d: the ruleset file's path is longer than %zu "
+			    "characters",
+			    shown, f->line, sizeof(joined) - 1);
+		memcpy(f->text, joined, sizeof(joined));
+	}
 	return 0;
 }
 
@@ -390,5 +508,5 @@ int bs_topology_load(const char *path, struct bs_topology *t, struct bs_error *e
 		                    shown);
 	if (bs_topology_parse(text, t, &inner) < 0)
 		return bs_error_set(err, 0, "%s: %s", shown, inner.msg);
-	return 0;
+	return firewall_files_beside(t, path, shown, err);
 }

@@ -6,6 +6,7 @@
  */
 #include <curses.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bindscope/textbuf.h"
@@ -40,6 +41,19 @@ static size_t visible_count(const struct tui *t)
 	return n;
 }
 
+static void read_firewall(struct tui *t)
+{
+	enum bs_fw_status status;
+	struct bs_error why = {0};
+
+	bs_fw_free(t->sv.fw);
+	t->sv.fw = bs_fw_read(&status, &why);
+	if (t->sv.fw == NULL && status == BS_FW_UNAVAILABLE)
+		snprintf(t->sv.fw_why, sizeof(t->sv.fw_why), "firewall not read (%s)", why.msg);
+	else if (t->sv.fw == NULL)
+		snprintf(t->sv.fw_why, sizeof(t->sv.fw_why), "%s", bs_fw_status_text(status));
+}
+
 void sockets_view_refresh(struct tui *t)
 {
 	struct bs_socket_list fresh;
@@ -52,6 +66,7 @@ void sockets_view_refresh(struct tui *t)
 	t->sv.error[0] = '\0';
 	bs_socket_list_free(&t->sv.list);
 	t->sv.list = fresh;
+	read_firewall(t);
 	if (t->sv.sel >= visible_count(t) && t->sv.sel > 0)
 		t->sv.sel = visible_count(t) ? visible_count(t) - 1 : 0;
 	t->dirty = true;
@@ -249,6 +264,39 @@ static void draw_probe_row(struct tui *t, int y)
 	}
 }
 
+/* What the firewall lets through to the chosen socket, per interface: two lines from y. */
+static void draw_firewall_line(struct tui *t, int y)
+{
+	size_t i = nth_visible(t, t->sv.sel), n, cap;
+	struct bs_fw_iface_verdict *v;
+	char text[2048], line[2100];
+
+	if (t->sv.fw == NULL) {
+		bs_text_safe(t->sv.fw_why, line, sizeof(line));
+		line[0] = 'F'; /* "firewall not read ..." starts the line */
+		draw_wrapped(y, line, 2);
+		return;
+	}
+	if (i >= t->sv.list.count)
+		return;
+	if (bs_fw_base_chain_count(t->sv.fw) == 0) {
+		draw_wrapped(y, "Firewall: no nftables rules here, so nothing is filtered.", 2);
+		return;
+	}
+	cap = 2 * bs_lesson_ifaces(t->lesson)->count + 1;
+	v = calloc(cap, sizeof(*v));
+	if (v == NULL)
+		return;
+	n = bs_fw_socket_exposure(t->sv.fw, &t->sv.list.items[i], bs_lesson_ifaces(t->lesson), v,
+	                          cap);
+	bs_fw_socket_exposure_text(t->sv.fw, &t->sv.list.items[i], v, n < cap ? n : cap, text,
+	                           sizeof(text));
+	free(v);
+	snprintf(line, sizeof(line), "firewall: %s",
+	         text[0] ? text : "loopback only, nothing from outside reaches it");
+	draw_wrapped(y, line, 2);
+}
+
 void sockets_view_draw(struct tui *t, int y, int height)
 {
 	static const char *const protos[] = {"tcp+udp", "tcp", "udp"};
@@ -262,7 +310,8 @@ void sockets_view_draw(struct tui *t, int y, int height)
 	attron(A_REVERSE);
 	mvprintw(y, 1, " %s ", title);
 	attroff(A_REVERSE);
-	draw_table(t, y + 1, table_h - 1);
+	draw_table(t, y + 1, table_h - 3);
+	draw_firewall_line(t, y + table_h - 2);
 	mvhline(y + table_h, 0, t->utf8 ? ACS_HLINE : '-', COLS);
 	mvaddstr(y + table_h, 2, " Probe ");
 	draw_probe_row(t, y + table_h + 1);
@@ -277,5 +326,6 @@ void sockets_view_free(struct tui *t)
 {
 	bs_timer_cancel(t->sv.refresh);
 	bs_socket_list_free(&t->sv.list);
+	bs_fw_free(t->sv.fw);
 	memset(&t->sv, 0, sizeof(t->sv));
 }

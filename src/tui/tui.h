@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "bindscope/firewall.h"
 #include "bindscope/lesson.h"
 #include "bindscope/sockets.h"
 
@@ -47,6 +48,8 @@ struct sockets_view {
 	struct bs_timer *refresh; /* re-reads the list while the screen is shown */
 	struct bs_socket probed;  /* the socket whose port the probe row is about */
 	char error[BS_ERROR_MSG_MAX];
+	struct bs_fw_ruleset *fw; /* re-read with the list; NULL: not read, fw_why says why */
+	char fw_why[BS_ERROR_MSG_MAX + 32];
 };
 
 /* A row of the interfaces panel: an address to bind, or a wildcard. */

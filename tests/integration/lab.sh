@@ -123,7 +123,7 @@ bad=$(mktemp)
 printf 'iface eth0 192.168.0.110/24\n\nifac wlan0 192.168.1.10/24\n' >"$bad"
 msg=$("$BINDSCOPE" lab --topology "$bad" -- true 2>&1)
 check "a malformed topology is a usage error" 2 $?
-check "... named with its line" "bindscope: $bad: line 3: 'ifac' is not a statement (use iface or peer)" "$msg"
+check "... named with its line" "bindscope: $bad: line 3: 'ifac' is not a statement (use iface, peer or firewall)" "$msg"
 printf 'iface eth0 192.168.0.110/24\npeer p on eth9 192.168.0.20/24\n' >"$bad"
 msg=$("$BINDSCOPE" lab --topology "$bad" -- true 2>&1)
 check_contains "a peer on an undeclared interface" "line 2: peer p is on 'eth9'" "$msg"

@@ -133,7 +133,9 @@ check "sockets exits 0" 0 $?
 header=$(head -n 1 <<<"$text")
 check "text header" "PROTO LOCAL EXPOSURE OWNER" "$(tr -s ' ' <<<"$header")"
 check "text has one row per socket" "$(jq '.sockets | length' <<<"$json")" \
-	"$(tail -n +2 <<<"$text" | grep -c .)"
+	"$(tail -n +2 <<<"$text" | grep -cE '^(tcp|udp) ')"
+check "the lab has no firewall rules, and the text says so" \
+	"Firewall: no nftables rules here, so nothing is filtered." "$(tail -n 1 <<<"$text")"
 col_local=${header%%LOCAL*}
 col_exposure=${header%%EXPOSURE*}
 col_owner=${header%%OWNER*}
@@ -151,7 +153,7 @@ while IFS= read -r row; do
 		misplaced+=("row $((i + 1)): '$row'")
 	fi
 	i=$((i + 1))
-done < <(tail -n +2 <<<"$text")
+done < <(tail -n +2 <<<"$text" | grep -E '^(tcp|udp) ')
 check "text rows follow the JSON order, every column under its heading" "" "${misplaced[*]}"
 check_contains "text shows the device-bound socket" \
 	"0.0.0.0%eth0:9007" "$(grep -F 9007 <<<"$text")"

@@ -56,7 +56,7 @@ static void test_errors_name_their_line(void **state)
 {
 	static const struct bad cases[] = {
 	    {"iface eth0 192.168.0.1/24\nifac wlan0 1.2.3.4/24\n",
-	     "line 2: 'ifac' is not a statement (use iface or peer)"},
+	     "line 2: 'ifac' is not a statement (use iface, peer or firewall)"},
 	    {"iface eth0 192.168.0.300/24\n",
 	     "line 1: '192.168.0.300/24' is not ADDRESS/PREFIX (e.g. 192.168.0.110/24)"},
 	    {"iface eth0 192.168.0.1\n",
