@@ -367,7 +367,7 @@ static int parse_firewall(struct bs_topology *t, char *s, int line, struct bs_er
 	if (strncmp(s, "on", 2) == 0 && (s[2] == ' ' || s[2] == '\t')) {
 		s += 2 + strspn(s + 2, " \t");
 		n = strcspn(s, " \t\r");
-		if (n == 0 || n >= sizeof(f.peer))
+		if (n == 0 || *s == '\'' || n >= sizeof(f.peer))
 			return fail(err, line, "firewall on needs a peer's name (%s)",
 			            FIREWALL_USAGE);
 		memcpy(f.peer, s, n);
@@ -378,7 +378,7 @@ static int parse_firewall(struct bs_topology *t, char *s, int line, struct bs_er
 		            BS_LAB_MAX_FIREWALL);
 	if (*s == '\'' && firewall_command(&f, s, line, err) < 0)
 		return -1;
-	if (*s != '\'' && (strncmp(s, "file", 4) != 0 || (s[4] != ' ' && s[4] != '\t')))
+	if (*s != '\'' && (strncmp(s, "file", 4) != 0 || strchr(" \t\r", s[4]) == NULL))
 		return fail(err, line, "%s", FIREWALL_USAGE);
 	if (*s != '\'' && firewall_file(&f, s + 4, line, err) < 0)
 		return -1;

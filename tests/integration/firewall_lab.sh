@@ -151,6 +151,20 @@ eth0-peer 192.168.0.110 8082 timed_out"
 SOCKETS_SAYS=("2222: accepted on eth0 by ip strict input, handle 4; dropped on wlan0 by the policy of ip strict input")
 run_lab policy-drop "$tmp/policy-drop.lab"
 
+# 3. A rule nft refuses, and a ruleset file that is not there: the lab is not built, and the
+#    message names the topology line and what nft said.
+printf '%s\n' "iface eth0 192.168.0.110/24" "firewall 'add table inet t'" \
+	"firewall 'add rule inet t input tcp dport 22 drop'" >"$tmp/bad-rule.lab"
+err=$("$BINDSCOPE" lab --topology "$tmp/bad-rule.lab" -- true 2>&1)
+check "a rule nft refuses: the lab exits 1" 1 $?
+check_contains "... named with its line and nft's words" \
+	"topology line 3: nft refused the rule: Error: Could not process rule: No such file or directory" "$err"
+printf '%s\n' "iface eth0 192.168.0.110/24" "firewall file missing.nft" >"$tmp/bad-file.lab"
+err=$("$BINDSCOPE" lab --topology "$tmp/bad-file.lab" -- true 2>&1)
+check "a missing ruleset file: the lab exits 1" 1 $?
+check "... named with its line, beside the topology" \
+	"bindscope: topology line 2: cannot read the ruleset file $tmp/missing.nft: No such file or directory" "$err"
+
 echo "# rulesets x peer cells checked against the kernel:"
 sed 's/^/#   /' "$tally"
 finish

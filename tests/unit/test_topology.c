@@ -5,7 +5,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bindscope/topology.h"
 
@@ -115,6 +118,30 @@ static void test_errors_name_their_line(void **state)
 	    {"iface eth0 1.2.3.4/24\npeer p on eth0 1.2.3.5/24 route fd00::/64 via 1.2.3.4\n",
 	     "line 2: route fd00::/64 via 1.2.3.4: the network and the gateway are not of one "
 	     "family (IPv4 and IPv6)"},
+	    /* firewall lines */
+	    {"iface eth0 1.2.3.4/24\nfirewall 'add table inet f\n",
+	     "line 2: the nft command has no closing ' (write: firewall [on PEER] 'NFT COMMAND' "
+	     "or firewall [on PEER] file PATH)"},
+	    {"iface eth0 1.2.3.4/24\nfirewall ''\n",
+	     "line 2: the nft command is empty (write: firewall [on PEER] 'NFT COMMAND' or "
+	     "firewall [on PEER] file PATH)"},
+	    {"iface eth0 1.2.3.4/24\nfirewall 'add table inet f' 'add table ip g'\n",
+	     "line 2: ''add table ip g'' follows the nft command: one command per line"},
+	    {"iface eth0 1.2.3.4/24\nfirewall add table inet f\n",
+	     "line 2: write: firewall [on PEER] 'NFT COMMAND' or firewall [on PEER] file PATH"},
+	    {"iface eth0 1.2.3.4/24\nfirewall\n",
+	     "line 2: write: firewall [on PEER] 'NFT COMMAND' or firewall [on PEER] file PATH"},
+	    {"iface eth0 1.2.3.4/24\nfirewall file\n",
+	     "line 2: firewall file needs a PATH (write: firewall [on PEER] 'NFT COMMAND' or "
+	     "firewall [on PEER] file PATH)"},
+	    {"iface eth0 1.2.3.4/24\nfirewall file a.nft b.nft\n",
+	     "line 2: one ruleset file per line (write: firewall [on PEER] 'NFT COMMAND' or "
+	     "firewall [on PEER] file PATH)"},
+	    {"iface eth0 1.2.3.4/24\npeer p on eth0 1.2.3.5/24\nfirewall on q 'add table ip t'\n",
+	     "line 3: firewall on q: no peer q is declared"},
+	    {"iface eth0 1.2.3.4/24\nfirewall on 'add table ip t'\n",
+	     "line 2: firewall on needs a peer's name (write: firewall [on PEER] 'NFT COMMAND' or "
+	     "firewall [on PEER] file PATH)"},
 	};
 	struct bs_topology t;
 	struct bs_error err;
@@ -125,6 +152,57 @@ static void test_errors_name_their_line(void **state)
 			fail_msg("accepted: %s", cases[i].text);
 		assert_string_equal(err.msg, cases[i].message);
 	}
+}
+
+/* Firewall lines keep nft's own # and quotes, name their host, and run in order. */
+static void test_firewall_lines(void **state)
+{
+	static const char text[] =
+	    "iface eth0 192.168.0.110/24\n"
+	    "firewall 'add rule inet f input iifname \"eth0\" tcp dport 22 drop comment \"#1\"' "
+	    " # why\n"
+	    "  firewall on p file rules/peer.nft\n"
+	    "peer p on eth0 192.168.0.20/24\n";
+	struct bs_topology t;
+	struct bs_error err;
+
+	(void)state;
+	assert_int_equal(bs_topology_parse(text, &t, &err), 0);
+	assert_int_equal(t.nfirewall, 2);
+	assert_string_equal(t.firewall[0].peer, "");
+	assert_string_equal(
+	    t.firewall[0].text,
+	    "add rule inet f input iifname \"eth0\" tcp dport 22 drop comment \"#1\"");
+	assert_false(t.firewall[0].file);
+	assert_int_equal(t.firewall[0].line, 2);
+	assert_string_equal(t.firewall[1].peer, "p");
+	assert_string_equal(t.firewall[1].text, "rules/peer.nft");
+	assert_true(t.firewall[1].file);
+	assert_int_equal(t.firewall[1].line, 3);
+}
+
+/* A ruleset file named in a topology file is found beside it. */
+static void test_firewall_file_beside_topology(void **state)
+{
+	char dir[] = "/tmp/bs-topo-XXXXXX", path[64];
+	struct bs_topology t;
+	struct bs_error err;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fw.lab", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("iface eth0 1.2.3.4/24\nfirewall file rules.nft\nfirewall file /abs.nft\n", f);
+	fclose(f);
+	assert_int_equal(bs_topology_load(path, &t, &err), 0);
+	snprintf(path, sizeof(path), "%s/rules.nft", dir);
+	assert_string_equal(t.firewall[0].text, path);
+	assert_string_equal(t.firewall[1].text, "/abs.nft");
+	snprintf(path, sizeof(path), "%s/fw.lab", dir);
+	unlink(path);
+	rmdir(dir);
 }
 
 /* One address on two workstation interfaces is allowed: the kernel does, routers do. */
@@ -158,6 +236,8 @@ int main(void)
 	    cmocka_unit_test(test_addresses_routes_comments),
 	    cmocka_unit_test(test_errors_name_their_line),
 	    cmocka_unit_test(test_shared_address_allowed),
+	    cmocka_unit_test(test_firewall_lines),
+	    cmocka_unit_test(test_firewall_file_beside_topology),
 	    cmocka_unit_test(test_directory_is_named),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
