@@ -545,6 +545,8 @@ static struct walk walk_rule(struct eval *ev, size_t r, int depth, bool *next)
 	bool maybe = false; /* a match whose result cannot be known */
 
 	*next = true;
+	if (!fw_guard_passes(&ev->fw->rules[r], ev->q->proto, ev->q->dst.port))
+		return (struct walk){.end = END_FALL}; /* another port: its leading match fails */
 	json_array_foreach(ev->fw->rules[r].expr, i, e)
 	{
 		const char *key;

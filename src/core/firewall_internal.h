@@ -21,11 +21,24 @@ struct fw_chain {
 	size_t nrules;
 };
 
+/* A rule's leading "tcp|udp|th dport == N" match, read once at parse time: a packet to
+ * another port (or of another protocol) cannot match the rule, so the evaluator skips it
+ * without walking its JSON. Exact, because the leading matches come before any statement. */
+struct fw_guard {
+	bool on;
+	enum { FW_GUARD_TCP, FW_GUARD_UDP, FW_GUARD_ANY } proto;
+	uint16_t port;
+};
+
 struct fw_rule {
 	size_t chain;
 	long long handle;
 	json_t *expr; /* the rule's expression array */
+	struct fw_guard guard;
 };
+
+/* Does a packet of proto to port pass r's guard (or has r none)? */
+bool fw_guard_passes(const struct fw_rule *r, enum bs_proto proto, uint16_t port);
 
 struct fw_set {
 	enum fw_family family;

@@ -103,6 +103,63 @@ static long chain_named(const struct bs_fw_ruleset *fw, const json_t *r)
 	return -1;
 }
 
+/* {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}},
+ *  "right": 8082}}: its guard, or false. */
+static bool dport_guard(const json_t *e, struct fw_guard *g)
+{
+	const json_t *m = json_object_get(e, "match");
+	const json_t *pl = json_object_get(json_object_get(m, "left"), "payload");
+	const json_t *right = json_object_get(m, "right");
+	const char *proto = string_of(pl, "protocol"), *field = string_of(pl, "field");
+	json_int_t port;
+
+	if (pl == NULL || !json_is_integer(right) || strcmp(string_of(m, "op"), "==") != 0 ||
+	    strcmp(field, "dport") != 0)
+		return false;
+	port = json_integer_value(right);
+	if (port < 0 || port > 65535)
+		return false;
+	if (strcmp(proto, "tcp") == 0)
+		g->proto = FW_GUARD_TCP;
+	else if (strcmp(proto, "udp") == 0)
+		g->proto = FW_GUARD_UDP;
+	else if (strcmp(proto, "th") == 0)
+		g->proto = FW_GUARD_ANY;
+	else
+		return false;
+	g->port = (uint16_t)port;
+	g->on = true;
+	return true;
+}
+
+/* The guard of a rule: from its leading matches only (each a one-key "match" object). */
+static struct fw_guard rule_guard(const json_t *expr)
+{
+	struct fw_guard g = {0};
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(expr, i, e)
+	{
+		if (!json_is_object(e) || json_object_size(e) != 1 ||
+		    json_object_get(e, "match") == NULL)
+			break;
+		if (dport_guard(e, &g))
+			break;
+	}
+	return g;
+}
+
+bool fw_guard_passes(const struct fw_rule *r, enum bs_proto proto, uint16_t port)
+{
+	if (!r->guard.on)
+		return true;
+	if ((r->guard.proto == FW_GUARD_TCP && proto != BS_PROTO_TCP) ||
+	    (r->guard.proto == FW_GUARD_UDP && proto != BS_PROTO_UDP))
+		return false;
+	return r->guard.port == port;
+}
+
 static void take_rule(struct bs_fw_ruleset *fw, json_t *r)
 {
 	long c = chain_named(fw, r);
@@ -114,6 +171,7 @@ static void take_rule(struct bs_fw_ruleset *fw, json_t *r)
 	fw->rules[fw->nrules].chain = (size_t)c;
 	fw->rules[fw->nrules].expr = expr;
 	fw->rules[fw->nrules].handle = json_is_integer(handle) ? json_integer_value(handle) : -1;
+	fw->rules[fw->nrules].guard = rule_guard(expr);
 	fw->chains[c].nrules++;
 	fw->nrules++;
 }
