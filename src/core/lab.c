@@ -115,7 +115,7 @@ static int configure_iface(const char *name, const char (*addrs)[BS_LAB_ADDR_MAX
 	return bs_rtnl_link_up(name, err) < 0 ? at_line(line, err) : 0;
 }
 
-#define RULESET_FILE_MAX (1024 * 1024)
+#define RULESET_FILE_MAX ((size_t)1024 * 1024)
 
 /* A ruleset file's text (nft -f syntax), NUL-terminated; free it. NULL with err set. */
 static char *read_ruleset_file(const char *path, struct bs_error *err)
