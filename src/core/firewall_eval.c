@@ -79,30 +79,20 @@ static struct val v_addr(const struct bs_endpoint *ep)
 	return v;
 }
 
-static const char *string_of(const json_t *obj, const char *key)
-{
-	return json_string_value(json_object_get(obj, key));
-}
-
-static bool is(const char *a, const char *b)
-{
-	return a != NULL && strcmp(a, b) == 0;
-}
-
 static struct val meta_value(const struct eval *ev, const char *key)
 {
 	const struct bs_fw_query *q = ev->q;
 	bool v6 = packet_family(q) == AF_INET6;
 
-	if (is(key, "iifname") || is(key, "iif"))
+	if (fw_is(key, "iifname") || fw_is(key, "iif"))
 		return v_str(ev->hook == FW_OUTPUT ? "" : q->iif);
-	if (is(key, "oifname") || is(key, "oif"))
+	if (fw_is(key, "oifname") || fw_is(key, "oif"))
 		return v_str(ev->hook == FW_OUTPUT ? q->oif : "");
-	if (is(key, "l4proto"))
+	if (fw_is(key, "l4proto"))
 		return v_num(l4_number(q->proto));
-	if (is(key, "nfproto"))
+	if (fw_is(key, "nfproto"))
 		return v_str(v6 ? "ipv6" : "ipv4");
-	if (is(key, "protocol"))
+	if (fw_is(key, "protocol"))
 		return v_str(v6 ? "ip6" : "ip");
 	return v_kind(V_UNKNOWN);
 }
@@ -110,29 +100,30 @@ static struct val meta_value(const struct eval *ev, const char *key)
 static struct val payload_value(const struct eval *ev, const json_t *p)
 {
 	const struct bs_fw_query *q = ev->q;
-	const char *proto = string_of(p, "protocol"), *field = string_of(p, "field");
+	const char *proto = fw_string_of(p, "protocol"), *field = fw_string_of(p, "field");
 	bool v6 = packet_family(q) == AF_INET6;
 
-	if (is(proto, "ip") || is(proto, "ip6")) {
-		if (is(proto, "ip6") != v6)
+	if (fw_is(proto, "ip") || fw_is(proto, "ip6")) {
+		if (fw_is(proto, "ip6") != v6)
 			return v_kind(V_ABSENT);
-		if (is(field, "daddr"))
+		if (fw_is(field, "daddr"))
 			return v_addr(&q->dst);
-		if (is(field, "saddr"))
+		if (fw_is(field, "saddr"))
 			return q->src_known ? v_addr(&q->src) : v_kind(V_UNKNOWN);
-		if (is(field, "protocol") || is(field, "nexthdr"))
+		if (fw_is(field, "protocol") || fw_is(field, "nexthdr"))
 			return v_num(l4_number(q->proto));
 		return v_kind(V_UNKNOWN);
 	}
-	if (is(proto, "tcp") || is(proto, "udp") || is(proto, "th")) {
-		if (is(proto, "tcp") && q->proto != BS_PROTO_TCP)
+	if (fw_is(proto, "tcp") || fw_is(proto, "udp") || fw_is(proto, "th")) {
+		if (fw_is(proto, "tcp") && q->proto != BS_PROTO_TCP)
 			return v_kind(V_ABSENT);
-		if (is(proto, "udp") && q->proto != BS_PROTO_UDP)
+		if (fw_is(proto, "udp") && q->proto != BS_PROTO_UDP)
 			return v_kind(V_ABSENT);
-		return is(field, "dport") ? v_num(q->dst.port) : v_kind(V_UNKNOWN);
+		return fw_is(field, "dport") ? v_num(q->dst.port) : v_kind(V_UNKNOWN);
 	}
-	if (is(proto, "icmp") || is(proto, "icmpv6") || is(proto, "sctp") || is(proto, "dccp") ||
-	    is(proto, "udplite") || is(proto, "esp") || is(proto, "ah") || is(proto, "igmp"))
+	if (fw_is(proto, "icmp") || fw_is(proto, "icmpv6") || fw_is(proto, "sctp") ||
+	    fw_is(proto, "dccp") || fw_is(proto, "udplite") || fw_is(proto, "esp") ||
+	    fw_is(proto, "ah") || fw_is(proto, "igmp"))
 		return v_kind(V_ABSENT); /* a header a TCP or UDP packet does not have */
 	return v_kind(V_UNKNOWN);
 }
@@ -145,7 +136,7 @@ static struct val fib_value(const struct eval *ev, const json_t *f)
 	                       ? json_string_value(json_array_get(flags, 0))
 	                       : json_string_value(flags);
 
-	if (is(string_of(f, "result"), "type") && is(only, "daddr") && ev->q->dst_local)
+	if (fw_is(fw_string_of(f, "result"), "type") && fw_is(only, "daddr") && ev->q->dst_local)
 		return v_str("local");
 	return v_kind(V_UNKNOWN);
 }
@@ -155,11 +146,11 @@ static struct val left_value(const struct eval *ev, const json_t *left)
 	const json_t *x;
 
 	if ((x = json_object_get(left, "meta")) != NULL)
-		return meta_value(ev, string_of(x, "key"));
+		return meta_value(ev, fw_string_of(x, "key"));
 	if ((x = json_object_get(left, "payload")) != NULL)
 		return payload_value(ev, x);
 	if ((x = json_object_get(left, "ct")) != NULL)
-		return is(string_of(x, "key"), "state") ? v_str("new") : v_kind(V_UNKNOWN);
+		return fw_is(fw_string_of(x, "key"), "state") ? v_str("new") : v_kind(V_UNKNOWN);
 	if ((x = json_object_get(left, "fib")) != NULL)
 		return fib_value(ev, x);
 	return v_kind(V_UNKNOWN);
@@ -229,7 +220,7 @@ static enum tri str_equals(const struct val *v, const char *s)
 
 static enum tri in_prefix(const struct val *v, const json_t *prefix)
 {
-	const char *text = string_of(prefix, "addr");
+	const char *text = fw_string_of(prefix, "addr");
 	const json_t *len = json_object_get(prefix, "len");
 	unsigned char a[16];
 	long long bits;
@@ -344,18 +335,18 @@ static enum tri compare(const struct val *v, const char *op, const json_t *right
 	if (v->kind != V_NUM || !json_is_integer(right))
 		return UNKNOWN;
 	r = json_integer_value(right);
-	if (is(op, "<"))
+	if (fw_is(op, "<"))
 		return v->n < r ? YES : NO;
-	if (is(op, ">"))
+	if (fw_is(op, ">"))
 		return v->n > r ? YES : NO;
-	if (is(op, "<="))
+	if (fw_is(op, "<="))
 		return v->n <= r ? YES : NO;
 	return v->n >= r ? YES : NO;
 }
 
 static enum tri match(const struct eval *ev, const json_t *m)
 {
-	const char *op = string_of(m, "op");
+	const char *op = fw_string_of(m, "op");
 	struct val v = left_value(ev, json_object_get(m, "left"));
 	const json_t *right = json_object_get(m, "right");
 
@@ -363,11 +354,11 @@ static enum tri match(const struct eval *ev, const json_t *m)
 		return NO; /* tcp dport on a UDP packet, ip saddr on IPv6: the rule cannot match */
 	if (v.kind == V_UNKNOWN || op == NULL)
 		return UNKNOWN;
-	if (is(op, "==") || is(op, "in"))
+	if (fw_is(op, "==") || fw_is(op, "in"))
 		return value_matches(ev, &v, right, 0);
-	if (is(op, "!="))
+	if (fw_is(op, "!="))
 		return negate(value_matches(ev, &v, right, 0));
-	if (is(op, "<") || is(op, ">") || is(op, "<=") || is(op, ">="))
+	if (fw_is(op, "<") || fw_is(op, ">") || fw_is(op, "<=") || fw_is(op, ">="))
 		return compare(&v, op, right);
 	return UNKNOWN;
 }
@@ -395,14 +386,14 @@ static void icmp_of(const char *type, const char *code, int family, struct bs_fw
 
 static void reject_of(const json_t *r, int family, struct bs_fw_verdict *out)
 {
-	const char *type = string_of(r, "type");
+	const char *type = fw_string_of(r, "type");
 
 	out->outcome = BS_FW_REJECT;
-	if (is(type, "tcp reset")) {
+	if (fw_is(type, "tcp reset")) {
 		out->reject = BS_REJECT_TCP_RESET;
 		return;
 	}
-	icmp_of(type, string_of(r, "expr"), family, out);
+	icmp_of(type, fw_string_of(r, "expr"), family, out);
 }
 
 static struct walk final(enum bs_fw_outcome outcome, size_t chain, size_t rule)
@@ -433,12 +424,12 @@ static bool ignorable(const char *key)
 static bool xt_harmless(const json_t *xt)
 {
 	static const char *const names[] = {"LOG", "NFLOG", "MARK", "CONNMARK", "TRACE", "CT"};
-	const char *type = string_of(xt, "type"), *name = string_of(xt, "name");
+	const char *type = fw_string_of(xt, "type"), *name = fw_string_of(xt, "name");
 
-	if (!is(type, "target"))
+	if (!fw_is(type, "target"))
 		return false;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (is(name, names[i]))
+		if (fw_is(name, names[i]))
 			return true;
 	return false;
 }
@@ -446,8 +437,9 @@ static bool xt_harmless(const json_t *xt)
 /* A verdict statement (accept, drop, reject, jump, goto, return, continue) in rule r. */
 static bool is_verdict(const char *key)
 {
-	return is(key, "accept") || is(key, "drop") || is(key, "reject") || is(key, "jump") ||
-	       is(key, "goto") || is(key, "return") || is(key, "continue") || is(key, "queue");
+	return fw_is(key, "accept") || fw_is(key, "drop") || fw_is(key, "reject") ||
+	       fw_is(key, "jump") || fw_is(key, "goto") || fw_is(key, "return") ||
+	       fw_is(key, "continue") || fw_is(key, "queue");
 }
 
 /* Apply a verdict. *next is set when the walk goes on with the chain's next rule. */
@@ -458,34 +450,34 @@ static struct walk apply_verdict(struct eval *ev, const char *key, const json_t 
 	struct walk w = {.end = END_FALL};
 
 	*next = false;
-	if (is(key, "accept")) {
+	if (fw_is(key, "accept")) {
 		w = final(BS_FW_ACCEPT, chain, r);
 		w.end = END_ACCEPT;
 		return w;
 	}
-	if (is(key, "drop"))
+	if (fw_is(key, "drop"))
 		return final(BS_FW_DROP, chain, r);
-	if (is(key, "reject")) {
+	if (fw_is(key, "reject")) {
 		w = final(BS_FW_REJECT, chain, r);
 		reject_of(arg, packet_family(ev->q), &w.v);
 		return w;
 	}
-	if (is(key, "queue"))
+	if (fw_is(key, "queue"))
 		return final(BS_FW_DEPENDS, chain, r); /* a userspace program decides */
-	if (is(key, "continue")) {
+	if (fw_is(key, "continue")) {
 		*next = true;
 		return w;
 	}
-	if (is(key, "return"))
+	if (fw_is(key, "return"))
 		return w; /* END_FALL: back to the caller */
 	/* jump or goto */
-	long target = fw_find_chain(ev->fw, chain, string_of(arg, "target"));
+	long target = fw_find_chain(ev->fw, chain, fw_string_of(arg, "target"));
 	if (target < 0 || depth >= MAX_JUMP_DEPTH)
 		return final(BS_FW_DEPENDS, chain, r);
 	size_t saved = ev->chain;
 	w = walk_chain(ev, (size_t)target, depth + 1);
 	ev->chain = saved;
-	if (w.end == END_FALL && is(key, "jump"))
+	if (w.end == END_FALL && fw_is(key, "jump"))
 		*next = true;
 	return w; /* goto: falling off the target's end ends this chain too */
 }
@@ -556,26 +548,29 @@ static struct walk walk_rule(struct eval *ev, size_t r, int depth, bool *next)
 			return final(BS_FW_DEPENDS, chain, r);
 		json_object_foreach((json_t *)e, key, arg)
 		{
-			if (is(key, "match")) {
+			if (fw_is(key, "match")) {
 				enum tri t = match(ev, arg);
 				if (t == NO)
 					return (struct walk){.end = END_FALL};
 				maybe |= t == UNKNOWN;
-			} else if (is(key, "limit") || is(key, "quota") ||
-			           (is(key, "xt") && !is(string_of(arg, "type"), "target"))) {
+			} else if (fw_is(key, "limit") || fw_is(key, "quota") ||
+			           (fw_is(key, "xt") &&
+			            !fw_is(fw_string_of(arg, "type"), "target"))) {
 				maybe = true;
-			} else if (ignorable(key) || (is(key, "xt") && xt_harmless(arg))) {
+			} else if (ignorable(key) || (fw_is(key, "xt") && xt_harmless(arg))) {
 				/* no say in where the packet goes */
-			} else if (is(key, "vmap")) {
+			} else if (fw_is(key, "vmap")) {
 				return apply_vmap(ev, arg, r, maybe, depth, next);
-			} else if (is(key, "dnat") || is(key, "redirect") || is(key, "tproxy") ||
-			           (is(key, "xt") && (is(string_of(arg, "name"), "DNAT") ||
-			                              is(string_of(arg, "name"), "REDIRECT")))) {
+			} else if (fw_is(key, "dnat") || fw_is(key, "redirect") ||
+			           fw_is(key, "tproxy") ||
+			           (fw_is(key, "xt") &&
+			            (fw_is(fw_string_of(arg, "name"), "DNAT") ||
+			             fw_is(fw_string_of(arg, "name"), "REDIRECT")))) {
 				*next = false;
 				return final(maybe ? BS_FW_DEPENDS : BS_FW_TRANSLATED, chain, r);
 			} else if (is_verdict(key) && !maybe) {
 				return apply_verdict(ev, key, arg, r, depth, next);
-			} else if (is(key, "jump") && maybe) {
+			} else if (fw_is(key, "jump") && maybe) {
 				return maybe_jump(ev, arg, r, depth, next);
 			} else {
 				/* A verdict after an unknowable match, or a statement not

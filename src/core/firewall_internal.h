@@ -3,8 +3,21 @@
 #define BINDSCOPE_FIREWALL_INTERNAL_H
 
 #include <jansson.h>
+#include <string.h>
 
 #include "bindscope/firewall.h"
+
+/* obj[key] when it is a string, else NULL (JSON from outside may hold anything). */
+static inline const char *fw_string_of(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+/* Whether a is the string b; a may be NULL. */
+static inline bool fw_is(const char *a, const char *b)
+{
+	return a != NULL && strcmp(a, b) == 0;
+}
 
 enum fw_family { FW_IP, FW_IP6, FW_INET, FW_NETDEV, FW_OTHER_FAMILY };
 enum fw_hook { FW_HOOK_NONE, FW_PREROUTING, FW_INPUT, FW_OUTPUT, FW_INGRESS, FW_OTHER_HOOK };

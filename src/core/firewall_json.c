@@ -35,11 +35,6 @@ static enum fw_hook hook_of(const char *name)
 	return FW_OTHER_HOOK;
 }
 
-static const char *string_of(const json_t *obj, const char *key)
-{
-	return json_string_value(json_object_get(obj, key));
-}
-
 static bool same_table(const struct fw_chain *c, enum fw_family family, const char *table)
 {
 	return c->family == family && table != NULL && strcmp(c->table, table) == 0;
@@ -71,8 +66,8 @@ const struct fw_set *fw_find_set(const struct bs_fw_ruleset *fw, size_t c, const
 static void take_chain(struct bs_fw_ruleset *fw, const json_t *c)
 {
 	struct fw_chain *ch = &fw->chains[fw->nchains];
-	const char *family = string_of(c, "family"), *table = string_of(c, "table"),
-	           *name = string_of(c, "name"), *type = string_of(c, "type");
+	const char *family = fw_string_of(c, "family"), *table = fw_string_of(c, "table"),
+	           *name = fw_string_of(c, "name"), *type = fw_string_of(c, "type");
 	const json_t *prio = json_object_get(c, "prio");
 
 	if (family == NULL || table == NULL || name == NULL)
@@ -82,19 +77,19 @@ static void take_chain(struct bs_fw_ruleset *fw, const json_t *c)
 	ch->family_name = family;
 	ch->table = table;
 	ch->name = name;
-	ch->hook = hook_of(string_of(c, "hook"));
-	ch->nat = type != NULL && strcmp(type, "nat") == 0;
+	ch->hook = hook_of(fw_string_of(c, "hook"));
+	ch->nat = fw_is(type, "nat");
 	ch->prio = json_is_integer(prio) ? json_integer_value(prio) : 0;
 	ch->policy_drop =
-	    string_of(c, "policy") != NULL && strcmp(string_of(c, "policy"), "drop") == 0;
+	    fw_string_of(c, "policy") != NULL && strcmp(fw_string_of(c, "policy"), "drop") == 0;
 	ch->dev = json_object_get(c, "dev");
 	fw->nchains++;
 }
 
 static long chain_named(const struct bs_fw_ruleset *fw, const json_t *r)
 {
-	enum fw_family family = family_of(string_of(r, "family"));
-	const char *table = string_of(r, "table"), *name = string_of(r, "chain");
+	enum fw_family family = family_of(fw_string_of(r, "family"));
+	const char *table = fw_string_of(r, "table"), *name = fw_string_of(r, "chain");
 
 	for (size_t i = 0; name != NULL && i < fw->nchains; i++)
 		if (same_table(&fw->chains[i], family, table) &&
@@ -110,20 +105,20 @@ static bool dport_guard(const json_t *e, struct fw_guard *g)
 	const json_t *m = json_object_get(e, "match");
 	const json_t *pl = json_object_get(json_object_get(m, "left"), "payload");
 	const json_t *right = json_object_get(m, "right");
-	const char *proto = string_of(pl, "protocol"), *field = string_of(pl, "field");
+	const char *proto = fw_string_of(pl, "protocol"), *field = fw_string_of(pl, "field");
 	json_int_t port;
 
-	if (pl == NULL || !json_is_integer(right) || strcmp(string_of(m, "op"), "==") != 0 ||
-	    strcmp(field, "dport") != 0)
+	if (pl == NULL || !json_is_integer(right) || !fw_is(fw_string_of(m, "op"), "==") ||
+	    !fw_is(field, "dport"))
 		return false;
 	port = json_integer_value(right);
 	if (port < 0 || port > 65535)
 		return false;
-	if (strcmp(proto, "tcp") == 0)
+	if (fw_is(proto, "tcp"))
 		g->proto = FW_GUARD_TCP;
-	else if (strcmp(proto, "udp") == 0)
+	else if (fw_is(proto, "udp"))
 		g->proto = FW_GUARD_UDP;
-	else if (strcmp(proto, "th") == 0)
+	else if (fw_is(proto, "th"))
 		g->proto = FW_GUARD_ANY;
 	else
 		return false;
@@ -178,12 +173,12 @@ static void take_rule(struct bs_fw_ruleset *fw, json_t *r)
 
 static void take_set(struct bs_fw_ruleset *fw, json_t *s)
 {
-	const char *table = string_of(s, "table"), *name = string_of(s, "name");
+	const char *table = fw_string_of(s, "table"), *name = fw_string_of(s, "name");
 	json_t *elem = json_object_get(s, "elem");
 
 	if (table == NULL || name == NULL)
 		return;
-	fw->sets[fw->nsets].family = family_of(string_of(s, "family"));
+	fw->sets[fw->nsets].family = family_of(fw_string_of(s, "family"));
 	fw->sets[fw->nsets].table = table;
 	fw->sets[fw->nsets].name = name;
 	fw->sets[fw->nsets].elem = json_is_array(elem) ? elem : NULL;
