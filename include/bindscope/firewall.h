@@ -52,6 +52,18 @@ void bs_fw_free(struct bs_fw_ruleset *fw);
  * BS_FW_READ), or NULL with *status saying why not and err set to the library's words. */
 struct bs_fw_ruleset *bs_fw_read(enum bs_fw_status *status, struct bs_error *err);
 
+/* bs_fw_read for a face: the ruleset, or NULL with why filled ("firewall not read (needs
+ * root: ...)", or libnftables' own reason), ready to show. */
+struct bs_fw_ruleset *bs_fw_read_or_why(char *why, size_t len);
+
+/* One sentence on the whole ruleset, without its final period, for the foot of a listing:
+ * "Firewall not read (needs root: ...)" (fw NULL, from why), "Firewall: no nftables rules
+ * here, so nothing is filtered" (also fw NULL with why ""), "Firewall: 3 nftables rules, none on
+ * the way in (ingress, prerouting, input, output), so nothing arriving is filtered", "Firewall: 5
+ * nftables rules read, in 2 chains on the way in" (a chain with a drop policy and no rules counts).
+ */
+void bs_fw_summary(const struct bs_fw_ruleset *fw, const char *why, char *buf, size_t len);
+
 /* Run nft commands (nft -f syntax, one or more lines) in this namespace, for the lab.
  * Returns 0, or -1 with err set to what nft said. */
 int bs_fw_apply(const char *commands, struct bs_error *err);

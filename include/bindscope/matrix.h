@@ -159,12 +159,11 @@ struct bs_matrix_env {
 	/* TcpExt ListenDrops of this namespace (where the sockets are), or -1: read before and
 	 * after a probe round, so a SYN dropped by a full listen queue is named as such. */
 	long long (*listen_drops)(void);
-	/* This namespace's firewall (bs_fw_read), or NULL with firewall_status saying why.
-	 * bs_matrix_build takes it: the matrix frees it at its next build or bs_matrix_free. */
+	/* This namespace's firewall (bs_fw_read_or_why), or NULL: then firewall_why says why it
+	 * was not read, and "" means there is none (no rules). bs_matrix_build takes it: the
+	 * matrix frees it at its next build or bs_matrix_free. */
 	struct bs_fw_ruleset *firewall;
-	enum bs_fw_status firewall_status;
-	char firewall_why[BS_ERROR_MSG_MAX +
-	                  32]; /* not read: "firewall not read (needs root ...)", in words */
+	char firewall_why[BS_ERROR_MSG_MAX + 32];
 };
 
 /* The system's answers: localhost from getaddrinfo, routes from each namespace, the
@@ -260,10 +259,9 @@ const struct bs_vantage *bs_matrix_vantage(const struct bs_matrix *m, size_t v);
 const struct bs_socket *bs_matrix_sockets(const struct bs_matrix *m, size_t *count);
 /* The row of socket sock_index. */
 long bs_matrix_row_of_socket(const struct bs_matrix *m, size_t sock_index);
-/* The firewall the last build judged with: the ruleset, or NULL with *status saying why;
- * bs_matrix_firewall_why says it in words ("" when it was read). */
-const struct bs_fw_ruleset *bs_matrix_firewall(const struct bs_matrix *m,
-                                               enum bs_fw_status *status);
+/* The firewall the last build judged with (NULL: none, or not read), and why it was not
+ * read ("" when it was). */
+const struct bs_fw_ruleset *bs_matrix_firewall(const struct bs_matrix *m);
 const char *bs_matrix_firewall_why(const struct bs_matrix *m);
 /* Rows on one port: [*first, *first + count). */
 size_t bs_matrix_port_rows(const struct bs_matrix *m, size_t port, size_t *first);

@@ -40,6 +40,7 @@ static void sockets_row_cells(const struct bs_socket *s, struct sockets_row *row
 
 #include "bindscope/firewall.h"
 
+#include "cli_firewall.h"
 #include "cli_util.h"
 #include "commands.h"
 
@@ -78,19 +79,12 @@ struct sockets_firewall {
 static int sockets_firewall_read(struct sockets_firewall *f, const struct bs_iface_list *ifaces,
                                  struct bs_error *err)
 {
-	enum bs_fw_status status;
-	struct bs_error why = {0};
-
 	f->ifaces = ifaces;
 	f->cap = 2 * ifaces->count + 1; /* every interface, both families */
 	f->v = calloc(f->cap, sizeof(*f->v));
 	if (f->v == NULL)
 		return bs_error_set(err, ENOMEM, "out of memory reading the firewall");
-	f->fw = bs_fw_read(&status, &why);
-	if (f->fw == NULL && status == BS_FW_UNAVAILABLE)
-		snprintf(f->why, sizeof(f->why), "firewall not read (%s)", why.msg);
-	else if (f->fw == NULL)
-		snprintf(f->why, sizeof(f->why), "%s", bs_fw_status_text(status));
+	f->fw = bs_fw_read_or_why(f->why, sizeof(f->why));
 	return 0;
 }
 
@@ -112,24 +106,17 @@ static json_t *socket_fw_json(struct sockets_firewall *f, const struct bs_socket
 {
 	json_t *a;
 	size_t n;
-	char where[256], rule[512];
 
 	if (f->fw == NULL)
 		return json_null();
 	a = json_array();
 	n = socket_fw(f, s);
 	for (size_t i = 0; i < n; i++) {
-		const struct bs_fw_verdict *v = &f->v[i].verdict;
-		const char *reject = bs_fw_reject_id(v, f->v[i].family);
-		bs_fw_where(f->fw, v, where, sizeof(where));
-		bs_fw_rule_text(f->fw, v, rule, sizeof(rule));
-		json_array_append_new(
-		    a, json_pack("{s:o,s:s,s:s,s:o,s:o,s:o}", "iface", cli_json_text(f->v[i].iface),
-		                 "family", f->v[i].family == AF_INET6 ? "ipv6" : "ipv4", "verdict",
-		                 bs_fw_outcome_id(v->outcome), "reject",
-		                 reject[0] ? json_string(reject) : json_null(), "where",
-		                 where[0] ? cli_json_text(where) : json_null(), "rule",
-		                 rule[0] ? cli_json_text(rule) : json_null()));
+		json_t *one = cli_fw_verdict_json(f->fw, &f->v[i].verdict, f->v[i].family);
+		json_object_set_new(one, "iface", cli_json_text(f->v[i].iface));
+		json_object_set_new(one, "family",
+		                    json_string(f->v[i].family == AF_INET6 ? "ipv6" : "ipv4"));
+		json_array_append_new(a, one);
 	}
 	return a;
 }
@@ -243,10 +230,13 @@ static void print_fw_line(struct sockets_firewall *f, const struct bs_socket *s)
 
 static void print_fw_footer(const struct sockets_firewall *f)
 {
-	if (f->fw == NULL)
-		printf("F%s: what it lets through is not shown.\n", f->why + 1);
-	else if (bs_fw_base_chain_count(f->fw) == 0)
-		printf("Firewall: no nftables rules here, so nothing is filtered.\n");
+	char line[BS_ERROR_MSG_MAX + 256];
+
+	bs_fw_summary(f->fw, f->why, line, sizeof(line));
+	if (f->why[0] != '\0')
+		printf("%s: what it lets through is not shown.\n", line);
+	else if (f->fw == NULL || bs_fw_base_chain_count(f->fw) == 0)
+		printf("%s.\n", line);
 }
 
 static void print_text(const struct bs_socket_list *list, const struct sockets_opts *o,
@@ -290,9 +280,7 @@ static int print_json(const struct bs_socket_list *list, const struct sockets_op
                       struct sockets_firewall *f)
 {
 	bool first = true;
-	json_t *fw = json_pack("{s:b,s:I,s:o}", "read", f->fw != NULL, "rules",
-	                       (json_int_t)(f->fw ? bs_fw_rule_count(f->fw) : 0), "text",
-	                       f->fw ? json_null() : cli_json_text(f->why));
+	json_t *fw = cli_fw_status_json(f->fw, f->why);
 
 	fputs("{\n  \"firewall\": ", stdout);
 	json_dumpf(fw, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);

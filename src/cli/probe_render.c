@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bindscope/textbuf.h"
+#include "cli_firewall.h"
 #include "cli_util.h"
 
 #define HOST_NOTE                                                                                  \
@@ -332,18 +333,17 @@ static bool any_other(const struct bs_matrix *m)
 /* Whether the predictions include the firewall, and if not why. */
 static void print_firewall_note(const struct bs_matrix *m)
 {
-	enum bs_fw_status status;
-	const struct bs_fw_ruleset *fw = bs_matrix_firewall(m, &status);
-	size_t n = fw != NULL ? bs_fw_rule_count(fw) : 0;
+	const struct bs_fw_ruleset *fw = bs_matrix_firewall(m);
+	char line[BS_ERROR_MSG_MAX + 256];
 
+	bs_fw_summary(fw, bs_matrix_firewall_why(m), line, sizeof(line));
 	if (bs_matrix_firewall_why(m)[0] != '\0')
-		printf("F%s: what it filters is not predicted.\n", bs_matrix_firewall_why(m) + 1);
-	else if (n == 0)
-		printf("Firewall: no nftables rules here, so nothing is filtered.\n");
+		printf("%s: what it filters is not predicted.\n", line);
+	else if (fw != NULL && bs_fw_base_chain_count(fw) > 0)
+		printf("%s; the predictions include what they do (--explain names the rule).\n",
+		       line);
 	else
-		printf("Firewall: %zu nftables rule%s read; the predictions include what they do "
-		       "(--explain names the rule).\n",
-		       n, n == 1 ? "" : "s");
+		printf("%s.\n", line);
 }
 
 int probe_render_text(const struct bs_matrix *m, const struct bs_iface_list *ifaces,
@@ -406,18 +406,6 @@ static const char *cell_state_id(enum bs_cell_state s)
 	};
 
 	return ids[s];
-}
-
-/* Whether the ruleset was read: {"read": true, "rules": N} or {"read": false, "text": why}. */
-static json_t *firewall_json(const struct bs_matrix *m)
-{
-	enum bs_fw_status status;
-	const struct bs_fw_ruleset *fw = bs_matrix_firewall(m, &status);
-	bool read = fw != NULL || status == BS_FW_READ;
-
-	return json_pack("{s:b,s:I,s:o}", "read", read, "rules",
-	                 (json_int_t)(fw != NULL ? bs_fw_rule_count(fw) : 0), "text",
-	                 read ? json_null() : cli_json_text(bs_matrix_firewall_why(m)));
 }
 
 static json_t *vantages_json(const struct bs_matrix *m)
@@ -525,26 +513,6 @@ static const char *attribution_id(enum bs_attribution how)
 	return how == BS_ATTR_ACCEPT ? "accept" : how == BS_ATTR_TABLE ? "socket table" : NULL;
 }
 
-/* What the firewall does to a probe: null when the ruleset was not read. */
-static json_t *firewall_verdict_json(const struct bs_matrix *m, const struct bs_fw_verdict *v,
-                                     int family)
-{
-	enum bs_fw_status status;
-	const struct bs_fw_ruleset *fw = bs_matrix_firewall(m, &status);
-	const char *reject = bs_fw_reject_id(v, family);
-	char where[256], rule[512];
-	json_t *j = json_object();
-
-	bs_fw_where(fw, v, where, sizeof(where));
-	bs_fw_rule_text(fw, v, rule, sizeof(rule));
-	json_object_set_new(j, "verdict", json_string(bs_fw_outcome_id(v->outcome)));
-	json_object_set_new(j, "reject", reject[0] ? json_string(reject) : json_null());
-	json_object_set_new(j, "by_policy", json_boolean(v->by_policy));
-	json_object_set_new(j, "where", where[0] ? cli_json_text(where) : json_null());
-	json_object_set_new(j, "rule", rule[0] ? cli_json_text(rule) : json_null());
-	return j;
-}
-
 static json_t *probe_firewall_json(const struct bs_matrix *m, const struct bs_matrix_probe *p,
                                    bool outside)
 {
@@ -554,7 +522,8 @@ static json_t *probe_firewall_json(const struct bs_matrix *m, const struct bs_ma
 	    bs_matrix_col(m, p->col)->route != BS_ROUTE_HERE ||
 	    bs_matrix_col(m, p->col)->kind == BS_COL_NOT_LOCAL)
 		return json_null(); /* not read, or it never arrives here */
-	j = firewall_verdict_json(m, outside ? &p->outside : &p->firewall, p->query.dst.family);
+	j = cli_fw_verdict_json(bs_matrix_firewall(m), outside ? &p->outside : &p->firewall,
+	                        p->query.dst.family);
 	if (outside)
 		json_object_set_new(j, "iface", cli_json_text(p->outside_iface));
 	return j;
@@ -645,7 +614,8 @@ int probe_render_json(const struct bs_matrix *m, const struct bs_iface_list *ifa
 
 	json_object_set_new(root, "source", from ? cli_json_text(from) : json_null());
 	json_object_set_new(root, "note", cli_json_text(HOST_NOTE));
-	json_object_set_new(root, "firewall", firewall_json(m));
+	json_object_set_new(root, "firewall",
+	                    cli_fw_status_json(bs_matrix_firewall(m), bs_matrix_firewall_why(m)));
 	json_object_set_new(root, "vantages", vantages_json(m));
 	json_object_set_new(root, "targets", targets_json(m));
 	for (size_t r = 0; r < bs_matrix_nrows(m); r++)

@@ -98,13 +98,12 @@ static bool twin_in_group(const struct bs_fw_iface_verdict *v, size_t n, size_t 
 static void group_text(const struct bs_fw_ruleset *fw, const struct bs_fw_iface_verdict *v,
                        size_t n, size_t first, bool dual, char *buf, size_t len)
 {
-	char outcome[96], where[200], safe[4 * IF_NAMESIZE];
+	char outcome[96], where[200], safe[4 * IF_NAMESIZE], rule[400];
 	bool any = false;
 
 	bs_fw_outcome_text(&v[first].verdict, v[first].family, outcome, sizeof(outcome));
 	bs_textbuf_appendf(buf, len, "%s on ",
-	                   v[first].verdict.outcome == BS_FW_DEPENDS ? "depends on the sender"
-	                                                             : outcome);
+	                   v[first].verdict.outcome == BS_FW_DEPENDS ? "undecided" : outcome);
 	for (size_t k = first; k < n; k++) {
 		bool both = dual && twin_in_group(v, n, first, k);
 		if (!same_decision(&v[k].verdict, &v[first].verdict) ||
@@ -118,9 +117,15 @@ static void group_text(const struct bs_fw_ruleset *fw, const struct bs_fw_iface_
 		any = true;
 	}
 	bs_fw_where(fw, &v[first].verdict, where, sizeof(where));
-	if (where[0] != '\0')
-		bs_textbuf_appendf(buf, len, " %s %s",
-		                   v[first].verdict.outcome == BS_FW_DEPENDS ? "at" : "by", where);
+	if (v[first].verdict.outcome == BS_FW_DEPENDS) {
+		bs_fw_rule_text(fw, &v[first].verdict, rule, sizeof(rule)); /* made safe */
+		bs_textbuf_appendf(buf, len,
+		                   ": bindscope cannot tell whether %s (%s) matches a connection "
+		                   "arriving there",
+		                   where, rule);
+	} else if (where[0] != '\0') {
+		bs_textbuf_appendf(buf, len, " by %s", where);
+	}
 }
 
 void bs_fw_socket_exposure_text(const struct bs_fw_ruleset *fw, const struct bs_socket *s,

@@ -143,6 +143,20 @@ struct bs_fw_ruleset *bs_fw_read(enum bs_fw_status *status, struct bs_error *err
 	return fw;
 }
 
+struct bs_fw_ruleset *bs_fw_read_or_why(char *why, size_t len)
+{
+	enum bs_fw_status status;
+	struct bs_error err = {0};
+	struct bs_fw_ruleset *fw = bs_fw_read(&status, &err);
+
+	why[0] = '\0';
+	if (fw == NULL && status == BS_FW_UNAVAILABLE)
+		snprintf(why, len, "firewall not read (%s)", err.msg);
+	else if (fw == NULL)
+		snprintf(why, len, "%s", bs_fw_status_text(status));
+	return fw;
+}
+
 int bs_fw_apply(const char *commands, struct bs_error *err)
 {
 	struct nft_ctx *ctx;

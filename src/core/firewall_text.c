@@ -23,6 +23,26 @@ const char *bs_fw_status_text(enum bs_fw_status status)
 	return "";
 }
 
+void bs_fw_summary(const struct bs_fw_ruleset *fw, const char *why, char *buf, size_t len)
+{
+	size_t n = fw != NULL ? bs_fw_rule_count(fw) : 0;
+
+	if (fw == NULL && why[0] != '\0')
+		snprintf(buf, len, "F%s", why + 1); /* "firewall not read (...)" */
+	else if (fw == NULL || (n == 0 && bs_fw_base_chain_count(fw) == 0))
+		snprintf(buf, len, "Firewall: no nftables rules here, so nothing is filtered");
+	else if (bs_fw_base_chain_count(fw) == 0)
+		snprintf(buf, len,
+		         "Firewall: %zu nftables rule%s, none on the way in (ingress, prerouting, "
+		         "input, output), so nothing arriving is filtered",
+		         n, n == 1 ? "" : "s");
+	else
+		snprintf(buf, len,
+		         "Firewall: %zu nftables rule%s read, in %zu chain%s on the way in", n,
+		         n == 1 ? "" : "s", bs_fw_base_chain_count(fw),
+		         bs_fw_base_chain_count(fw) == 1 ? "" : "s");
+}
+
 const char *bs_fw_outcome_id(enum bs_fw_outcome outcome)
 {
 	static const char *const ids[] = {"accept", "drop", "reject", "depends", "translated"};

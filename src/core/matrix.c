@@ -332,18 +332,14 @@ long bs_matrix_row_of_socket(const struct bs_matrix *m, size_t sock_index)
 	return -1;
 }
 
-const struct bs_fw_ruleset *bs_matrix_firewall(const struct bs_matrix *m, enum bs_fw_status *status)
+const struct bs_fw_ruleset *bs_matrix_firewall(const struct bs_matrix *m)
 {
-	*status = m->env.firewall_status;
 	return m->env.firewall;
 }
 
 const char *bs_matrix_firewall_why(const struct bs_matrix *m)
 {
-	if (m->env.firewall != NULL || m->env.firewall_status == BS_FW_READ)
-		return "";
-	return m->env.firewall_why[0] ? m->env.firewall_why
-	                              : bs_fw_status_text(m->env.firewall_status);
+	return m->env.firewall != NULL ? "" : m->env.firewall_why;
 }
 
 size_t bs_matrix_port_rows(const struct bs_matrix *m, size_t port, size_t *first)

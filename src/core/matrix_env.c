@@ -43,23 +43,6 @@ static long long listen_drops_here(void)
 	return bs_sysinfo_tcpext(NULL, "ListenDrops");
 }
 
-/* The ruleset, or the reason it could not be read, in words. */
-static void read_firewall(struct bs_matrix_env *env)
-{
-	struct bs_error err = {0};
-
-	env->firewall = bs_fw_read(&env->firewall_status, &err);
-	env->firewall_why[0] = '\0';
-	if (env->firewall != NULL)
-		return;
-	if (env->firewall_status == BS_FW_UNAVAILABLE)
-		snprintf(env->firewall_why, sizeof(env->firewall_why), "firewall not read (%s)",
-		         err.msg);
-	else
-		snprintf(env->firewall_why, sizeof(env->firewall_why), "%s",
-		         bs_fw_status_text(env->firewall_status));
-}
-
 void bs_matrix_env_system(struct bs_matrix_env *env)
 {
 	memset(env, 0, sizeof(*env));
@@ -73,7 +56,7 @@ void bs_matrix_env_system(struct bs_matrix_env *env)
 	    bs_sysinfo_read_int("/proc/sys/net/ipv4/icmp_ratelimit", 1000) > 0 ? 6 : 0;
 	env->lo_index = if_nametoindex("lo");
 	env->listen_drops = listen_drops_here;
-	read_firewall(env);
+	env->firewall = bs_fw_read_or_why(env->firewall_why, sizeof(env->firewall_why));
 }
 
 static bool on_a_port(const struct bs_socket *s, void *arg)

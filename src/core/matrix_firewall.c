@@ -59,7 +59,7 @@ void matrix_firewall_judge(struct bs_matrix *m, struct bs_matrix_probe *pr,
 	const struct bs_iface *owner;
 	struct bs_fw_query q;
 
-	pr->firewall_known = m->env.firewall != NULL || m->env.firewall_status == BS_FW_READ;
+	pr->firewall_known = bs_matrix_firewall_why(m)[0] == '\0';
 	pr->has_outside = false;
 	memset(&pr->firewall, 0, sizeof(pr->firewall));
 	pr->firewall.chain = pr->firewall.rule = -1;
@@ -156,9 +156,8 @@ static void depends_words(const struct bs_matrix *m, const struct bs_matrix_prob
 		    where, rule);
 	else
 		snprintf(buf, len,
-		         "What the firewall does to it depends on %s (%s): that rule matches "
-		         "something bindscope cannot know before the packet is sent, so nothing is "
-		         "predicted.",
+		         "What the firewall does to it depends on %s (%s): bindscope cannot tell "
+		         "whether that rule matches this packet, so nothing is predicted.",
 		         where, rule);
 }
 
@@ -170,8 +169,8 @@ void matrix_firewall_words(const struct bs_matrix *m, const struct bs_matrix_pro
 
 	buf[0] = '\0';
 	if (!p->firewall_known) {
-		snprintf(buf, len, "F%s: what it does to this is not predicted.",
-		         bs_matrix_firewall_why(m) + 1);
+		bs_fw_summary(NULL, bs_matrix_firewall_why(m), part, sizeof(part));
+		snprintf(buf, len, "%s: what it does to this is not predicted.", part);
 		return;
 	}
 	switch (matrix_firewall_effect(p)) {
@@ -204,8 +203,8 @@ void matrix_firewall_outside_words(const struct bs_matrix *m, const struct bs_ma
 		snprintf(
 		    buf, len,
 		    "This travelled over lo, so the firewall's rules for %s were not exercised: "
-		    "from another machine, arriving on %s, its fate depends on %s, which matches "
-		    "something (the sender, a rate) not known here.",
+		    "from another machine, arriving on %s, its fate depends on %s, and bindscope "
+		    "cannot tell whether that rule matches it.",
 		    p->outside_iface, p->outside_iface, part);
 		return;
 	}

@@ -41,19 +41,6 @@ static size_t visible_count(const struct tui *t)
 	return n;
 }
 
-static void read_firewall(struct tui *t)
-{
-	enum bs_fw_status status;
-	struct bs_error why = {0};
-
-	bs_fw_free(t->sv.fw);
-	t->sv.fw = bs_fw_read(&status, &why);
-	if (t->sv.fw == NULL && status == BS_FW_UNAVAILABLE)
-		snprintf(t->sv.fw_why, sizeof(t->sv.fw_why), "firewall not read (%s)", why.msg);
-	else if (t->sv.fw == NULL)
-		snprintf(t->sv.fw_why, sizeof(t->sv.fw_why), "%s", bs_fw_status_text(status));
-}
-
 void sockets_view_refresh(struct tui *t)
 {
 	struct bs_socket_list fresh;
@@ -66,7 +53,8 @@ void sockets_view_refresh(struct tui *t)
 	t->sv.error[0] = '\0';
 	bs_socket_list_free(&t->sv.list);
 	t->sv.list = fresh;
-	read_firewall(t);
+	bs_fw_free(t->sv.fw);
+	t->sv.fw = bs_fw_read_or_why(t->sv.fw_why, sizeof(t->sv.fw_why));
 	if (t->sv.sel >= visible_count(t) && t->sv.sel > 0)
 		t->sv.sel = visible_count(t) ? visible_count(t) - 1 : 0;
 	t->dirty = true;
@@ -271,18 +259,15 @@ static void draw_firewall_line(struct tui *t, int y)
 	struct bs_fw_iface_verdict *v;
 	char text[2048], line[2100];
 
-	if (t->sv.fw == NULL) {
-		bs_text_safe(t->sv.fw_why, line, sizeof(line));
-		line[0] = 'F'; /* "firewall not read ..." starts the line */
-		draw_wrapped(y, line, 2);
+	if (t->sv.fw == NULL || bs_fw_base_chain_count(t->sv.fw) == 0) {
+		bs_fw_summary(t->sv.fw, t->sv.fw_why, text, sizeof(text));
+		snprintf(line, sizeof(line), "%s.", text);
+		bs_text_safe(line, text, sizeof(text)); /* libnftables' words come from outside */
+		draw_wrapped(y, text, 2);
 		return;
 	}
 	if (i >= t->sv.list.count)
 		return;
-	if (bs_fw_base_chain_count(t->sv.fw) == 0) {
-		draw_wrapped(y, "Firewall: no nftables rules here, so nothing is filtered.", 2);
-		return;
-	}
 	cap = 2 * bs_lesson_ifaces(t->lesson)->count + 1;
 	v = calloc(cap, sizeof(*v));
 	if (v == NULL)

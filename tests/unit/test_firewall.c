@@ -270,6 +270,33 @@ static void test_bad_json_is_an_error(void **state)
 	assert_non_null(strstr(err.msg, "not JSON"));
 }
 
+/* An input chain with policy drop and no rule filters everything: the summary must not say
+ * "nothing is filtered" because no rule was counted. */
+static void test_summary_counts_policy_chains(void **state)
+{
+	static const char json[] =
+	    "{\"nftables\": [{\"table\": {\"family\": \"inet\", \"name\": \"f\"}},"
+	    " {\"chain\": {\"family\": \"inet\", \"table\": \"f\", \"name\": \"input\","
+	    " \"type\": \"filter\", \"hook\": \"input\", \"prio\": 0, \"policy\": \"drop\"}}]}";
+	struct bs_error err;
+	struct bs_fw_ruleset *fw = bs_fw_parse(json, sizeof(json) - 1, &err);
+	struct bs_fw_verdict v;
+	char line[256];
+
+	(void)state;
+	assert_non_null(fw);
+	bs_fw_summary(fw, "", line, sizeof(line));
+	assert_string_equal(line, "Firewall: 0 nftables rules read, in 1 chain on the way in");
+	v = eval(fw, arriving(BS_PROTO_TCP, "192.168.0.20", "192.168.0.110", 8082, "eth0"));
+	assert_int_equal(v.outcome, BS_FW_DROP);
+	assert_true(v.by_policy);
+	bs_fw_summary(NULL, "", line, sizeof(line));
+	assert_string_equal(line, "Firewall: no nftables rules here, so nothing is filtered");
+	bs_fw_summary(NULL, "firewall not read (needs root)", line, sizeof(line));
+	assert_string_equal(line, "Firewall not read (needs root)");
+	bs_fw_free(fw);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +308,7 @@ int main(void)
 	    cmocka_unit_test(test_ufw_default),
 	    cmocka_unit_test(test_docker_chains),
 	    cmocka_unit_test(test_bad_json_is_an_error),
+	    cmocka_unit_test(test_summary_counts_policy_chains),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -76,7 +76,9 @@ static struct fixture *build(struct bs_fw_ruleset *fw, enum bs_fw_status status,
 	env.lo_index = 1;
 	env.icmp_burst = 50;
 	env.firewall = fw;
-	env.firewall_status = status;
+	if (status != BS_FW_READ)
+		snprintf(env.firewall_why, sizeof(env.firewall_why), "%s",
+		         bs_fw_status_text(status));
 	fx.m = bs_matrix_new();
 	assert_non_null(fx.m);
 	assert_int_equal(bs_matrix_add_port(fx.m, BS_PROTO_TCP, port, NULL, &err), 0);
@@ -202,6 +204,28 @@ static void test_not_read_is_said(void **state)
 	done(fx);
 }
 
+/* A listing has no sender: a rule on the source address leaves the interface undecided, and
+ * the words name that rule instead of guessing what it matches. */
+static void test_listing_names_undecided_rule(void **state)
+{
+	struct fixture *fx = build(load_hostfw(), BS_FW_READ, 8087);
+	const struct bs_fw_ruleset *fw = bs_matrix_firewall(fx->m);
+	struct bs_fw_iface_verdict v[16];
+	size_t n = bs_fw_socket_exposure(fw, &fx->table.items[0], &fx->ifaces, v, 16);
+	char text[2048];
+
+	(void)state;
+	bs_fw_socket_exposure_text(fw, &fx->table.items[0], v, n, text, sizeof(text));
+	assert_contains(
+	    text,
+	    "8087: undecided on eth0, wlan0: bindscope cannot tell whether inet hostfw input, "
+	    "handle ");
+	assert_contains(text, " (ip saddr 192.168.0.0/24 tcp dport 8087 drop) matches a connection "
+	                      "arriving there");
+	assert_null(strstr(text, "sender"));
+	done(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +233,7 @@ int main(void)
 	    cmocka_unit_test(test_host_cell_says_what_outside_meets),
 	    cmocka_unit_test(test_unknowable_rule_predicts_nothing),
 	    cmocka_unit_test(test_not_read_is_said),
+	    cmocka_unit_test(test_listing_names_undecided_rule),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
