@@ -5,7 +5,8 @@
 set -eu
 
 packages="cmake make gcc pkg-config libncurses-dev libmnl-dev libjansson-dev libnftables-dev nftables libcmocka-dev
-jq time tmux socat netcat-openbsd ncat nmap iproute2 util-linux procps"
+jq time tmux socat netcat-openbsd ncat nmap iproute2 util-linux procps openssh-client
+openssh-server"
 
 missing=""
 for p in $packages; do
@@ -29,5 +30,13 @@ fi
 echo "installing Debian packages:$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
+# openssh-server is for tests/integration/remote_ssh.sh, which starts its own sshd inside a
+# lab peer's namespace. Its package would start one on this host: policy-rc.d (Debian's way
+# to say "start no service") forbids that while installing, unless one is there already.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+	chmod 755 /usr/sbin/policy-rc.d
+fi
 # shellcheck disable=SC2086 # word splitting of the package list is intended
 apt-get install -y -qq --no-install-recommends $missing

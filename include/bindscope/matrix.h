@@ -34,20 +34,24 @@
 #include "bindscope/lookup.h"
 #include "bindscope/loop.h"
 #include "bindscope/probe.h"
+#include "bindscope/remote.h"
 #include "bindscope/route.h"
 #include "bindscope/sockets.h"
 
-#define BS_MATRIX_LABEL_MAX (BS_LAB_NAME_MAX + 8)
+#define BS_VANTAGE_NAME_MAX BS_REMOTE_HOST_MAX
+#define BS_MATRIX_LABEL_MAX (BS_VANTAGE_NAME_MAX + 8)
 
-/* Where connections start: this host (vantage 0) or a lab peer. */
+/* Where connections start: this host (vantage 0), a lab peer, or another machine reached
+ * over ssh (remote: its agent probes; everything else reads as a peer's). */
 struct bs_vantage {
-	char name[BS_LAB_NAME_MAX]; /* "this host" or the peer's name */
+	char name[BS_VANTAGE_NAME_MAX]; /* "this host", the peer's name, or the host as typed */
 	bool peer;
 	int netns_fd;               /* -1 for this host; for a peer the caller's open fd */
 	long pid;                   /* a peer's process, for nsenter -t PID -n; 0 for this host */
 	char iface[IF_NAMESIZE];    /* a peer: this machine's interface on its segment */
 	unsigned arrival_ifindex;   /* where its packets arrive here: lo, or iface */
 	char addr[BS_LAB_ADDR_MAX]; /* a peer: its own address */
+	struct bs_remote *remote;   /* another machine: the caller's, kept while the matrix is */
 };
 
 enum bs_col_kind {
@@ -193,6 +197,13 @@ void bs_matrix_set_families(struct bs_matrix *m, bool only_v4, bool only_v6, boo
 int bs_matrix_set_peers(struct bs_matrix *m, const struct bs_lab_vantage *v, size_t n,
                         struct bs_error *err);
 
+/* Another machine as a vantage, after the lab's peers (call after bs_matrix_set_peers). Its
+ * packets arrive on the interface that has this machine's address as the other one saw it
+ * (SSH_CONNECTION); where that is not one of ours (a NAT between), its routes predict
+ * nothing. remote must be READY and outlive the matrix's use of it. */
+int bs_matrix_add_remote(struct bs_matrix *m, struct bs_remote *remote,
+                         const struct bs_iface_list *ifaces, struct bs_error *err);
+
 /* A socket this process opened (by inode), so its accepts attribute probes. */
 int bs_matrix_mark_own(struct bs_matrix *m, uint64_t inode, bool reuseaddr, bool reuseport,
                        struct bs_error *err);
@@ -268,6 +279,10 @@ size_t bs_matrix_port_rows(const struct bs_matrix *m, size_t port, size_t *first
 
 /* How row r reads column c's probe. */
 void bs_matrix_cell(const struct bs_matrix *m, size_t r, size_t c, struct bs_matrix_cell *out);
+
+/* Why the probe's vantage could not probe (another machine that failed: its sentence), or
+ * "" when it could. */
+const char *bs_matrix_vantage_failure(const struct bs_matrix *m, const struct bs_matrix_probe *p);
 
 /* True when the probe's observation contradicts its prediction. */
 bool bs_matrix_probe_disagrees(const struct bs_matrix *m, const struct bs_matrix_probe *p);

@@ -14,6 +14,7 @@
 #include "bindscope/listener.h"
 #include "bindscope/loop.h"
 #include "bindscope/matrix.h"
+#include "bindscope/remote.h"
 #include "bindscope/sockets.h"
 #include "cli_opts.h"
 #include "bindscope/textbuf.h"
@@ -53,14 +54,21 @@ static const char probe_usage[] =
     "  -p, --ports LOW-HIGH   sweep this port range instead (e.g. 1-65535)\n"
     "      --on ADDR          sweep only this address (repeatable; default every address)\n"
     "  -c, --concurrency N    probes in flight at once (default 256, sweeps 512)\n"
+    "  -H, --from-host [USER@]HOST   probe from another machine too, through\n"
+    "                         `ssh -T HOST bindscope agent` (repeatable, up to 64 hosts;\n"
+    "                         your ssh config and keys, never a password prompt)\n"
+    "      --ssh CMD          the ssh command (default: $BINDSCOPE_SSH, else ssh),\n"
+    "                         e.g. --ssh 'ssh -F lab.conf'\n"
     "  -e, --explain          explain every cell, not only those another socket took or\n"
     "                         that contradict the prediction\n"
     "  -j, --json             print a JSON document\n"
     "  -h, --help             show this help\n"
     "\n"
-    "Exit codes: 0 probed, 1 a listener could not be opened or probing failed, 2 bad usage.\n";
+    "Exit codes: 0 probed, 1 a listener could not be opened or probing failed (also when a\n"
+    "--from-host could not probe: its cells and a line below the matrix say why), 2 bad usage.\n";
 
-#define MAX_ARGS 256 /* --open and --on each; said in the usage error */
+#define MAX_ARGS  256 /* --open and --on each; said in the usage error */
+#define MAX_HOSTS 64  /* --from-host */
 
 struct probe_cli {
 	char *open[MAX_ARGS];
@@ -72,6 +80,9 @@ struct probe_cli {
 	const char *on[MAX_ARGS];
 	size_t non;
 	unsigned timeout_ms, concurrency;
+	const char *hosts[MAX_HOSTS];
+	size_t nhosts;
+	const char *ssh;
 };
 
 struct probe_run {
@@ -79,6 +90,8 @@ struct probe_run {
 	struct bs_loop *loop;
 	struct bs_lab_vantage vantages[BS_LAB_MAX_PEERS];
 	size_t nvantages;
+	struct bs_remote *remotes[MAX_HOSTS];
+	size_t nremotes, remotes_settled;
 	struct bs_listener *listeners[MAX_ARGS];
 	uint64_t inodes[MAX_ARGS];
 	size_t nlisteners;
@@ -86,7 +99,7 @@ struct probe_run {
 	bool settle_expired; /* the bounded wait for our accepts is over */
 };
 
-enum { OPT_V6ONLY = 256, OPT_NO_V6ONLY, OPT_ON, OPT_REUSEPORT };
+enum { OPT_V6ONLY = 256, OPT_NO_V6ONLY, OPT_ON, OPT_REUSEPORT, OPT_SSH };
 
 static int take_opt(int c, struct probe_cli *o)
 {
@@ -133,6 +146,21 @@ static int take_opt(int c, struct probe_cli *o)
 	case 'e':
 		o->explain = true;
 		return -1;
+	case 'H': {
+		struct bs_error err;
+		if (o->nhosts == MAX_HOSTS)
+			return cli_usage_error("probe", "at most %d --from-host hosts", MAX_HOSTS);
+		if (bs_remote_host_check(optarg, &err) < 0) {
+			char shown[4 * BS_TEXT_ABBREV_MAX + 32];
+			bs_text_abbrev(optarg, shown, sizeof(shown));
+			return cli_usage_error("probe", "--from-host %s: %s", shown, err.msg);
+		}
+		o->hosts[o->nhosts++] = optarg;
+		return -1;
+	}
+	case OPT_SSH:
+		o->ssh = optarg;
+		return -1;
 	case '4':
 		o->only_v4 = true;
 		return -1;
@@ -165,6 +193,8 @@ static int parse_probe_opts(int argc, char **argv, struct probe_cli *o)
 	    {"ports", required_argument, NULL, 'p'},
 	    {"on", required_argument, NULL, OPT_ON},
 	    {"explain", no_argument, NULL, 'e'},
+	    {"from-host", required_argument, NULL, 'H'},
+	    {"ssh", required_argument, NULL, OPT_SSH},
 	    {"json", no_argument, NULL, 'j'},
 	    {"ipv4", no_argument, NULL, '4'},
 	    {"ipv6", no_argument, NULL, '6'},
@@ -177,7 +207,7 @@ static int parse_probe_opts(int argc, char **argv, struct probe_cli *o)
 	o->timeout_ms = 1000;
 	/* 0, not 1: glibc then forgets main()'s "+" (stop at the first non-option) mode. */
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "o:uf:d:t:c:p:ej46h", longopts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "o:uf:d:t:c:p:eH:j46h", longopts, NULL)) != -1)
 		if ((rc = take_opt(c, o)) >= 0)
 			return rc;
 	o->sweep = o->ports != NULL;
@@ -190,6 +220,13 @@ static int parse_probe_opts(int argc, char **argv, struct probe_cli *o)
 	if (!o->sweep && o->nopen == 0 && optind >= argc)
 		return cli_usage_error("probe", "give a PORT to probe, --open ADDR:PORT, or "
 		                                "--ports LOW-HIGH");
+	if (o->sweep && o->nhosts > 0)
+		return cli_usage_error("probe", "--from-host goes with a matrix (PORT or --open), "
+		                                "not with a --ports sweep");
+	if (o->ssh == NULL)
+		o->ssh = getenv("BINDSCOPE_SSH");
+	if (o->ssh == NULL || o->ssh[0] == '\0')
+		o->ssh = "ssh";
 	if (o->only_v4 && o->only_v6)
 		return cli_usage_error("probe", "-4 and -6 exclude each other: give one, or "
 		                                "neither for both families");
@@ -280,6 +317,71 @@ static int add_ports(struct probe_run *run, char **args, int n, bool udp,
 	return BS_EXIT_OK;
 }
 
+static void on_remote_settled(void *arg)
+{
+	((struct probe_run *)arg)->remotes_settled++;
+}
+
+/* This machine's addresses another host could be asked to reach: every address of an
+ * interface that is up, but loopback and link-local (its peer columns). */
+static size_t remote_targets(const struct bs_iface_list *ifaces, struct bs_endpoint *out,
+                             size_t max)
+{
+	size_t n = 0;
+	struct bs_endpoint ep;
+
+	for (size_t i = 0; i < ifaces->count; i++) {
+		const struct bs_iface *f = &ifaces->items[i];
+		for (size_t j = 0; (f->flags & IFF_UP) && j < f->naddrs; j++) {
+			bs_endpoint_from_iface_addr(&ep, f, &f->addrs[j]);
+			if (bs_endpoint_is_loopback(&ep) || bs_endpoint_is_link_local(&ep))
+				continue;
+			if (n < max)
+				out[n] = ep;
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Start every --from-host at once and wait (each has its own deadline) until each has said
+ * hello and its routes, or failed. A host that fails stays a vantage: its cells say why. */
+static int connect_hosts(struct probe_run *run, const struct probe_cli *o,
+                         const struct bs_iface_list *ifaces)
+{
+	size_t n = remote_targets(ifaces, NULL, 0);
+	struct bs_endpoint *targets = calloc(n ? n : 1, sizeof(*targets));
+	struct bs_error err;
+
+	if (targets == NULL) {
+		cli_error("out of memory listing this machine's addresses");
+		return BS_EXIT_FAILURE;
+	}
+	remote_targets(ifaces, targets, n);
+	for (size_t i = 0; i < o->nhosts; i++) {
+		struct bs_remote *r = bs_remote_start(run->loop, o->hosts[i], o->ssh, targets, n,
+		                                      o->timeout_ms, on_remote_settled, run, &err);
+		if (r == NULL) {
+			free(targets);
+			cli_error_show(&err);
+			return BS_EXIT_FAILURE;
+		}
+		run->remotes[run->nremotes++] = r;
+	}
+	free(targets);
+	while (run->remotes_settled < run->nremotes && run->stop_signal == 0)
+		if (bs_loop_turn(run->loop, -1) < 0)
+			break;
+	if (run->stop_signal != 0) {
+		cli_error(
+		    "interrupted by signal %d while connecting to the hosts; nothing was left "
+		    "open",
+		    run->stop_signal);
+		return BS_EXIT_FAILURE;
+	}
+	return BS_EXIT_OK;
+}
+
 /* Every socket on the ports, read from the kernel, then rows, columns and predictions. */
 static int build_matrix(struct probe_run *run, const struct bs_iface_list *ifaces,
                         const struct bs_endpoint *from)
@@ -298,6 +400,8 @@ static int build_matrix(struct probe_run *run, const struct bs_iface_list *iface
 		env.from = bs_endpoint_without_port(from);
 	run->nvantages = bs_lab_vantages(run->vantages, BS_LAB_MAX_PEERS);
 	rc = bs_matrix_set_peers(run->m, run->vantages, run->nvantages, &err);
+	for (size_t i = 0; rc == 0 && i < run->nremotes; i++)
+		rc = bs_matrix_add_remote(run->m, run->remotes[i], ifaces, &err);
 	if (rc == 0)
 		rc = bs_matrix_build(run->m, &table, ifaces, &env, &err);
 	bs_socket_list_free(&table);
@@ -398,6 +502,8 @@ static int matrix_mode(struct probe_run *run, const struct probe_cli *o, int arg
 	rc = add_ports(run, argv + optind, argc - optind, o->udp, ifaces);
 	if (rc == BS_EXIT_OK)
 		rc = open_listeners(run, o, ifaces);
+	if (rc == BS_EXIT_OK)
+		rc = connect_hosts(run, o, ifaces);
 	if (rc != BS_EXIT_OK)
 		return rc;
 	bs_matrix_set_families(run->m, o->only_v4, o->only_v6, false);
@@ -407,10 +513,15 @@ static int matrix_mode(struct probe_run *run, const struct probe_cli *o, int arg
 	if (rc != BS_EXIT_OK)
 		return rc;
 	if (o->json)
-		return probe_render_json(run->m, ifaces, o->from) == 0 ? BS_EXIT_OK
-		                                                       : BS_EXIT_FAILURE;
-	return probe_render_text(run->m, ifaces, o->explain, o->from) == 0 ? BS_EXIT_OK
-	                                                                   : BS_EXIT_FAILURE;
+		rc = probe_render_json(run->m, ifaces, o->from) == 0 ? BS_EXIT_OK : BS_EXIT_FAILURE;
+	else
+		rc = probe_render_text(run->m, ifaces, o->explain, o->from) == 0 ? BS_EXIT_OK
+		                                                                 : BS_EXIT_FAILURE;
+	/* A host that could not probe is a failure to probe: its cells say why. */
+	for (size_t i = 0; i < run->nremotes; i++)
+		if (bs_remote_state(run->remotes[i]) == BS_REMOTE_FAILED)
+			rc = BS_EXIT_FAILURE;
+	return rc;
 }
 
 static void sweep_addr_set(struct sweep_addr *a, const struct bs_endpoint *ep,
@@ -533,6 +644,8 @@ int cmd_probe(int argc, char **argv)
 		rc = matrix_mode(&run, &o, argc, argv, &ifaces);
 	}
 	bs_matrix_free(run.m);
+	for (size_t i = 0; i < run.nremotes; i++)
+		bs_remote_free(run.remotes[i]);
 	bs_lab_vantages_close(run.vantages, run.nvantages);
 	for (size_t i = 0; i < run.nlisteners; i++)
 		bs_listener_close(run.listeners[i]);

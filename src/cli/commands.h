@@ -17,5 +17,6 @@ int cmd_listen(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_sockets(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
+int cmd_agent(int argc, char **argv);
 
 #endif

@@ -23,6 +23,7 @@ static const char main_usage[] =
     "  probe --open ADDR:PORT... open listeners, probe them everywhere, print the matrix\n"
     "  sockets                   every listening socket here, its owner and exposure\n"
     "  lab [-- CMD]              a private practice network with peer hosts, the explorer in it\n"
+    "  agent                     probe from here for another machine (what --from-host runs)\n"
     "\n"
     "ADDR:PORT is 8082, 192.168.1.10:8082, 0.0.0.0:8082, [::1]:8082 or wlan0:8082.\n"
     "Every command takes --help; list, listen, probe and sockets take --json.\n"
@@ -43,6 +44,7 @@ static const struct {
 } commands[] = {
     {"list", cmd_list, true},       {"listen", cmd_listen, true}, {"probe", cmd_probe, true},
     {"sockets", cmd_sockets, true}, {"tui", cmd_tui, false},      {"lab", cmd_lab, false},
+    {"agent", cmd_agent, false},
 };
 
 int main(int argc, char **argv)
@@ -83,9 +85,9 @@ int main(int argc, char **argv)
 		cli_stdout_begin();
 		return cli_stdout_done(commands[i].run(argc - optind, argv + optind));
 	}
-	cli_error(
-	    "'%s' is not a command: the commands are tui, list, listen, probe, sockets and lab "
-	    "(see 'bindscope --help')",
-	    argv[optind]);
+	cli_error("'%s' is not a command: the commands are tui, list, listen, probe, sockets, lab "
+	          "and agent "
+	          "(see 'bindscope --help')",
+	          argv[optind]);
 	return BS_EXIT_USAGE;
 }

@@ -14,7 +14,8 @@
 	"Measured from this host: connections to its own addresses travel over lo (ip route get "  \
 	"ADDR says 'local ... dev lo'), so firewall rules on other interfaces are not exercised."
 #define PEER_NOTE                                                                                  \
-	"Columns 'from PEER' are measured from that lab host, through its own network and routes."
+	"Columns 'from HOST' are measured from that host (a lab peer, or a machine reached over "  \
+	"ssh), through its own network and routes."
 
 struct style {
 	bool utf8, color;
@@ -77,6 +78,13 @@ static void cell_text(const struct bs_matrix *m, size_t r, size_t c, const struc
 		snprintf(buf, len, "%s shared", bs_verdict_symbol(BS_VERDICT_OPEN, st->utf8));
 		break;
 	case BS_CELL_NOBODY:
+		if (bs_matrix_vantage_failure(m, cell.probe)[0] != '\0') {
+			const struct bs_vantage *v =
+			    bs_matrix_vantage(m, bs_matrix_col(m, c)->vantage);
+			snprintf(buf, len, "? %s",
+			         bs_remote_fault_word(bs_remote_fault(v->remote)));
+			return;
+		}
 		snprintf(buf, len, "%s %s", bs_verdict_symbol(res->verdict, st->utf8),
 		         verdict_word(res, bs_matrix_port(m, cell.probe->port)->proto,
 		                      cell.probe->query.dst.family));
@@ -330,6 +338,19 @@ static bool any_other(const struct bs_matrix *m)
 	return false;
 }
 
+/* Each host that could not probe, once: "from pc2: ssh could not log in to pc2: ...". */
+static void print_vantage_failures(const struct bs_matrix *m)
+{
+	for (size_t v = 0; v < bs_matrix_nvantages(m); v++) {
+		const struct bs_vantage *x = bs_matrix_vantage(m, v);
+		char name[4 * BS_VANTAGE_NAME_MAX];
+		if (x->remote == NULL || bs_remote_state(x->remote) != BS_REMOTE_FAILED)
+			continue;
+		bs_text_safe(x->name, name, sizeof(name));
+		printf("from %s: not probed: %s.\n", name, bs_remote_failure(x->remote));
+	}
+}
+
 /* Whether the predictions include the firewall, and if not why. */
 static void print_firewall_note(const struct bs_matrix *m)
 {
@@ -368,6 +389,7 @@ int probe_render_text(const struct bs_matrix *m, const struct bs_iface_list *ifa
 		print_row_notes(m, r, ifaces, explain_all);
 	printf("\n%s%s%s%s%s\n", HOST_NOTE, from ? " Source address: " : "", from ? from : "",
 	       has_peers(m) ? "\n" : "", has_peers(m) ? PEER_NOTE : "");
+	print_vantage_failures(m);
 	print_firewall_note(m);
 	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : -1;
 }
@@ -414,12 +436,23 @@ static json_t *vantages_json(const struct bs_matrix *m)
 
 	for (size_t v = 0; v < bs_matrix_nvantages(m); v++) {
 		const struct bs_vantage *x = bs_matrix_vantage(m, v);
+		const char *fault =
+		    x->remote ? bs_remote_fault_id(bs_remote_fault(x->remote)) : NULL;
+		bool known = x->peer && x->addr[0] != '\0';
 		json_array_append_new(
-		    a, json_pack("{s:i,s:o,s:s,s:o,s:o,s:o}", "id", (int)v, "name",
-		                 cli_json_text(x->name), "kind", x->peer ? "lab-peer" : "this-host",
-		                 "pid", x->peer ? json_integer(x->pid) : json_null(), "address",
-		                 x->peer ? cli_json_text(x->addr) : json_null(), "via",
-		                 x->peer ? cli_json_text(x->iface) : json_null()));
+		    a,
+		    json_pack("{s:i,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o}", "id", (int)v, "name",
+		              cli_json_text(x->name), "kind",
+		              x->remote ? "ssh-host"
+		              : x->peer ? "lab-peer"
+		                        : "this-host",
+		              "pid", x->peer && !x->remote ? json_integer(x->pid) : json_null(),
+		              "address", known ? cli_json_text(x->addr) : json_null(), "via",
+		              known && x->iface[0] ? cli_json_text(x->iface) : json_null(), "ssh",
+		              x->remote ? cli_json_text(bs_remote_ssh_command(x->remote))
+		                        : json_null(),
+		              "fault", fault ? json_string(fault) : json_null(), "failure",
+		              fault ? cli_json_text(bs_remote_failure(x->remote)) : json_null()));
 	}
 	return a;
 }
@@ -548,13 +581,15 @@ static json_t *probe_json(const struct bs_matrix *m, size_t i)
 	json_object_set_new(j, "probed", json_boolean(p->probed));
 	json_object_set_new(j, "same_as",
 	                    p->same_as >= 0 ? json_integer((json_int_t)p->same_as) : json_null());
+	/* A host that could not probe observed nothing: its vantage's "failure" says why. */
+	pending = pending || bs_matrix_vantage_failure(m, p)[0] != '\0';
 	json_object_set_new(j, "observed",
 	                    pending ? json_null() : json_string(bs_verdict_name(o->verdict)));
 	json_object_set_new(
 	    j, "reason",
 	    pending ? json_null() : json_string(bs_probe_reason(o, port->proto, col->dst.family)));
-	json_object_set_new(j, "error",
-	                    o->error ? json_string(bs_errno_name(o->error)) : json_null());
+	json_object_set_new(
+	    j, "error", o->error && !pending ? json_string(bs_errno_name(o->error)) : json_null());
 	json_object_set_new(j, "latency_us",
 	                    pending ? json_null() : json_integer((json_int_t)o->latency_us));
 	json_object_set_new(j, "self_connect", json_boolean(o->self_connect));

@@ -121,6 +121,32 @@ int bs_matrix_set_peers(struct bs_matrix *m, const struct bs_lab_vantage *v, siz
 	return 0;
 }
 
+int bs_matrix_add_remote(struct bs_matrix *m, struct bs_remote *remote,
+                         const struct bs_iface_list *ifaces, struct bs_error *err)
+{
+	struct bs_endpoint here, there;
+	const struct bs_iface *arrival;
+	struct bs_vantage *v;
+
+	if (RESERVE(m, peers, m->npeers + 1) < 0)
+		return out_of_memory(err);
+	v = &m->peers[m->npeers++];
+	memset(v, 0, sizeof(*v));
+	v->peer = true;
+	v->netns_fd = -1;
+	v->remote = remote;
+	snprintf(v->name, sizeof(v->name), "%s", bs_remote_host(remote));
+	if (!bs_remote_addresses(remote, &here, &there))
+		return 0;
+	bs_endpoint_addr_text(&there, v->addr, sizeof(v->addr));
+	arrival = bs_endpoint_owner(ifaces, &here);
+	if (arrival != NULL) {
+		snprintf(v->iface, sizeof(v->iface), "%s", arrival->name);
+		v->arrival_ifindex = arrival->index;
+	}
+	return 0;
+}
+
 int bs_matrix_mark_own(struct bs_matrix *m, uint64_t inode, bool reuseaddr, bool reuseport,
                        struct bs_error *err)
 {

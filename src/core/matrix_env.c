@@ -12,6 +12,8 @@ static int route_in_namespace(void *arg, const struct bs_vantage *v, const struc
                               struct bs_route *out)
 {
 	(void)arg;
+	if (v->remote != NULL) /* asked when it connected: the agent's kernel answered */
+		return bs_remote_route(v->remote, dst, out);
 	return bs_route_get(v->netns_fd, dst, out, NULL);
 }
 

@@ -16,11 +16,23 @@ struct matrix_stale {
 	uint64_t since_us;
 };
 
+/* What one of our listeners saw of another machine's probe before its answer came. */
+struct matrix_early {
+	bool udp;
+	struct bs_endpoint peer, local;
+	long row;
+};
+
 /* One probe round from one vantage: its probe and which matrix probe each target is. */
 struct matrix_round {
 	struct bs_matrix *m;
 	size_t vantage;
-	struct bs_probe *probe;
+	struct bs_probe *probe;          /* this host or a lab peer */
+	struct bs_probe_result *results; /* another machine: its agent's answers */
+	struct bs_endpoint *targets;     /* another machine: what it was asked */
+	uint32_t token;                  /* another machine: its UDP datagrams' token */
+	struct matrix_early *early;      /* another machine: accepts seen while it probed */
+	size_t nearly, early_cap;
 	size_t *index; /* probe target k is m->probes[index[k]] */
 	size_t count;
 	bool running;

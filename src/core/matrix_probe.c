@@ -1,5 +1,6 @@
 /* Probing the matrix from every vantage, attributing what its own listeners accepted, and
  * reading a cell: prediction against observation. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,9 +76,14 @@ static bool claim_stale(struct bs_matrix *m, const struct bs_listener_event *ev)
 	return false;
 }
 
-static void round_free(struct matrix_round *r)
+static void round_free(struct bs_matrix *m, struct matrix_round *r)
 {
+	if (r->results != NULL && r->running)
+		bs_remote_probe_cancel(bs_matrix_vantage(m, r->vantage)->remote, r->results);
 	bs_probe_free(r->probe);
+	free(r->results);
+	free(r->targets);
+	free(r->early);
 	free(r->index);
 	memset(r, 0, sizeof(*r));
 }
@@ -86,7 +92,7 @@ void bs_matrix_probe_stop(struct bs_matrix *m)
 {
 	for (size_t i = 0; i < m->nrounds; i++) {
 		remember_unclaimed(m, &m->rounds[i], i % NPROTO);
-		round_free(&m->rounds[i]);
+		round_free(m, &m->rounds[i]);
 	}
 	free(m->rounds);
 	m->rounds = NULL;
@@ -144,14 +150,61 @@ static void copy_to_twins(struct bs_matrix *m, size_t idx)
 	}
 }
 
-static void round_done(struct bs_probe *p, void *arg)
+static void attribute(struct bs_matrix *m, const struct matrix_round *r, long k, long row);
+
+/* Does what our listener saw (an accept from peer at local, or a datagram with token) come
+ * from target k of another machine's answered round? */
+static bool remote_event_is(const struct matrix_round *r, size_t k, bool udp,
+                            const struct bs_endpoint *peer, const struct bs_endpoint *local,
+                            uint32_t token)
 {
-	struct matrix_round *r = arg;
+	if (!bs_endpoint_equal(&r->targets[k], local))
+		return false;
+	return udp ? token == r->token
+	           : r->results[k].source_port != 0 && peer->port == r->results[k].source_port;
+}
+
+/* Give an answered remote round's probe k the accept our listener saw (row took it). */
+static void remote_attribute(struct bs_matrix *m, struct matrix_round *r, size_t k, bool udp,
+                             long row)
+{
+	struct bs_probe_result *o = &m->probes[r->index[k]].observed;
+
+	if (udp) { /* silence to the other side, but our listener received it: open */
+		o->verdict = BS_VERDICT_OPEN;
+		o->confirmed = true;
+	}
+	if (row >= 0)
+		attribute(m, r, (long)k, row);
+	else
+		copy_to_twins(m, r->index[k]);
+}
+
+/* Match an event against an answered remote round. True when it was that round's. */
+static bool remote_claim(struct bs_matrix *m, struct matrix_round *r, bool udp,
+                         const struct bs_endpoint *peer, const struct bs_endpoint *local,
+                         uint32_t token, long row)
+{
+	for (size_t k = 0; k < r->count; k++)
+		if (remote_event_is(r, k, udp, peer, local, token)) {
+			remote_attribute(m, r, k, udp, row);
+			return true;
+		}
+	return false;
+}
+
+static const struct bs_probe_result *round_result(const struct matrix_round *r, size_t k)
+{
+	return r->probe != NULL ? bs_probe_result(r->probe, k) : &r->results[k];
+}
+
+static void round_finished(struct matrix_round *r)
+{
 	struct bs_matrix *m = r->m;
 
 	for (size_t k = 0; k < r->count; k++) {
 		struct bs_matrix_probe *pr = &m->probes[r->index[k]];
-		const struct bs_probe_result *res = bs_probe_result(p, k);
+		const struct bs_probe_result *res = round_result(r, k);
 		pr->observed = *res;
 		/* Someone else's socket: the socket table says which took it. A claim that came
 		 * in before the verdict (accept first) is kept. */
@@ -161,12 +214,29 @@ static void round_done(struct bs_probe *p, void *arg)
 			pr->how = BS_ATTR_TABLE;
 		copy_to_twins(m, r->index[k]);
 	}
+	/* Another machine answers after our listeners saw its probes: match them now. */
+	for (size_t e = 0; r->results != NULL && e < r->nearly; e++) {
+		const struct matrix_early *x = &r->early[e];
+		remote_claim(m, r, x->udp, &x->peer, &x->local, r->token, x->row);
+	}
+	r->nearly = 0;
 	r->running = false;
 	if (!bs_matrix_probing(m)) {
 		m->drops_after = m->env.listen_drops != NULL ? m->env.listen_drops() : -1;
 		if (m->done != NULL)
 			m->done(m->done_arg);
 	}
+}
+
+static void round_done(struct bs_probe *p, void *arg)
+{
+	(void)p;
+	round_finished(arg);
+}
+
+static void remote_round_done(void *arg)
+{
+	round_finished(arg);
 }
 
 static void target_of(size_t k, struct bs_endpoint *out, void *arg)
@@ -177,6 +247,36 @@ static void target_of(size_t k, struct bs_endpoint *out, void *arg)
 
 	*out = m->cols[pr->col].addr;
 	bs_endpoint_set_port(out, m->ports[pr->port].port);
+}
+
+/* Another machine's round: its agent probes, and answers all at once. */
+static int start_remote_round(struct bs_matrix *m, struct matrix_round *r, enum bs_proto proto,
+                              unsigned timeout_ms, struct bs_error *err)
+{
+	struct bs_remote *remote = bs_matrix_vantage(m, r->vantage)->remote;
+
+	if (bs_remote_state(remote) != BS_REMOTE_READY) {
+		/* It could not connect: nothing is sent, and its cells say why (not a verdict). */
+		for (size_t k = 0; k < r->count; k++)
+			m->probes[r->index[k]].observed = (struct bs_probe_result){
+			    .verdict = BS_VERDICT_ERROR, .error = ECONNABORTED};
+		for (size_t k = 0; k < r->count; k++)
+			copy_to_twins(m, r->index[k]);
+		return 0;
+	}
+	r->results = calloc(r->count, sizeof(*r->results));
+	r->targets = calloc(r->count, sizeof(*r->targets));
+	if (r->results == NULL || r->targets == NULL)
+		return bs_error_set(err, 0, "out of memory starting %zu probes", r->count);
+	for (size_t k = 0; k < r->count; k++)
+		target_of(k, &r->targets[k], r);
+	r->running = true;
+	if (bs_remote_probe(remote, proto, timeout_ms, r->targets, r->count, r->results, &r->token,
+	                    remote_round_done, r, err) < 0) {
+		r->running = false;
+		return -1;
+	}
+	return 0;
 }
 
 static int start_round(struct bs_matrix *m, struct bs_loop *loop, size_t v, enum bs_proto proto,
@@ -198,8 +298,10 @@ static int start_round(struct bs_matrix *m, struct bs_loop *loop, size_t v, enum
 	}
 	if (r->count == 0)
 		return 0;
-	po.proto = proto;
 	po.timeout_ms = opts->timeout_ms ? opts->timeout_ms : po.timeout_ms;
+	if (bs_matrix_vantage(m, v)->remote != NULL)
+		return start_remote_round(m, r, proto, po.timeout_ms, err);
+	po.proto = proto;
 	po.concurrency = opts->concurrency ? opts->concurrency : po.concurrency;
 	po.from = v == 0 ? opts->from : NULL; /* --from is an address of this host */
 	po.record_source = m->nown > 0;       /* only our own listeners can claim a probe */
@@ -260,12 +362,48 @@ static void attribute(struct bs_matrix *m, const struct matrix_round *r, long k,
 	copy_to_twins(m, r->index[k]);
 }
 
+/* An event from another machine's round: recorded while it runs (its answer says later which
+ * probe it was), matched at once when it has answered. */
+static bool remote_round_claims(struct bs_matrix *m, struct matrix_round *r,
+                                const struct bs_listener_event *ev, long row)
+{
+	bool udp = ev->kind == BS_EV_DATAGRAM;
+	struct bs_endpoint here, there;
+	uint32_t token = 0;
+
+	if ((udp ? r->vantage * NPROTO + BS_PROTO_UDP : r->vantage * NPROTO + BS_PROTO_TCP) !=
+	        (size_t)(r - m->rounds) ||
+	    (udp && !bs_probe_payload_token(ev->payload, ev->payload_len, &token)))
+		return false;
+	if (!r->running)
+		return remote_claim(m, r, udp, &ev->peer, &ev->local, token, row);
+	/* Only what comes from that machine's own address (its SSH_CONNECTION) is taken. */
+	if (!bs_remote_addresses(bs_matrix_vantage(m, r->vantage)->remote, &here, &there) ||
+	    !bs_endpoint_same_addr(&ev->peer, &there))
+		return false;
+	if (r->nearly == r->early_cap) {
+		size_t cap = r->early_cap ? 2 * r->early_cap : 16;
+		struct matrix_early *grown = realloc(r->early, cap * sizeof(*grown));
+		if (grown == NULL)
+			return false; /* it reads as a visitor: memory is gone anyway */
+		r->early = grown;
+		r->early_cap = cap;
+	}
+	r->early[r->nearly++] =
+	    (struct matrix_early){.udp = udp, .peer = ev->peer, .local = ev->local, .row = row};
+	return true;
+}
+
 bool bs_matrix_claim(struct bs_matrix *m, uint64_t inode, const struct bs_listener_event *ev)
 {
 	long row = own_row(m, inode), k;
 
 	for (size_t i = 0; i < m->nrounds; i++) {
 		struct matrix_round *r = &m->rounds[i];
+		if (r->results != NULL &&
+		    (ev->kind == BS_EV_ACCEPTED || ev->kind == BS_EV_DATAGRAM) &&
+		    remote_round_claims(m, r, ev, row))
+			return true;
 		if (r->probe == NULL)
 			continue;
 		if (ev->kind == BS_EV_ACCEPTED && i % NPROTO == BS_PROTO_TCP)
@@ -352,13 +490,20 @@ static bool vantage_has_route(const struct bs_matrix *m, const struct bs_matrix_
 	return m->cols[p->col].route == BS_ROUTE_HERE;
 }
 
+const char *bs_matrix_vantage_failure(const struct bs_matrix *m, const struct bs_matrix_probe *p)
+{
+	const struct bs_vantage *v = bs_matrix_vantage(m, m->cols[p->col].vantage);
+
+	return v->remote != NULL ? bs_remote_failure(v->remote) : "";
+}
+
 bool bs_matrix_probe_disagrees(const struct bs_matrix *m, const struct bs_matrix_probe *p)
 {
 	enum bs_verdict v = p->observed.verdict;
 	bool udp = m->ports[p->port].proto == BS_PROTO_UDP;
 
-	if (!p->probed || v == BS_VERDICT_PENDING)
-		return false;
+	if (!p->probed || v == BS_VERDICT_PENDING || bs_matrix_vantage_failure(m, p)[0] != '\0')
+		return false; /* a host that could not probe contradicts nothing */
 	if (m->cols[p->col].route == BS_ROUTE_ELSEWHERE)
 		return false; /* no prediction to contradict */
 	if (m->cols[p->col].route == BS_ROUTE_NONE)

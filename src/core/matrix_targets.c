@@ -147,6 +147,8 @@ static void route_column(struct bs_matrix *m, const struct bs_vantage *v,
 	const struct bs_iface *seg = bs_iface_find(ifaces, v->iface), *owner;
 
 	c->route = BS_ROUTE_ELSEWHERE;
+	if (seg == NULL) /* a host whose packets arrive on no interface known here */
+		return;
 	if (m->env.route == NULL || m->env.route(m->env.route_arg, v, &c->addr, &r) < 0)
 		return;
 	if (!r.found) {

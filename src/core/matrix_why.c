@@ -228,6 +228,10 @@ static void observation_words(const struct bs_matrix *m, const struct bs_matrix_
 	bool udp = m->ports[p->port].proto == BS_PROTO_UDP;
 	char who[256];
 
+	if (bs_matrix_vantage_failure(m, p)[0] != '\0') {
+		snprintf(buf, len, "Not observed: %s.", bs_matrix_vantage_failure(m, p));
+		return;
+	}
 	switch (o->verdict) {
 	case BS_VERDICT_PENDING:
 		snprintf(buf, len, "Not probed yet.");

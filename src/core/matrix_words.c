@@ -243,7 +243,9 @@ void bs_matrix_probe_check(const struct bs_matrix *m, const struct bs_matrix_pro
 		bs_endpoint_addr_text(&m->env.from, a, sizeof(a));
 		snprintf(from, sizeof(from), " -s %s", a);
 	}
-	if (v->peer)
+	if (v->remote != NULL)
+		snprintf(buf, len, "%s %s ", bs_remote_ssh_command(v->remote), v->name);
+	else if (v->peer)
 		snprintf(buf, len, "nsenter -t %ld -n ", v->pid);
 	bs_textbuf_appendf(buf, len, "nc -%c -vz%s%s %s %u", c->addr.family == AF_INET6 ? '6' : '4',
 	                   udp ? "u" : "", from, c->text, m->ports[p->port].port);

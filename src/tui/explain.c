@@ -141,7 +141,8 @@ static size_t explain_cell(const struct tui *t, char lines[][EXPLAIN_LINE], size
 	size_t i = t->sel_row, j = t->sel_col, n = 0;
 	const struct bs_matrix_col *col;
 	struct bs_matrix_cell cell;
-	char why[EXPLAIN_LINE - 200], check[256], ss[128];
+	char why[EXPLAIN_LINE - 2 * BS_MATRIX_LABEL_MAX - BS_ENDPOINT_TEXT_MAX - 16], check[1024],
+	    ss[128];
 	const struct bs_probe_result *r;
 
 	if (bs_lesson_listener_count(t->lesson) == 0 || i >= bs_matrix_nrows(m) ||

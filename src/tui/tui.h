@@ -22,7 +22,7 @@
 #define TUI_MIN_LINES    24
 #define TUI_LOG_LINES    200
 #define TUI_DEFAULT_PORT "8081" /* what the port prompt offers */
-#define EXPLAIN_LINE     1600
+#define EXPLAIN_LINE     2048
 
 enum tui_focus {
 	FOCUS_IFACES,

@@ -1,0 +1,205 @@
+#!/bin/bash
+# `probe --from-host` through real OpenSSH: an sshd is started inside each lab peer's network
+# namespace (its own host key, an authorized key made here, listening on the peer's address
+# only), and the cells probed from it over ssh must be the cells of the lab's built-in peer
+# vantage for the same host: the same prediction, observation, reason and socket. The check
+# command a cell offers must reproduce it. Then the failures: no bindscope on the other side,
+# a key it refuses, nothing listening, a host gone mid-probe, a slow host, another protocol
+# version; each must be its own cell word and sentence, and nothing may hang.
+set -uo pipefail
+source "$TESTS_DIR/lib/common.sh"
+
+SSHD=/usr/sbin/sshd
+if [ "$(id -u)" -ne 0 ]; then
+	echo "SKIP: this test starts sshd in a lab peer, which needs root (sshd's privilege" \
+		"separation runs as its own user)" >&2
+	exit 77
+fi
+if [ ! -x "$SSHD" ] || ! command -v ssh >/dev/null || ! command -v ssh-keygen >/dev/null; then
+	echo "SKIP: openssh-server and openssh-client are needed (.ci/deps.sh installs them)" >&2
+	exit 77
+fi
+if [ -z "${IN_LAB:-}" ]; then
+	why=$("$BINDSCOPE" lab -- true 2>&1) || { echo "SKIP: the lab cannot be built: $why" >&2; exit 77; }
+	IN_LAB=1 exec timeout 110 "$BINDSCOPE" lab -- bash "$0"
+fi
+
+tmp=$(mktemp -d)
+sshd_pids=()
+cleanup() {
+	for p in "${sshd_pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+peer_pid() { tr ' ' '\n' <<<"$BINDSCOPE_LAB_PEERS" | sed -n "s/^$1=//p"; }
+bindir=$(cd "$(dirname "$BINDSCOPE")" && pwd)
+
+ssh-keygen -q -t ed25519 -N '' -f "$tmp/host_key"
+ssh-keygen -q -t ed25519 -N '' -f "$tmp/id"
+ssh-keygen -q -t ed25519 -N '' -f "$tmp/other_id"
+cp "$tmp/id.pub" "$tmp/authorized_keys"
+mkdir -p /run/sshd # sshd's privilege separation directory (an empty directory)
+
+# start_sshd NAME PEER ADDRESS PORT PATH: an sshd in PEER's namespace on ADDRESS:PORT whose
+# sessions get PATH (so `bindscope agent` is this build's, or is missing).
+start_sshd() {
+	cat >"$tmp/sshd_$1.conf" <<EOF
+ListenAddress $3:$4
+HostKey $tmp/host_key
+PidFile none
+AuthorizedKeysFile $tmp/authorized_keys
+StrictModes no
+UsePAM no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+SetEnv PATH=$5
+EOF
+	nsenter -t "$(peer_pid "$2")" -n "$SSHD" -D -e -f "$tmp/sshd_$1.conf" 2>>"$tmp/sshd_$1.log" &
+	sshd_pids+=($!)
+	for _ in $(seq 50); do
+		nsenter -t "$(peer_pid "$2")" -n ss -Hltn "sport = :$4" | grep -q . && return 0
+		sleep 0.1
+	done
+	echo "sshd $1 did not start:"
+	cat "$tmp/sshd_$1.log"
+	return 1
+}
+start_sshd eth0 eth0-peer 192.168.0.20 2222 "$bindir:/usr/bin:/bin" || exit 1
+start_sshd wlan0 wlan0-peer 192.168.1.20 2222 "$bindir:/usr/bin:/bin" || exit 1
+start_sshd noagent eth0-peer 192.168.0.20 2223 "/usr/bin:/bin" || exit 1
+
+key=$(cut -d' ' -f1,2 "$tmp/host_key.pub")
+printf '[192.168.0.20]:2222 %s\n[192.168.1.20]:2222 %s\n[192.168.0.20]:2223 %s\n' \
+	"$key" "$key" "$key" >"$tmp/known_hosts"
+# host ALIAS ADDRESS PORT KEY
+host() {
+	printf 'Host %s\n  HostName %s\n  Port %s\n  User root\n  IdentityFile %s\n' "$1" "$2" "$3" "$4"
+	printf '  IdentitiesOnly yes\n  UserKnownHostsFile %s\n  GlobalKnownHostsFile /dev/null\n' \
+		"$tmp/known_hosts"
+	printf '  StrictHostKeyChecking yes\n  ConnectTimeout 5\n\n'
+}
+{
+	host pc-eth0 192.168.0.20 2222 "$tmp/id"
+	host pc-wlan0 192.168.1.20 2222 "$tmp/id"
+	for i in 1 2 3 4 5 6; do host "pc$i" 192.168.0.20 2222 "$tmp/id"; done
+	host pc-noagent 192.168.0.20 2223 "$tmp/id"
+	host pc-wrongkey 192.168.0.20 2222 "$tmp/other_id"
+	host pc-nothing 192.168.0.20 2299 "$tmp/id"
+} >"$tmp/ssh_config"
+export BINDSCOPE_SSH="ssh -F $tmp/ssh_config"
+
+# --- the same cells as the lab's peers ---
+opens=(--open 0.0.0.0:8081 --open 192.168.1.10:8082 --open 127.0.0.1:8083 --open 192.168.0.110:8084)
+out=$(timeout 30 "$BINDSCOPE" probe "${opens[@]}" --from-host pc-eth0 --from-host pc-wlan0 --json)
+check "probe --from-host exits 0" 0 $?
+check "the vantages: this host, the lab's peers, then the ssh hosts" \
+	"this-host:this host lab-peer:eth0-peer lab-peer:wlan0-peer ssh-host:pc-eth0 ssh-host:pc-wlan0" \
+	"$(jq -r '[.vantages[] | "\(.kind):\(.name)"] | join(" ")' <<<"$out")"
+check "each ssh host's address and arrival interface come from its SSH_CONNECTION" \
+	"192.168.0.20 eth0 192.168.1.20 wlan0" \
+	"$(jq -r '[.vantages[] | select(.kind == "ssh-host") | .address, .via] | join(" ")' <<<"$out")"
+# cells VANTAGE_NAME: "port address predicted observed reason answered_by" per probe.
+cells() {
+	jq -r --arg v "$1" '(.vantages[] | select(.name == $v) | .id) as $id
+	  | .probes[] | select(.vantage == $id)
+	  | "\(.port) \(.address) \(.predicted) \(.observed) \(.reason) \(.answered_by)"' <<<"$out" | sort
+}
+for pair in eth0-peer:pc-eth0 wlan0-peer:pc-wlan0; do
+	lab=${pair%%:*} ssh=${pair#*:}
+	n=$(cells "$lab" | wc -l)
+	check "$ssh over ssh: the $n cells of the lab's $lab" "$(cells "$lab")" "$(cells "$ssh")"
+done
+check "the Ethernet host reaches 8081 on eth0, but no route to wlan0's 192.168.1.10" \
+	"8081 192.168.0.110 open open syn-ack [1]
+8081 192.168.1.10 unreachable unreachable no-route []" \
+	"$(cells pc-eth0 | grep '^8081 ')"
+check "nothing contradicts its prediction" "" \
+	"$(jq -r '.probes[] | select(.disagree) | "\(.port) \(.address) v\(.vantage)"' <<<"$out")"
+
+# The check command reproduces the cell (it runs nc on the other host through the same ssh),
+# against listeners that stay open after bindscope is gone: socat's, as a user's would be.
+socat TCP4-LISTEN:8081,fork,reuseaddr /dev/null &
+socat_a=$!
+socat TCP4-LISTEN:8084,bind=192.168.0.110,fork,reuseaddr /dev/null &
+socat_b=$!
+for _ in $(seq 50); do [ "$(ss -Hltn '( sport = :8081 or sport = :8084 )' | wc -l)" -eq 2 ] && break; sleep 0.1; done
+out=$(timeout 30 "$BINDSCOPE" probe 8081 8082 8084 --from-host pc-eth0 --json)
+for want in "8081 192.168.0.110 open succeeded" "8084 192.168.0.110 open succeeded" "8082 192.168.0.110 refused refused"; do
+	set -- $want
+	cell=$(jq -r --argjson p "$1" --arg a "$2" '(.vantages[] | select(.name == "pc-eth0") | .id) as $id
+	  | .probes[] | select(.vantage == $id and .port == $p and .address == $a)' <<<"$out")
+	check "socat's $1 at $2 from pc-eth0 reads $3" "$3" "$(jq -r .observed <<<"$cell")"
+	cmd=$(jq -r .check <<<"$cell")
+	check_contains "its check command is ssh to the host" "-F $tmp/ssh_config pc-eth0 nc -4 -vz $2 $1" "$cmd"
+	# shellcheck disable=SC2086 # the command is words, as a user would paste them
+	said=$(timeout 10 $cmd -w 2 2>&1)
+	check_contains "run, it says $4 on the other host, as the cell does" "$4" "$said"
+done
+kill "$socat_a" "$socat_b"
+wait "$socat_a" "$socat_b" 2>/dev/null
+
+text=$(timeout 30 "$BINDSCOPE" probe --open 0.0.0.0:8081 --from-host pc-eth0 --explain)
+check_contains "the text matrix has a column from the ssh host" "from pc-eth0" "$text"
+check_contains "its words are a peer's" "pc-eth0 reaches 192.168.0.110:8081 directly on eth0's segment" "$text"
+
+# --- many hosts at once: six sessions, one column each, all answered ---
+many=()
+for i in 1 2 3 4 5 6; do many+=(--from-host "pc$i"); done
+out=$(timeout 30 "$BINDSCOPE" probe --open 0.0.0.0:8081 "${many[@]}" --json)
+check "six hosts at once: exit 0" 0 $?
+check "six hosts at once: every one probed 8081 at 192.168.0.110 and found it open" \
+	"open open open open open open" \
+	"$(jq -r '[.vantages[] | select(.kind == "ssh-host") | .id] as $ids
+	  | [.probes[] | select((.vantage as $v | $ids | index($v)) and .address == "192.168.0.110") | .observed] | join(" ")' <<<"$out")"
+
+# --- failures: each its own word and sentence, and the exit code says it ---
+# fails HOST FAULT WORD SENTENCE [PROBE OPTIONS...]
+fails() {
+	local host=$1 fault=$2 word=$3 sentence=$4 json text rc
+	shift 4
+	eval "${BEFORE_RUN:-}"
+	json=$(timeout 40 "$BINDSCOPE" probe --open 0.0.0.0:8081 --from-host "$host" "$@" --json)
+	rc=$?
+	check "$host: exit 1 (a host could not probe)" 1 $rc
+	check "$host: fault $fault" "$fault" \
+		"$(jq -r --arg h "$host" '.vantages[] | select(.name == $h) | .fault' <<<"$json")"
+	check_contains "$host: the sentence" "$sentence" \
+		"$(jq -r --arg h "$host" '.vantages[] | select(.name == $h) | .failure' <<<"$json")"
+	check "$host: its cells observed nothing, and contradict nothing" "null false" \
+		"$(jq -r --arg h "$host" '(.vantages[] | select(.name == $h) | .id) as $id
+		  | [.probes[] | select(.vantage == $id) | "\(.observed) \(.disagree)"] | unique | join(",")' <<<"$json")"
+	check "$host: this host's own cells are still probed" "open" \
+		"$(jq -r '[.probes[] | select(.vantage == 0 and .address == "127.0.0.1") | .observed] | unique | join(",")' <<<"$json")"
+	eval "${BEFORE_RUN:-}"
+	text=$(timeout 40 "$BINDSCOPE" probe --open 0.0.0.0:8081 --from-host "$host" "$@")
+	check_contains "$host: the cell reads '? $word'" "? $word" "$text"
+	check_contains "$host: the sentence is printed once" "from $host: not probed: " "$text"
+}
+fails pc-noagent no-agent "no agent" "pc-noagent has no bindscope to run (its shell said: "
+fails pc-wrongkey no-ssh "ssh failed" "ssh could not log in to pc-wrongkey: root@192.168.0.20: Permission denied (publickey)"
+fails pc-nothing no-ssh "ssh failed" "Connection refused"
+
+# Another protocol version, and a slow host: stand-ins for ssh that answer wrongly or never.
+cat >"$tmp/ssh-v2" <<'EOF'
+#!/bin/sh
+read -r line
+echo '{"agent":2,"id":1,"ok":false,"error":"this agent speaks protocol 2"}'
+EOF
+printf '#!/bin/sh\nexec sleep 61\n' >"$tmp/ssh-slow"
+chmod +x "$tmp/ssh-v2" "$tmp/ssh-slow"
+fails pc-eth0 version version "bindscope on pc-eth0 speaks agent protocol 2 and this one speaks 1" --ssh "$tmp/ssh-v2"
+start=$(date +%s)
+fails pc-eth0 slow "too slow" "pc-eth0 did not answer within 11 s" --ssh "$tmp/ssh-slow" --timeout 1000
+check "the slow host was given up on within its deadline (2 runs of 11 s)" true \
+	"$([ $(($(date +%s) - start)) -lt 30 ] && echo true || echo false)"
+check "no stand-in is left running" "" "$(pgrep -f '^sleep 61$' || true)"
+
+# A host gone mid-probe: the agent is killed while its UDP probe waits out its 4 s deadline.
+BEFORE_RUN="(sleep 1.5; pkill -KILL -f '^bindscope agent\$') &" \
+	fails pc-eth0 dropped dropped "the connection to pc-eth0 ended mid-probe" --udp --timeout 4000
+check "no agent is left running" "" "$(pgrep -f '^bindscope agent$' || true)"
+
+finish
