@@ -221,7 +221,7 @@ int bs_agent_serve(int in_fd, int out_fd, const char *version, struct bs_error *
 	struct line_reader lr = {0};
 	int rc = 0;
 
-	lr.cap = 64 * 1024;
+	lr.cap = (size_t)64 * 1024;
 	lr.buf = malloc(lr.cap);
 	if (lr.buf == NULL)
 		return bs_error_set(err, 0, "out of memory reading requests");

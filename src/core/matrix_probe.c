@@ -287,7 +287,7 @@ static int start_round(struct bs_matrix *m, struct bs_loop *loop, size_t v, enum
 
 	r->m = m;
 	r->vantage = v;
-	r->index = malloc((m->nprobes ? m->nprobes : 1) * sizeof(*r->index));
+	r->index = calloc(m->nprobes ? m->nprobes : 1, sizeof(*r->index));
 	if (r->index == NULL)
 		return bs_error_set(err, 0, "out of memory starting %zu probes", m->nprobes);
 	for (size_t i = 0; i < m->nprobes; i++) {

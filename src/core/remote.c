@@ -171,6 +171,7 @@ static void fail_pending(struct bs_remote *r)
 			continue;
 		p->used = false;
 		bs_timer_cancel(p->deadline);
+		p->deadline = NULL;
 		for (size_t k = 0; k < p->n; k++)
 			p->results[k] = (struct bs_probe_result){.verdict = BS_VERDICT_ERROR,
 			                                         .error = ECONNABORTED};
@@ -460,7 +461,7 @@ static void on_readable(int fd, uint32_t events, void *arg)
 		char *nl;
 		ssize_t n;
 		if (r->in_len == r->in_cap) {
-			size_t cap = r->in_cap ? 2 * r->in_cap : 64 * 1024;
+			size_t cap = r->in_cap ? 2 * r->in_cap : (size_t)64 * 1024;
 			char *grown = cap <= REPLY_MAX ? realloc(r->in, cap) : NULL;
 			if (grown == NULL) {
 				fail(r, BS_REMOTE_BAD_REPLY,
