@@ -18,16 +18,13 @@ set -euo pipefail
 export LC_ALL=C
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/bench/lib.sh
+source "$HERE/lib.sh"
 SELF="$HERE/firewall.sh"
 REPO=$(cd "$HERE/../.." && pwd)
 NETNS="$REPO/tests/lib/private-netns.sh"
 LOW=20000
 
-now_us() {
-	local t=${EPOCHREALTIME/[.,]/}
-	echo "$((10#$t))"
-}
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
 
 inner() {
 	local work=$1 n=$2 rules=$3 repeat=$4 high pid i r t0 t1 idx
@@ -132,14 +129,7 @@ REPEAT=${BENCH_REPEAT:-5}
 for tool in jq ss nft /usr/bin/time "${CC:-cc}"; do
 	command -v "$tool" >/dev/null || { echo "$0: $tool is needed" >&2; exit 1; }
 done
-BINDSCOPE=${BINDSCOPE:-$REPO/build-sockrel/bindscope}
-if [ ! -x "$BINDSCOPE" ]; then
-	echo "building $BINDSCOPE (Release) ..." >&2
-	cmake -S "$REPO" -B "$REPO/build-sockrel" -DCMAKE_BUILD_TYPE=Release >/dev/null
-	cmake --build "$REPO/build-sockrel" -j"$(nproc)" >/dev/null
-fi
-BINDSCOPE=$(cd "$(dirname "$BINDSCOPE")" && pwd)/$(basename "$BINDSCOPE")
-export BINDSCOPE
+bench_bindscope "$REPO" build-sockrel
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 "${CC:-cc}" -O2 -Wall -o "$WORK/many_listeners" "$HERE/many_listeners.c"

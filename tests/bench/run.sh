@@ -29,6 +29,8 @@ set -euo pipefail
 export LC_ALL=C # byte-order sort, '.' as the decimal point
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/bench/lib.sh
+source "$HERE/lib.sh"
 SELF="$HERE/run.sh"
 REPO=$(cd "$HERE/../.." && pwd)
 NETNS="$REPO/tests/lib/private-netns.sh"
@@ -37,16 +39,7 @@ NETNS="$REPO/tests/lib/private-netns.sh"
 # Helpers shared by both halves
 # ---------------------------------------------------------------------------
 
-# now_us: monotonic-enough wall clock in microseconds (bash 5's EPOCHREALTIME)
-now_us() {
-	local t=${EPOCHREALTIME/[.,]/}
-	echo "$((10#$t))"
-}
 
-# median: the middle value of the numbers on stdin (lower middle for an even count)
-median() {
-	sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
-}
 
 # kv KEY LINE: the value of KEY=VALUE in a line of space-separated pairs
 kv() {
@@ -372,13 +365,7 @@ if ! nc -h 2>&1 | grep -q OpenBSD; then
 	exit 1
 fi
 
-BINDSCOPE=${BINDSCOPE:-$REPO/build-bench/bindscope}
-if [ ! -x "$BINDSCOPE" ]; then
-	echo "building $BINDSCOPE (Release) ..." >&2
-	cmake -S "$REPO" -B "$REPO/build-bench" -DCMAKE_BUILD_TYPE=Release >/dev/null
-	cmake --build "$REPO/build-bench" -j"$(nproc)" >/dev/null
-fi
-BINDSCOPE=$(cd "$(dirname "$BINDSCOPE")" && pwd)/$(basename "$BINDSCOPE")
+bench_bindscope "$REPO" build-bench
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/bindscope-bench.XXXXXX")
 cleanup() { rm -rf "$WORK"; }

@@ -29,21 +29,14 @@ set -euo pipefail
 export LC_ALL=C
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/bench/lib.sh
+source "$HERE/lib.sh"
 SELF="$HERE/sockets.sh"
 REPO=$(cd "$HERE/../.." && pwd)
 NETNS="$REPO/tests/lib/private-netns.sh"
 LOW=20000
 
-# now_us: wall clock in microseconds (bash 5's EPOCHREALTIME)
-now_us() {
-	local t=${EPOCHREALTIME/[.,]/}
-	echo "$((10#$t))"
-}
 
-# median: the middle value of the numbers on stdin (lower middle for an even count)
-median() {
-	sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
-}
 
 # ---------------------------------------------------------------------------
 # Inner half: inside the namespace. --inner WORK N REPEAT
@@ -205,14 +198,7 @@ for tool in jq ss /usr/bin/time "${CC:-cc}"; do
 	fi
 done
 
-BINDSCOPE=${BINDSCOPE:-$REPO/build-sockrel/bindscope}
-if [ ! -x "$BINDSCOPE" ]; then
-	echo "building $BINDSCOPE (Release) ..." >&2
-	cmake -S "$REPO" -B "$REPO/build-sockrel" -DCMAKE_BUILD_TYPE=Release >/dev/null
-	cmake --build "$REPO/build-sockrel" -j"$(nproc)" >/dev/null
-fi
-BINDSCOPE=$(cd "$(dirname "$BINDSCOPE")" && pwd)/$(basename "$BINDSCOPE")
-export BINDSCOPE
+bench_bindscope "$REPO" build-sockrel
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
