@@ -21,9 +21,11 @@
 #include "bindscope/loop.h"
 #include "bindscope/matrix.h"
 #include "bindscope/probe.h"
+#include "bindscope/remote.h"
 
 #define BS_LESSON_MAX_LISTENERS 16
 #define BS_LESSON_MAX_VANTAGES  8
+#define BS_LESSON_MAX_HOSTS     64 /* machines probing over ssh: a classroom's */
 
 struct bs_lesson_events {
 	void (*changed)(void *arg);
@@ -70,6 +72,24 @@ const struct bs_matrix *bs_lesson_port_matrix(const struct bs_lesson *lesson); /
 /* Probe from these hosts too (a column each; their netns fds stay the caller's), and probe
  * again. */
 void bs_lesson_set_vantages(struct bs_lesson *lesson, const struct bs_lab_vantage *v, size_t n);
+
+/*
+ * Probe from another machine too, over ssh (remote.h: the user's own ssh, BatchMode, never a
+ * password prompt). Nothing waits: the host becomes columns of the matrix once its agent has
+ * answered, or once it failed (then its cells read "? WORD" and the log has the sentence).
+ * ssh_command NULL: "ssh". A host already added that failed is tried again. 0, or -1 with err
+ * (a host ssh would misread, too many hosts, already probing from it, ssh not startable).
+ */
+int bs_lesson_add_host(struct bs_lesson *lesson, const char *host, const char *ssh_command,
+                       struct bs_error *err);
+
+/* Stop probing from host i (0-based, in the order added): its ssh ends, and its columns go. */
+void bs_lesson_remove_host(struct bs_lesson *lesson, size_t i);
+
+size_t bs_lesson_host_count(const struct bs_lesson *lesson);
+const struct bs_remote *bs_lesson_host(const struct bs_lesson *lesson, size_t i);
+/* The host whose vantage matrix column c is, or -1 (this host, a lab peer). */
+long bs_lesson_host_of_col(const struct bs_lesson *lesson, size_t c);
 
 /* Show IPv6 targets even when no listener is IPv6. */
 void bs_lesson_set_ipv6(struct bs_lesson *lesson, bool on);

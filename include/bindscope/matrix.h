@@ -68,6 +68,8 @@ enum bs_route_verdict {
 	BS_ROUTE_HERE,      /* it reaches this machine, arriving on the vantage's interface */
 	BS_ROUTE_NONE,      /* no route: the connect fails at once (ENETUNREACH) */
 	BS_ROUTE_ELSEWHERE, /* it goes somewhere this machine cannot see: no prediction */
+	BS_ROUTE_UNKNOWN,   /* its route is not known here (a host that never answered, or
+	                     * whose packets arrive on no interface of ours): no prediction */
 };
 
 struct bs_matrix_col {
@@ -204,6 +206,12 @@ int bs_matrix_set_peers(struct bs_matrix *m, const struct bs_lab_vantage *v, siz
 int bs_matrix_add_remote(struct bs_matrix *m, struct bs_remote *remote,
                          const struct bs_iface_list *ifaces, struct bs_error *err);
 
+/* This machine's addresses another machine is asked its routes to (bs_remote_start's
+ * targets): every address of an interface that is up, but loopback and link-local (those
+ * never leave this machine's link). Returns how many there are; fills at most max. */
+size_t bs_matrix_remote_targets(const struct bs_iface_list *ifaces, struct bs_endpoint *out,
+                                size_t max);
+
 /* A socket this process opened (by inode), so its accepts attribute probes. */
 int bs_matrix_mark_own(struct bs_matrix *m, uint64_t inode, bool reuseaddr, bool reuseport,
                        struct bs_error *err);
@@ -283,6 +291,9 @@ void bs_matrix_cell(const struct bs_matrix *m, size_t r, size_t c, struct bs_mat
 /* Why the probe's vantage could not probe (another machine that failed: its sentence), or
  * "" when it could. */
 const char *bs_matrix_vantage_failure(const struct bs_matrix *m, const struct bs_matrix_probe *p);
+/* That failure's short word for the cell ("ssh failed", "dropped": remote.h), or "". */
+const char *bs_matrix_vantage_fault_word(const struct bs_matrix *m,
+                                         const struct bs_matrix_probe *p);
 
 /* True when the probe's observation contradicts its prediction. */
 bool bs_matrix_probe_disagrees(const struct bs_matrix *m, const struct bs_matrix_probe *p);

@@ -322,34 +322,12 @@ static void on_remote_settled(void *arg)
 	((struct probe_run *)arg)->remotes_settled++;
 }
 
-/* This machine's addresses another host could be asked to reach: every address of an
- * interface that is up, but loopback and link-local (its peer columns). */
-static size_t remote_targets(const struct bs_iface_list *ifaces, struct bs_endpoint *out,
-                             size_t max)
-{
-	size_t n = 0;
-	struct bs_endpoint ep;
-
-	for (size_t i = 0; i < ifaces->count; i++) {
-		const struct bs_iface *f = &ifaces->items[i];
-		for (size_t j = 0; (f->flags & IFF_UP) && j < f->naddrs; j++) {
-			bs_endpoint_from_iface_addr(&ep, f, &f->addrs[j]);
-			if (bs_endpoint_is_loopback(&ep) || bs_endpoint_is_link_local(&ep))
-				continue;
-			if (n < max)
-				out[n] = ep;
-			n++;
-		}
-	}
-	return n;
-}
-
 /* Start every --from-host at once and wait (each has its own deadline) until each has said
  * hello and its routes, or failed. A host that fails stays a vantage: its cells say why. */
 static int connect_hosts(struct probe_run *run, const struct probe_cli *o,
                          const struct bs_iface_list *ifaces)
 {
-	size_t n = remote_targets(ifaces, NULL, 0);
+	size_t n = bs_matrix_remote_targets(ifaces, NULL, 0);
 	struct bs_endpoint *targets = calloc(n ? n : 1, sizeof(*targets));
 	struct bs_error err;
 
@@ -357,7 +335,7 @@ static int connect_hosts(struct probe_run *run, const struct probe_cli *o,
 		cli_error("out of memory listing this machine's addresses");
 		return BS_EXIT_FAILURE;
 	}
-	remote_targets(ifaces, targets, n);
+	bs_matrix_remote_targets(ifaces, targets, n);
 	for (size_t i = 0; i < o->nhosts; i++) {
 		struct bs_remote *r = bs_remote_start(run->loop, o->hosts[i], o->ssh, targets, n,
 		                                      o->timeout_ms, on_remote_settled, run, &err);

@@ -79,10 +79,7 @@ static void cell_text(const struct bs_matrix *m, size_t r, size_t c, const struc
 		break;
 	case BS_CELL_NOBODY:
 		if (bs_matrix_vantage_failure(m, cell.probe)[0] != '\0') {
-			const struct bs_vantage *v =
-			    bs_matrix_vantage(m, bs_matrix_col(m, c)->vantage);
-			snprintf(buf, len, "? %s",
-			         bs_remote_fault_word(bs_remote_fault(v->remote)));
+			snprintf(buf, len, "? %s", bs_matrix_vantage_fault_word(m, cell.probe));
 			return;
 		}
 		snprintf(buf, len, "%s %s", bs_verdict_symbol(res->verdict, st->utf8),
@@ -412,7 +409,10 @@ static const char *col_kind_id(enum bs_col_kind kind)
 
 static const char *route_id(enum bs_route_verdict r)
 {
-	return r == BS_ROUTE_HERE ? "here" : r == BS_ROUTE_NONE ? "none" : "elsewhere";
+	return r == BS_ROUTE_HERE      ? "here"
+	       : r == BS_ROUTE_NONE    ? "none"
+	       : r == BS_ROUTE_UNKNOWN ? "unknown"
+	                               : "elsewhere";
 }
 
 static const char *cell_state_id(enum bs_cell_state s)

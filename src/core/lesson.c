@@ -20,6 +20,14 @@ struct lesson_listener {
 	struct bs_lesson_counts counts;
 };
 
+/* A machine probing over ssh: a column once its agent answered (or failed). */
+struct lesson_host {
+	struct bs_lesson *ls;
+	struct bs_remote *remote;
+	bool settled;      /* READY or FAILED: its columns are in the matrix */
+	bool failure_said; /* its failure is in the log */
+};
+
 struct bs_lesson {
 	struct bs_loop *loop;
 	struct bs_lesson_events ev;
@@ -33,6 +41,8 @@ struct bs_lesson {
 	struct bs_matrix *port_matrix; /* bs_lesson_probe_port's: one port, asked from elsewhere */
 	struct bs_lab_vantage vantages[BS_LESSON_MAX_VANTAGES];
 	size_t nvantages;
+	struct lesson_host *hosts[BS_LESSON_MAX_HOSTS];
+	size_t nhosts;
 	struct bs_endpoint *own_open; /* our probes accepted and not closed yet: as many as come */
 	size_t nown_open, own_open_cap;
 };
@@ -76,8 +86,10 @@ static void say_round(struct bs_lesson *ls)
 			n++;
 			open += p->observed.verdict == BS_VERDICT_OPEN;
 		}
-		if (n == 0)
-			continue;
+		if (n == 0 ||
+		    (bs_matrix_vantage(m, v)->remote != NULL &&
+		     bs_remote_state(bs_matrix_vantage(m, v)->remote) == BS_REMOTE_FAILED))
+			continue; /* a host that failed probed nothing: its failure is said once */
 		if (v == 0)
 			say(ls,
 			    "probed %zu port%s on %zu addresses from this host: %zu of %zu probes "
@@ -90,12 +102,39 @@ static void say_round(struct bs_lesson *ls)
 	}
 }
 
+/* A host that failed (at connecting, or since: dropped, too slow) says why, once. */
+static void say_host_failures(struct bs_lesson *ls)
+{
+	for (size_t i = 0; i < ls->nhosts; i++) {
+		struct lesson_host *h = ls->hosts[i];
+		if (h->failure_said || bs_remote_state(h->remote) != BS_REMOTE_FAILED)
+			continue;
+		h->failure_said = true;
+		say(ls, "from %s: not probed: %s. To try again: v, then %s",
+		    bs_remote_host(h->remote), bs_remote_failure(h->remote),
+		    bs_remote_host(h->remote));
+	}
+}
+
 static void round_done(void *arg)
 {
 	struct bs_lesson *ls = arg;
 
 	say_round(ls);
+	say_host_failures(ls);
 	changed(ls);
+}
+
+/* The vantages of a matrix: the lab's peers, then every host that has answered or failed. */
+static int set_vantages(struct bs_lesson *ls, struct bs_matrix *m, struct bs_error *err)
+{
+	if (bs_matrix_set_peers(m, ls->vantages, ls->nvantages, err) < 0)
+		return -1;
+	for (size_t i = 0; i < ls->nhosts; i++)
+		if (ls->hosts[i]->settled &&
+		    bs_matrix_add_remote(m, ls->hosts[i]->remote, &ls->ifaces, err) < 0)
+			return -1;
+	return 0;
 }
 
 /* The matrix again: the listeners' ports, every socket on them, the targets, the peers. */
@@ -119,7 +158,7 @@ static int rebuild(struct bs_lesson *ls, struct bs_error *err)
 		return -1;
 	bs_matrix_env_system(&env);
 	bs_matrix_set_families(ls->matrix, false, false, ls->ipv6);
-	rc = bs_matrix_set_peers(ls->matrix, ls->vantages, ls->nvantages, err);
+	rc = set_vantages(ls, ls->matrix, err);
 	if (rc == 0)
 		rc = bs_matrix_build(ls->matrix, &table, &ls->ifaces, &env, err);
 	bs_socket_list_free(&table);
@@ -150,7 +189,7 @@ int bs_lesson_probe_port(struct bs_lesson *ls, enum bs_proto proto, uint16_t por
 	    bs_matrix_read_sockets(ls->port_matrix, &ls->ifaces, &table, err) < 0)
 		return -1;
 	bs_matrix_env_system(&env);
-	rc = bs_matrix_set_peers(ls->port_matrix, ls->vantages, ls->nvantages, err);
+	rc = set_vantages(ls, ls->port_matrix, err);
 	if (rc == 0)
 		rc = bs_matrix_build(ls->port_matrix, &table, &ls->ifaces, &env, err);
 	bs_socket_list_free(&table);
@@ -394,6 +433,10 @@ void bs_lesson_free(struct bs_lesson *ls)
 		return;
 	bs_matrix_free(ls->matrix);
 	bs_matrix_free(ls->port_matrix);
+	for (size_t i = 0; i < ls->nhosts; i++) { /* after the matrices: their rounds cancel */
+		bs_remote_free(ls->hosts[i]->remote);
+		free(ls->hosts[i]);
+	}
 	for (size_t i = 0; i < ls->nlisteners; i++)
 		bs_listener_close(ls->listeners[i].l);
 	bs_iface_watch_stop(ls->watch);
@@ -499,6 +542,133 @@ long bs_lesson_listener_of_row(const struct bs_lesson *ls, size_t r)
 {
 	for (size_t i = 0; i < ls->nlisteners; i++)
 		if (bs_lesson_row_of_listener(ls, i) == (long)r)
+			return (long)i;
+	return -1;
+}
+
+/* --- other machines, over ssh --- */
+
+static void remove_host(struct bs_lesson *ls, size_t i, bool retry);
+
+static void host_settled(void *arg)
+{
+	struct lesson_host *h = arg;
+	struct bs_lesson *ls = h->ls;
+	struct bs_endpoint here, there;
+	char a[BS_ENDPOINT_TEXT_MAX], b[BS_ENDPOINT_TEXT_MAX];
+
+	h->settled = true;
+	if (bs_remote_state(h->remote) == BS_REMOTE_READY &&
+	    bs_remote_addresses(h->remote, &here, &there)) {
+		bs_endpoint_addr_text(&there, a, sizeof(a));
+		bs_endpoint_addr_text(&here, b, sizeof(b));
+		say(ls, "%s answers over ssh: it probes from %s, and reaches this machine at %s",
+		    bs_remote_host(h->remote), a, b);
+	} else if (bs_remote_state(h->remote) == BS_REMOTE_READY) {
+		say(ls, "%s answers over ssh (its agent did not say its address)",
+		    bs_remote_host(h->remote));
+	}
+	say_host_failures(ls);
+	bs_lesson_reprobe(ls);
+}
+
+static long host_index(const struct bs_lesson *ls, const char *host)
+{
+	for (size_t i = 0; i < ls->nhosts; i++)
+		if (strcmp(bs_remote_host(ls->hosts[i]->remote), host) == 0)
+			return (long)i;
+	return -1;
+}
+
+int bs_lesson_add_host(struct bs_lesson *ls, const char *host, const char *ssh_command,
+                       struct bs_error *err)
+{
+	long old = host_index(ls, host);
+	struct lesson_host *h;
+	struct bs_endpoint *targets;
+	size_t n;
+
+	if (old >= 0 && bs_remote_state(ls->hosts[old]->remote) != BS_REMOTE_FAILED)
+		return bs_error_set(err, 0,
+		                    "already probing from %s (V with its column chosen "
+		                    "stops it)",
+		                    host);
+	if (old >= 0)
+		remove_host(ls, (size_t)old, true); /* it failed: try it again */
+	if (ls->nhosts == BS_LESSON_MAX_HOSTS)
+		return bs_error_set(err, 0, "at most %d hosts at once: stop one first (V)",
+		                    BS_LESSON_MAX_HOSTS);
+	n = bs_matrix_remote_targets(&ls->ifaces, NULL, 0);
+	targets = calloc(n ? n : 1, sizeof(*targets));
+	h = calloc(1, sizeof(*h));
+	if (targets == NULL || h == NULL) {
+		free(targets);
+		free(h);
+		return bs_error_set(err, ENOMEM, "out of memory adding %s", host);
+	}
+	bs_matrix_remote_targets(&ls->ifaces, targets, n);
+	h->ls = ls;
+	h->remote =
+	    bs_remote_start(ls->loop, host, ssh_command, targets, n, 0, host_settled, h, err);
+	free(targets);
+	if (h->remote == NULL) {
+		free(h);
+		return -1;
+	}
+	ls->hosts[ls->nhosts++] = h;
+	say(ls, "connecting to %s: %s -T -o BatchMode=yes %s bindscope agent",
+	    bs_remote_host(h->remote), bs_remote_ssh_command(h->remote), bs_remote_host(h->remote));
+	changed(ls);
+	return 0;
+}
+
+/* Forget host i; says so unless it is being tried again. */
+static void remove_host(struct bs_lesson *ls, size_t i, bool retry)
+{
+	struct lesson_host *h;
+
+	if (i >= ls->nhosts)
+		return;
+	h = ls->hosts[i];
+	/* Nothing may point at it: the rounds that wait for it end, and the sockets screen's
+	 * one-port matrix (which may have its columns) goes, to be probed again there. */
+	bs_matrix_probe_stop(ls->matrix);
+	bs_matrix_free(ls->port_matrix);
+	ls->port_matrix = NULL;
+	memmove(&ls->hosts[i], &ls->hosts[i + 1], (ls->nhosts - i - 1) * sizeof(ls->hosts[0]));
+	ls->nhosts--;
+	if (!retry)
+		say(ls, "stopped probing from %s", bs_remote_host(h->remote));
+	bs_remote_free(h->remote);
+	free(h);
+	bs_lesson_reprobe(ls); /* the matrix without it: nothing points at it any more */
+}
+
+void bs_lesson_remove_host(struct bs_lesson *ls, size_t i)
+{
+	remove_host(ls, i, false);
+}
+
+size_t bs_lesson_host_count(const struct bs_lesson *ls)
+{
+	return ls->nhosts;
+}
+
+const struct bs_remote *bs_lesson_host(const struct bs_lesson *ls, size_t i)
+{
+	return i < ls->nhosts ? ls->hosts[i]->remote : NULL;
+}
+
+long bs_lesson_host_of_col(const struct bs_lesson *ls, size_t c)
+{
+	const struct bs_matrix *m = ls->matrix;
+	const struct bs_vantage *v;
+
+	if (c >= bs_matrix_ncols(m))
+		return -1;
+	v = bs_matrix_vantage(m, bs_matrix_col(m, c)->vantage);
+	for (size_t i = 0; v->remote != NULL && i < ls->nhosts; i++)
+		if (ls->hosts[i]->remote == v->remote)
 			return (long)i;
 	return -1;
 }

@@ -147,6 +147,26 @@ int bs_matrix_add_remote(struct bs_matrix *m, struct bs_remote *remote,
 	return 0;
 }
 
+size_t bs_matrix_remote_targets(const struct bs_iface_list *ifaces, struct bs_endpoint *out,
+                                size_t max)
+{
+	size_t n = 0;
+	struct bs_endpoint ep;
+
+	for (size_t i = 0; i < ifaces->count; i++) {
+		const struct bs_iface *f = &ifaces->items[i];
+		for (size_t j = 0; (f->flags & IFF_UP) && j < f->naddrs; j++) {
+			bs_endpoint_from_iface_addr(&ep, f, &f->addrs[j]);
+			if (bs_endpoint_is_loopback(&ep) || bs_endpoint_is_link_local(&ep))
+				continue;
+			if (n < max)
+				out[n] = ep;
+			n++;
+		}
+	}
+	return n;
+}
+
 int bs_matrix_mark_own(struct bs_matrix *m, uint64_t inode, bool reuseaddr, bool reuseport,
                        struct bs_error *err)
 {

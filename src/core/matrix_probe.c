@@ -497,6 +497,15 @@ const char *bs_matrix_vantage_failure(const struct bs_matrix *m, const struct bs
 	return v->remote != NULL ? bs_remote_failure(v->remote) : "";
 }
 
+const char *bs_matrix_vantage_fault_word(const struct bs_matrix *m, const struct bs_matrix_probe *p)
+{
+	const struct bs_vantage *v = bs_matrix_vantage(m, m->cols[p->col].vantage);
+
+	return bs_matrix_vantage_failure(m, p)[0] != '\0'
+	           ? bs_remote_fault_word(bs_remote_fault(v->remote))
+	           : "";
+}
+
 bool bs_matrix_probe_disagrees(const struct bs_matrix *m, const struct bs_matrix_probe *p)
 {
 	enum bs_verdict v = p->observed.verdict;
@@ -504,7 +513,8 @@ bool bs_matrix_probe_disagrees(const struct bs_matrix *m, const struct bs_matrix
 
 	if (!p->probed || v == BS_VERDICT_PENDING || bs_matrix_vantage_failure(m, p)[0] != '\0')
 		return false; /* a host that could not probe contradicts nothing */
-	if (m->cols[p->col].route == BS_ROUTE_ELSEWHERE)
+	if (m->cols[p->col].route == BS_ROUTE_ELSEWHERE ||
+	    m->cols[p->col].route == BS_ROUTE_UNKNOWN)
 		return false; /* no prediction to contradict */
 	if (m->cols[p->col].route == BS_ROUTE_NONE)
 		return v != BS_VERDICT_UNREACHABLE;

@@ -146,11 +146,12 @@ static void route_column(struct bs_matrix *m, const struct bs_vantage *v,
 	struct bs_route r;
 	const struct bs_iface *seg = bs_iface_find(ifaces, v->iface), *owner;
 
-	c->route = BS_ROUTE_ELSEWHERE;
+	c->route = BS_ROUTE_UNKNOWN;
 	if (seg == NULL) /* a host whose packets arrive on no interface known here */
 		return;
 	if (m->env.route == NULL || m->env.route(m->env.route_arg, v, &c->addr, &r) < 0)
 		return;
+	c->route = BS_ROUTE_ELSEWHERE;
 	if (!r.found) {
 		c->route = BS_ROUTE_NONE;
 		return;

@@ -76,6 +76,38 @@ static void route_words(const struct bs_matrix *m, const struct bs_matrix_probe 
 		         v->name, v->addr, v->iface, c->text, v->name);
 		return;
 	}
+	if (c->route == BS_ROUTE_UNKNOWN && v->remote != NULL && v->iface[0] == '\0' &&
+	    bs_remote_state(v->remote) == BS_REMOTE_FAILED) {
+		snprintf(buf, len,
+		         "%s never answered, so bindscope knows neither its routes nor where its "
+		         "connection to %s:%u would arrive: nothing is predicted.",
+		         v->name, c->text, port);
+		return;
+	}
+	if (c->route == BS_ROUTE_UNKNOWN && v->iface[0] == '\0') {
+		snprintf(
+		    buf, len,
+		    "%s reaches this machine from %s, an address no interface here is on "
+		    "(a NAT or a tunnel between): where its connection to %s:%u arrives is out "
+		    "of bindscope's sight, so nothing is predicted.",
+		    v->name, v->addr[0] ? v->addr : "an address it did not say", c->text, port);
+		return;
+	}
+	if (c->route == BS_ROUTE_UNKNOWN && v->remote != NULL) {
+		snprintf(
+		    buf, len,
+		    "bindscope does not know %s's route to %s: it asked for its routes when it "
+		    "connected, before this address was here. Nothing is predicted; to ask "
+		    "again, stop it (V on its column) and add it again (v).",
+		    v->name, c->text);
+		return;
+	}
+	if (c->route == BS_ROUTE_UNKNOWN) {
+		snprintf(buf, len,
+		         "bindscope could not read %s's route to %s: nothing is predicted.",
+		         v->name, c->text);
+		return;
+	}
 	if (c->route == BS_ROUTE_ELSEWHERE) {
 		snprintf(
 		    buf, len,

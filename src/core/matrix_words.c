@@ -259,7 +259,8 @@ const char *bs_matrix_prediction_id(const struct bs_matrix *m, const struct bs_m
 		return "not-local";
 	if (c->route == BS_ROUTE_NONE)
 		return "unreachable";
-	if (c->route == BS_ROUTE_ELSEWHERE || matrix_firewall_effect(p) == MATRIX_FW_UNKNOWN)
+	if (c->route == BS_ROUTE_ELSEWHERE || c->route == BS_ROUTE_UNKNOWN ||
+	    matrix_firewall_effect(p) == MATRIX_FW_UNKNOWN)
 		return "unknown";
 	if (matrix_firewall_effect(p) == MATRIX_FW_BLOCK)
 		return p->firewall.outcome == BS_FW_DROP ? "dropped" : "rejected";
@@ -277,7 +278,8 @@ const char *bs_matrix_predicted_reason(const struct bs_matrix *m, const struct b
 		return NULL;
 	if (c->route == BS_ROUTE_NONE)
 		return "no-route";
-	if (c->route == BS_ROUTE_ELSEWHERE || matrix_firewall_effect(p) == MATRIX_FW_UNKNOWN)
+	if (c->route == BS_ROUTE_ELSEWHERE || c->route == BS_ROUTE_UNKNOWN ||
+	    matrix_firewall_effect(p) == MATRIX_FW_UNKNOWN)
 		return NULL;
 	if (matrix_firewall_effect(p) == MATRIX_FW_BLOCK) {
 		if (p->firewall.outcome == BS_FW_DROP)

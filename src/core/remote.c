@@ -16,7 +16,7 @@
 #include "bindscope/textbuf.h"
 
 #define MAX_WORDS      32
-#define MAX_PENDING    4
+#define MAX_PENDING    8           /* requests waiting: one with the agent, the rest queued here */
 #define REPLY_MAX      (64u << 20) /* an answer line: 65,536 results fit with room */
 #define CONNECT_MS     10000u      /* ssh's own login, on top of the probe timeout */
 #define REAP_TICK_MS   20u
@@ -31,6 +31,9 @@ struct pending {
 	struct bs_timer *deadline;
 	unsigned deadline_ms;
 	void (*answered)(struct bs_remote *r, struct pending *p, const json_t *answer);
+	char *line; /* the request, until it is sent: the agent answers one at a time */
+	size_t line_len;
+	bool sent;                       /* with the agent, its deadline running */
 	bool cancelled;                  /* its caller is gone: the answer is dropped */
 	struct bs_probe_result *results; /* a probe's */
 	uint32_t *token;
@@ -172,6 +175,8 @@ static void fail_pending(struct bs_remote *r)
 		p->used = false;
 		bs_timer_cancel(p->deadline);
 		p->deadline = NULL;
+		free(p->line);
+		p->line = NULL;
 		for (size_t k = 0; k < p->n; k++)
 			p->results[k] = (struct bs_probe_result){.verdict = BS_VERDICT_ERROR,
 			                                         .error = ECONNABORTED};
@@ -339,14 +344,63 @@ static void on_deadline(void *arg)
 	     r->host, (p->deadline_ms + 999) / 1000);
 }
 
-/* Send one request; answered is called with its answer (the remote fails on any other). */
+/* Hand request p to the agent: its bytes out, its deadline running from now. */
+static int send_pending(struct bs_remote *r, struct pending *p, struct bs_error *err)
+{
+	if (r->out_len + p->line_len > r->out_cap) {
+		size_t cap = r->out_len + p->line_len + 4096;
+		char *grown = realloc(r->out, cap);
+		if (grown == NULL)
+			return bs_error_set(err, 0, "out of memory writing a request to %s",
+			                    r->host);
+		r->out = grown;
+		r->out_cap = cap;
+	}
+	p->deadline = bs_loop_timer(r->loop, p->deadline_ms, false, on_deadline, p, err);
+	if (p->deadline == NULL)
+		return -1;
+	memcpy(r->out + r->out_len, p->line, p->line_len);
+	r->out_len += p->line_len;
+	free(p->line);
+	p->line = NULL;
+	p->sent = true;
+	flush_out(r);
+	return 0;
+}
+
+/* The agent answers one request at a time, so one is sent at a time: a request queued
+ * behind others (a new round while an abandoned one is still being probed there) has its
+ * deadline from when it is sent, not from when it was asked. */
+static bool one_sent(const struct bs_remote *r)
+{
+	for (size_t i = 0; i < MAX_PENDING; i++)
+		if (r->pend[i].used && r->pend[i].sent)
+			return true;
+	return false;
+}
+
+/* After an answer: send the oldest request still queued. */
+static void send_next(struct bs_remote *r)
+{
+	struct pending *next = NULL;
+	struct bs_error err;
+
+	if (r->state == BS_REMOTE_FAILED || one_sent(r))
+		return;
+	for (size_t i = 0; i < MAX_PENDING; i++)
+		if (r->pend[i].used && (next == NULL || r->pend[i].id < next->id))
+			next = &r->pend[i];
+	if (next != NULL && send_pending(r, next, &err) < 0)
+		fail(r, BS_REMOTE_LOCAL, "%s", err.msg);
+}
+
+/* Ask one request; answered is called with its answer (the remote fails on any other). */
 static int ask(struct bs_remote *r, json_t *request, unsigned timeout_ms,
                void (*answered)(struct bs_remote *, struct pending *, const json_t *),
                struct pending **out, struct bs_error *err)
 {
 	struct pending *p = NULL;
 	char *text;
-	size_t n;
 
 	for (size_t i = 0; i < MAX_PENDING && p == NULL; i++)
 		if (!r->pend[i].used)
@@ -361,35 +415,22 @@ static int ask(struct bs_remote *r, json_t *request, unsigned timeout_ms,
 	json_decref(request);
 	if (text == NULL)
 		return bs_error_set(err, 0, "out of memory writing a request to %s", r->host);
-	n = strlen(text);
-	if (r->out_len + n + 1 > r->out_cap) {
-		size_t cap = r->out_len + n + 1 + 4096;
-		char *grown = realloc(r->out, cap);
-		if (grown == NULL) {
-			free(text);
-			return bs_error_set(err, 0, "out of memory writing a request to %s",
-			                    r->host);
-		}
-		r->out = grown;
-		r->out_cap = cap;
-	}
-	memcpy(r->out + r->out_len, text, n);
-	r->out[r->out_len + n] = '\n';
-	r->out_len += n + 1;
-	free(text);
 	memset(p, 0, sizeof(*p));
+	p->line_len = strlen(text) + 1;
+	p->line = text;
+	p->line[p->line_len - 1] = '\n'; /* over its terminating NUL: a line, not a string */
 	p->r = r;
 	p->used = true;
 	p->id = r->next_id++;
 	p->answered = answered;
 	p->deadline_ms = timeout_ms;
-	p->deadline = bs_loop_timer(r->loop, timeout_ms, false, on_deadline, p, err);
-	if (p->deadline == NULL) {
+	if (!one_sent(r) && send_pending(r, p, err) < 0) {
+		free(p->line);
+		p->line = NULL;
 		p->used = false;
 		return -1;
 	}
 	*out = p;
-	flush_out(r);
 	return 0;
 }
 
@@ -450,6 +491,7 @@ static void answer_line(struct bs_remote *r, const char *line, size_t len)
 		p->answered(r, p, a);
 	}
 	json_decref(a);
+	send_next(r);
 }
 
 static void on_readable(int fd, uint32_t events, void *arg)
@@ -576,7 +618,10 @@ static int spawn(struct bs_remote *r, char **argv, struct bs_error *err)
 	posix_spawnattr_init(&attr);
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &defaults);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	/* Its own session: no controlling terminal, so nothing it runs can prompt on (or draw
+	 * over) the TUI's screen, and a Ctrl-C meant for bindscope is not sent to it too. */
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+	                                    POSIX_SPAWN_SETSID);
 	rc = posix_spawnp(&r->pid, argv[0], &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
@@ -717,7 +762,11 @@ int bs_remote_probe(struct bs_remote *r, enum bs_proto proto, unsigned timeout_m
 void bs_remote_probe_cancel(struct bs_remote *r, const struct bs_probe_result *results)
 {
 	for (size_t i = 0; i < MAX_PENDING; i++)
-		if (r->pend[i].used && r->pend[i].results == results) {
+		if (r->pend[i].used && r->pend[i].results == results && !r->pend[i].sent) {
+			free(r->pend[i].line); /* never sent: the agent never hears of it */
+			r->pend[i].line = NULL;
+			r->pend[i].used = false;
+		} else if (r->pend[i].used && r->pend[i].results == results) {
 			r->pend[i].cancelled = true;
 			r->pend[i].results = NULL;
 			r->pend[i].token = NULL;
@@ -811,8 +860,10 @@ void bs_remote_free(struct bs_remote *r)
 {
 	if (r == NULL)
 		return;
-	for (size_t i = 0; i < MAX_PENDING; i++)
+	for (size_t i = 0; i < MAX_PENDING; i++) {
 		bs_timer_cancel(r->pend[i].deadline);
+		free(r->pend[i].line);
+	}
 	bs_timer_cancel(r->reaper);
 	close_fd(&r->to_agent, &r->w_to); /* end of its input: the agent ends, ssh with it */
 	close_fd(&r->from_agent, &r->w_from);

@@ -205,10 +205,15 @@ static void draw_explain(const struct tui *t, int y, int height)
 	int used = 0;
 
 	if (t->prompt.active) {
-		char ask[160];
-		snprintf(ask, sizeof(ask), "Listen (%s) on %s, port: %s_",
-		         t->next_proto == BS_PROTO_UDP ? "udp" : "tcp", t->prompt.row.name,
-		         t->prompt.text);
+		char ask[160 + sizeof(t->prompt.text)];
+		if (t->prompt.kind == PROMPT_HOST)
+			snprintf(ask, sizeof(ask),
+			         "Probe from another machine, over ssh ([USER@]HOST): %s_",
+			         t->prompt.text);
+		else
+			snprintf(ask, sizeof(ask), "Listen (%s) on %s, port: %s_",
+			         t->next_proto == BS_PROTO_UDP ? "udp" : "tcp", t->prompt.row.name,
+			         t->prompt.text);
 		attron(A_BOLD);
 		mvaddstr(y, 1, ask);
 		attroff(A_BOLD);
@@ -279,9 +284,25 @@ static void draw_status(const struct tui *t)
 
 static void draw_help(const struct tui *t)
 {
-	char lines[20][96];
-	size_t n = keys_help(t, lines, 20);
-	int h = (int)n + 4, w = 76, y = (LINES - h) / 2, x = (COLS - w) / 2;
+	char lines[40][96];
+	size_t n = keys_help(t, lines, 40), shown = n;
+	int w = 24;
+
+	for (size_t i = 0; i < n; i++)
+		if ((int)strlen(lines[i]) + 4 > w)
+			w = (int)strlen(lines[i]) + 4;
+	if (w > COLS)
+		w = COLS;
+	/* Never cut silently: on a short terminal the last line says how many are not shown. */
+	if ((int)n + 4 > LINES) {
+		shown = LINES > 5 ? (size_t)LINES - 5 : 0;
+		snprintf(lines[shown], sizeof(lines[shown]),
+		         "(%zu more keys: a taller terminal "
+		         "shows them)",
+		         n - shown);
+		shown++;
+	}
+	int h = (int)shown + 4, y = (LINES - h) / 2, x = (COLS - w) / 2;
 	WINDOW *win = newwin(h, w, y, x);
 
 	if (win == NULL)
@@ -292,7 +313,7 @@ static void draw_help(const struct tui *t)
 	else
 		wborder(win, '|', '|', '-', '-', '+', '+', '+', '+');
 	mvwaddstr(win, 0, 2, " keys (any key closes) ");
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < shown; i++)
 		mvwaddnstr(win, (int)i + 2, 2, lines[i], w - 4);
 	wnoutrefresh(win);
 	delwin(win);
@@ -308,9 +329,26 @@ static void draw_too_small(void)
 	mvaddnstr(LINES / 2, 0, "Enlarge the window, or press q to quit.", COLS);
 }
 
-static bool has_peers(const struct tui *t)
+/* The matrix's title says where its probes come from. */
+static void matrix_title(const struct tui *t, char *buf, size_t len)
 {
-	return bs_matrix_nvantages(bs_lesson_matrix(t->lesson)) > 1;
+	size_t hosts = bs_lesson_host_count(t->lesson);
+	char ssh[64] = "";
+
+	if (hosts > 0)
+		snprintf(ssh, sizeof(ssh), "%zu machine%s over ssh", hosts, hosts == 1 ? "" : "s");
+	if (t->nvantages > 0 && hosts > 0)
+		snprintf(
+		    buf, len,
+		    "Probe matrix (from this host over loopback, and from each lab peer and %s)",
+		    ssh);
+	else if (t->nvantages > 0)
+		snprintf(buf, len,
+		         "Probe matrix (from this host over loopback, and from each lab peer)");
+	else if (hosts > 0)
+		snprintf(buf, len, "Probe matrix (from this host over loopback, and from %s)", ssh);
+	else
+		snprintf(buf, len, "Probe matrix (from this host, over loopback)");
 }
 
 void draw_all(struct tui *t)
@@ -318,6 +356,7 @@ void draw_all(struct tui *t)
 	/* A prompt's error sentence (port in use by whom, and what to do) gets room from the log.
 	 */
 	int y, top_h, mat_h, exp_h, log_h;
+	char title[160];
 	size_t n = bs_lesson_listener_count(t->lesson);
 
 	erase();
@@ -353,11 +392,8 @@ void draw_all(struct tui *t)
 		draw_ifaces(t, y + 1, top_h);
 		draw_listeners(t, y + 1, IFACES_WIDTH, top_h);
 		y += 1 + top_h;
-		section(t, y, 0, COLS,
-		        has_peers(t) ? "Probe matrix (from this host over loopback, and from each "
-		                       "lab peer)"
-		                     : "Probe matrix (from this host, over loopback)",
-		        t->focus == FOCUS_MATRIX);
+		matrix_title(t, title, sizeof(title));
+		section(t, y, 0, COLS, title, t->focus == FOCUS_MATRIX);
 		draw_matrix(t, y + 1, mat_h);
 		y += 1 + mat_h;
 		section(t, y, 0, COLS, "Explain", false);

@@ -45,8 +45,8 @@ static enum tui_color verdict_color(enum bs_verdict v)
 	}
 }
 
-static void cell_text(const struct tui *t, const struct bs_matrix_cell *cell, int width, char *buf,
-                      size_t len)
+static void cell_text(const struct tui *t, const struct bs_matrix *m,
+                      const struct bs_matrix_cell *cell, int width, char *buf, size_t len)
 {
 	const struct bs_probe_result *r = &cell->probe->observed;
 	const char *name = bs_verdict_name(r->verdict);
@@ -69,6 +69,11 @@ static void cell_text(const struct tui *t, const struct bs_matrix_cell *cell, in
 	case BS_CELL_UNATTRIBUTED:
 	case BS_CELL_NOBODY:
 		break;
+	}
+	if (bs_matrix_vantage_failure(m, cell->probe)[0] != '\0') {
+		/* Another machine that could not probe: not a verdict; the log says why. */
+		snprintf(buf, len, "? %s", bs_matrix_vantage_fault_word(m, cell->probe));
+		return;
 	}
 	if (r->verdict == BS_VERDICT_UNREACHABLE)
 		name = "unreach";
@@ -160,7 +165,7 @@ static void draw_row(struct tui *t, size_t i, int y, size_t first, size_t shown)
 		bs_matrix_cell(m, i, j, &c);
 		color =
 		    c.state == BS_CELL_OTHER ? C_REFUSED : verdict_color(c.probe->observed.verdict);
-		cell_text(t, &c, colw, cell, sizeof(cell));
+		cell_text(t, m, &c, colw, cell, sizeof(cell));
 		if (row_sel && t->sel_col == j)
 			attron(A_REVERSE);
 		term_color_on(t, color);

@@ -155,7 +155,11 @@ static size_t explain_cell(const struct tui *t, char lines[][EXPLAIN_LINE], size
 	/* The check command first: the why can be long and the panel is short. */
 	bs_matrix_probe_check(m, cell.probe, check, sizeof(check));
 	bs_matrix_row_ss(m, i, ss, sizeof(ss));
-	if (r->verdict != BS_VERDICT_PENDING)
+	if (bs_matrix_vantage_failure(m, cell.probe)[0] != '\0')
+		snprintf(lines[n++], EXPLAIN_LINE, "not probed from %s (%s)   %s",
+		         bs_matrix_vantage(m, col->vantage)->name,
+		         bs_matrix_vantage_fault_word(m, cell.probe), check);
+	else if (r->verdict != BS_VERDICT_PENDING)
 		snprintf(lines[n++], EXPLAIN_LINE, "observed %s%s%s in %.2f ms from %s   %s   %s",
 		         bs_verdict_name(r->verdict), r->error ? " " : "",
 		         r->error ? bs_errno_name(r->error) : "", (double)r->latency_us / 1000.0,
@@ -169,10 +173,32 @@ static size_t explain_cell(const struct tui *t, char lines[][EXPLAIN_LINE], size
 	return n;
 }
 
+/* What v does, while its host is typed. */
+static size_t explain_host_prompt(const struct tui *t, char lines[][EXPLAIN_LINE], size_t max)
+{
+	const char *host = t->prompt.text[0] ? t->prompt.text : "HOST";
+	const char *ssh = t->ssh_command ? t->ssh_command : "ssh";
+	size_t n = 0;
+
+	snprintf(lines[n++], EXPLAIN_LINE,
+	         "Another machine's probes cross the real network to this one, which probes from "
+	         "this host (over loopback) never do: each of its connections is a column.");
+	if (n < max)
+		snprintf(
+		    lines[n++], EXPLAIN_LINE,
+		    "bindscope runs `%s -T -o BatchMode=yes %s bindscope agent`: that must log "
+		    "in without a password prompt (a key, your ssh config), and %s needs "
+		    "bindscope installed.",
+		    ssh, host, host);
+	return n;
+}
+
 size_t explain_lines(const struct tui *t, char lines[][EXPLAIN_LINE], size_t max)
 {
 	size_t count = bs_lesson_listener_count(t->lesson);
 
+	if (t->prompt.active && t->prompt.kind == PROMPT_HOST)
+		return explain_host_prompt(t, lines, max);
 	if (t->prompt.active)
 		return explain_row(t, &t->prompt.row, lines, max);
 	if (t->tour_step >= 0)

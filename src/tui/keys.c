@@ -21,6 +21,8 @@ enum action {
 	ACT_PROTO,
 	ACT_V6ONLY,
 	ACT_IPV6,
+	ACT_ADD_HOST,
+	ACT_REMOVE_HOST,
 	ACT_SCREEN,
 	ACT_SK_PROBE,
 	ACT_SK_PROTO,
@@ -49,10 +51,10 @@ struct binding {
 };
 
 static const struct binding bindings[] = {
-    {{KEY_UP, 'k', 0}, ACT_UP, ALL, 0, NULL, "move up"},
-    {{KEY_DOWN, 'j', 0}, ACT_DOWN, ALL, 0, NULL, "move down"},
-    {{KEY_LEFT, 'h', 0}, ACT_LEFT, MX, 0, NULL, "move left (matrix cells)"},
-    {{KEY_RIGHT, 'l', 0}, ACT_RIGHT, MX, 0, NULL, "move right (matrix cells)"},
+    {{KEY_UP, 'k', 0}, ACT_UP, ALL, 0, NULL, "move up, down"},
+    {{KEY_DOWN, 'j', 0}, ACT_DOWN, ALL, 0, NULL, "move up, down"},
+    {{KEY_LEFT, 'h', 0}, ACT_LEFT, MX, 0, NULL, "move left, right (matrix cells)"},
+    {{KEY_RIGHT, 'l', 0}, ACT_RIGHT, MX, 0, NULL, "move left, right (matrix cells)"},
     {{'\n', '\r', KEY_ENTER},
      ACT_LISTEN,
      LES,
@@ -65,6 +67,13 @@ static const struct binding bindings[] = {
     {{'d', 0, 0}, ACT_CLOSE, LES, LS | MX, "close", "close the chosen listener"},
     {{'r', 0, 0}, ACT_REPROBE, LES, LS | MX, "probe", "probe every listener again"},
     {{'\t', 0, 0}, ACT_NEXT_PANEL, LES, LES, "panel", "next panel: interfaces, listeners, matrix"},
+    {{'v', 0, 0},
+     ACT_ADD_HOST,
+     LES,
+     MX,
+     "vantage",
+     "probe from another machine too, over ssh (asks HOST)"},
+    {{'V', 0, 0}, ACT_REMOVE_HOST, MX, 0, NULL, "stop probing from the chosen column's machine"},
     {{'p', 0, 0},
      ACT_SK_PROBE,
      SK,
@@ -205,6 +214,24 @@ static void close_selected(struct tui *t)
 		t->sel_row = (size_t)bs_lesson_row_of_listener(t->lesson, t->sel_listener);
 }
 
+/* V: the chosen column's machine stops probing. */
+static void remove_host(struct tui *t)
+{
+	const struct bs_matrix *m = bs_lesson_matrix(t->lesson);
+	long h = bs_lesson_host_of_col(t->lesson, t->sel_col);
+
+	if (h >= 0) {
+		bs_lesson_remove_host(t->lesson, (size_t)h);
+		if (t->sel_col >= bs_matrix_ncols(m))
+			t->sel_col = bs_matrix_ncols(m) ? bs_matrix_ncols(m) - 1 : 0;
+		return;
+	}
+	tui_log(t, bs_lesson_host_count(t->lesson) == 0
+	               ? "no machine probes over ssh: v adds one"
+	               : "the chosen column is not a machine added with v: move to one of its "
+	                 "columns (Left, Right), then V");
+}
+
 static unsigned context(const struct tui *t)
 {
 	return t->screen == SCREEN_SOCKETS ? SK : 1u << t->focus;
@@ -264,6 +291,12 @@ static void run(struct tui *t, enum action a)
 		break;
 	case ACT_REPROBE:
 		bs_lesson_reprobe(t->lesson);
+		break;
+	case ACT_ADD_HOST:
+		prompt_open_host(t);
+		break;
+	case ACT_REMOVE_HOST:
+		remove_host(t);
 		break;
 	case ACT_CLOSE:
 		close_selected(t);
@@ -357,7 +390,10 @@ void keys_status(const struct tui *t, char *buf, size_t len)
 {
 	buf[0] = '\0';
 	if (t->prompt.active) {
-		snprintf(buf, len, " type a port  Enter open  Backspace erase  Esc cancel");
+		snprintf(buf, len, "%s",
+		         t->prompt.kind == PROMPT_HOST
+		             ? " type [USER@]HOST  Enter connect  Backspace erase  Esc cancel"
+		             : " type a port  Enter open  Backspace erase  Esc cancel");
 		return;
 	}
 	if (t->tour_step >= 0)
@@ -382,13 +418,21 @@ size_t keys_help(const struct tui *t, char lines[][96], size_t max)
 		char keys[32] = "";
 		if (bindings[i].help == NULL)
 			continue; /* a second label for a key already listed */
-		for (size_t k = 0; k < 3 && bindings[i].keys[k] != 0; k++) {
-			if (bindings[i].keys[k] == '\r' || bindings[i].keys[k] == KEY_ENTER)
-				continue;
-			bs_textbuf_appendf(keys, sizeof(keys), "%s%s", keys[0] ? " " : "",
-			                   key_label(bindings[i].keys[k], false));
-		}
-		snprintf(lines[n++], 96, "%-12s %s", keys, bindings[i].help);
+		/* Bindings in a row with one help text share its line: "Up k Down j  move up, down"
+		 */
+		size_t last = i;
+		while (last + 1 < NBINDINGS && bindings[last + 1].help != NULL &&
+		       strcmp(bindings[last + 1].help, bindings[i].help) == 0)
+			last++;
+		for (size_t j = i; j <= last; j++)
+			for (size_t k = 0; k < 3 && bindings[j].keys[k] != 0; k++) {
+				if (bindings[j].keys[k] == '\r' || bindings[j].keys[k] == KEY_ENTER)
+					continue;
+				bs_textbuf_appendf(keys, sizeof(keys), "%s%s", keys[0] ? " " : "",
+				                   key_label(bindings[j].keys[k], false));
+			}
+		snprintf(lines[n++], 96, "%-16s %s", keys, bindings[i].help);
+		i = last;
 	}
 	return n;
 }

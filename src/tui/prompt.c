@@ -1,7 +1,8 @@
 /*
- * The port prompt: a screen state, not a nested loop. Enter on an interface opens it with
- * the default port 8081; digits replace the default, then append; the port is validated as
- * it is typed and the engine's sentence is shown in place when opening fails.
+ * The prompts: a screen state, not a nested loop. Enter on an interface asks a port, with
+ * the default 8081 (digits replace the default, then append); v asks a host to probe from
+ * over ssh. What is typed is validated as it is typed, and the engine's sentence is shown in
+ * place when opening the listener or starting ssh fails.
  */
 #include <curses.h>
 #include <stdio.h>
@@ -13,10 +14,22 @@ static void validate(struct tui *t)
 {
 	struct bs_error err;
 	uint16_t port;
+	int rc;
 
 	t->prompt.error[0] = '\0';
-	if (bs_port_parse(t->prompt.text, &port, &err) < 0)
+	if (t->prompt.kind == PROMPT_HOST) /* empty: nothing typed yet, not an error yet */
+		rc = t->prompt.text[0] ? bs_remote_host_check(t->prompt.text, &err) : 0;
+	else
+		rc = bs_port_parse(t->prompt.text, &port, &err);
+	if (rc < 0)
 		snprintf(t->prompt.error, sizeof(t->prompt.error), "%s", err.msg);
+}
+
+/* How much a prompt takes: a port's digits (and a few more, to say what is wrong), or a
+ * host as long as ssh's check allows. */
+static size_t prompt_max(const struct tui *t)
+{
+	return t->prompt.kind == PROMPT_HOST ? sizeof(t->prompt.text) - 1 : 7;
 }
 
 void prompt_open(struct tui *t)
@@ -32,6 +45,28 @@ void prompt_open(struct tui *t)
 	t->prompt.fresh = true;
 	t->prompt.row = *row;
 	snprintf(t->prompt.text, sizeof(t->prompt.text), "%s", TUI_DEFAULT_PORT);
+}
+
+void prompt_open_host(struct tui *t)
+{
+	memset(&t->prompt, 0, sizeof(t->prompt));
+	t->prompt.active = true;
+	t->prompt.kind = PROMPT_HOST;
+}
+
+static void submit_host(struct tui *t)
+{
+	struct bs_error err;
+
+	validate(t);
+	if (t->prompt.error[0] != '\0')
+		return;
+	if (bs_remote_host_check(t->prompt.text, &err) < 0 ||
+	    bs_lesson_add_host(t->lesson, t->prompt.text, t->ssh_command, &err) < 0) {
+		snprintf(t->prompt.error, sizeof(t->prompt.error), "%s", err.msg);
+		return;
+	}
+	t->prompt.active = false;
 }
 
 static void submit(struct tui *t)
@@ -68,7 +103,10 @@ void prompt_key(struct tui *t, int key)
 	case '\n':
 	case '\r':
 	case KEY_ENTER:
-		submit(t);
+		if (t->prompt.kind == PROMPT_HOST)
+			submit_host(t);
+		else
+			submit(t);
 		return;
 	case KEY_BACKSPACE:
 	case 127:
@@ -84,7 +122,7 @@ void prompt_key(struct tui *t, int key)
 		if (t->prompt.fresh)
 			len = 0;
 		t->prompt.fresh = false;
-		if (len + 1 < sizeof(t->prompt.text)) {
+		if (len < prompt_max(t)) {
 			t->prompt.text[len] = (char)key;
 			t->prompt.text[len + 1] = '\0';
 		}

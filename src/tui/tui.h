@@ -62,10 +62,16 @@ struct iface_row {
 	struct bs_endpoint bind; /* port 0 */
 };
 
+enum prompt_kind {
+	PROMPT_PORT, /* Enter on an interface: the port to listen on */
+	PROMPT_HOST, /* v: [USER@]HOST to probe from over ssh */
+};
+
 struct tui_prompt {
 	bool active;
+	enum prompt_kind kind;
 	bool fresh; /* the default is shown; the first digit replaces it */
-	char text[8];
+	char text[BS_REMOTE_HOST_MAX];
 	char error[BS_ERROR_MSG_MAX];
 	struct iface_row row;
 };
@@ -101,6 +107,7 @@ struct tui {
 	int tour_step; /* -1: no tour; else the step of `bindscope lab --tour` shown */
 	struct bs_lab_vantage vantages[BS_LESSON_MAX_VANTAGES];
 	size_t nvantages;
+	const char *ssh_command; /* --ssh, else $BINDSCOPE_SSH, else NULL: ssh */
 	enum tui_screen screen;
 	enum tui_focus lesson_focus; /* the focus to return to from the sockets screen */
 	struct sockets_view sv;
@@ -121,6 +128,7 @@ void rows_free(struct tui *t);
 
 /* prompt.c */
 void prompt_open(struct tui *t);
+void prompt_open_host(struct tui *t);
 void prompt_key(struct tui *t, int key);
 
 /* keys.c */

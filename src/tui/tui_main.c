@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -17,13 +18,17 @@
 #include "tui_entry.h"
 
 static const char tui_usage[] =
-    "Usage: bindscope [tui]\n"
+    "Usage: bindscope [tui] [--from-host [USER@]HOST]... [--ssh CMD]\n"
     "\n"
     "The interactive explorer: choose an interface (or 0.0.0.0, all of them) and a port,\n"
     "bindscope opens a listener there and probes it on every address of this machine.\n"
     "Press ? inside for the keys. Listeners close when bindscope quits.\n"
     "\n"
-    "  -h, --help    show this help\n";
+    "  -H, --from-host [USER@]HOST  probe from that machine too, over ssh (as the key v\n"
+    "                               does; repeatable): `ssh -T -o BatchMode=yes HOST\n"
+    "                               bindscope agent` must log in without a password\n"
+    "      --ssh CMD                the ssh command (default: $BINDSCOPE_SSH, else ssh)\n"
+    "  -h, --help                   show this help\n";
 
 static void on_changed(void *arg)
 {
@@ -65,20 +70,56 @@ static void on_signal(int signo, void *arg)
 	t->quit = true;
 }
 
-static int parse(int argc, char **argv, bool *tour)
+struct tui_args {
+	bool tour;
+	const char *hosts[BS_LESSON_MAX_HOSTS];
+	size_t nhosts;
+	const char *ssh;
+};
+
+/* --from-host HOST: checked before the terminal is taken, so a mistake is a plain message. */
+static int add_host_arg(struct tui_args *a, const char *host)
+{
+	struct bs_error err;
+
+	if (a->nhosts == BS_LESSON_MAX_HOSTS) {
+		fprintf(stderr, "bindscope tui: at most %d --from-host hosts\n",
+		        BS_LESSON_MAX_HOSTS);
+		return 2;
+	}
+	if (bs_remote_host_check(host, &err) < 0) {
+		fprintf(stderr, "bindscope tui: --from-host '%.64s': %s\n", host, err.msg);
+		return 2;
+	}
+	a->hosts[a->nhosts++] = host;
+	return -1;
+}
+
+static int parse(int argc, char **argv, struct tui_args *a)
 {
 	static const struct option longopts[] = {
 	    {"help", no_argument, NULL, 'h'},
 	    {"tour", no_argument, NULL, 'T'},
+	    {"from-host", required_argument, NULL, 'H'},
+	    {"ssh", required_argument, NULL, 'S'},
 	    {NULL, 0, NULL, 0},
 	};
 	char why[512];
-	int c;
+	int c, rc;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	a->ssh = getenv("BINDSCOPE_SSH");
+	while ((c = getopt_long(argc, argv, "hH:", longopts, NULL)) != -1) {
 		if (c == 'T') {
-			*tour = true;
+			a->tour = true;
+			continue;
+		}
+		if (c == 'H' && (rc = add_host_arg(a, optarg)) >= 0)
+			return rc;
+		if (c == 'H')
+			continue;
+		if (c == 'S') {
+			a->ssh = optarg;
 			continue;
 		}
 		if (c == 'h') {
@@ -133,10 +174,10 @@ int cmd_tui(int argc, char **argv)
 {
 	static const int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGWINCH};
 	static struct tui t;
-	bool tour = false;
+	struct tui_args args = {0};
 	struct bs_lesson_events events = {.changed = on_changed, .log = on_log, .arg = &t};
 	struct bs_error err;
-	int rc = parse(argc, argv, &tour);
+	int rc = parse(argc, argv, &args);
 
 	if (rc >= 0)
 		return rc;
@@ -157,7 +198,11 @@ int cmd_tui(int argc, char **argv)
 	t.nvantages = bs_lab_vantages(t.vantages, BS_LESSON_MAX_VANTAGES);
 	if (t.nvantages > 0)
 		bs_lesson_set_vantages(t.lesson, t.vantages, t.nvantages);
-	if (tour)
+	t.ssh_command = args.ssh;
+	for (size_t i = 0; i < args.nhosts; i++)
+		if (bs_lesson_add_host(t.lesson, args.hosts[i], t.ssh_command, &err) < 0)
+			tui_log(&t, err.msg);
+	if (args.tour)
 		tour_start(&t);
 	rc = run(&t);
 	sockets_view_free(&t);

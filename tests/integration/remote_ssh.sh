@@ -9,86 +9,21 @@
 set -uo pipefail
 source "$TESTS_DIR/lib/common.sh"
 
-SSHD=/usr/sbin/sshd
-if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP: this test starts sshd in a lab peer, which needs root (sshd's privilege" \
-		"separation runs as its own user)" >&2
-	exit 77
-fi
-if [ ! -x "$SSHD" ] || ! command -v ssh >/dev/null || ! command -v ssh-keygen >/dev/null; then
-	echo "SKIP: openssh-server and openssh-client are needed (.ci/deps.sh installs them)" >&2
-	exit 77
-fi
+source "$TESTS_DIR/lib/lab_sshd.sh"
+lab_sshd_skip_unless_able
 if [ -z "${IN_LAB:-}" ]; then
 	why=$("$BINDSCOPE" lab -- true 2>&1) || { echo "SKIP: the lab cannot be built: $why" >&2; exit 77; }
 	IN_LAB=1 exec timeout 110 "$BINDSCOPE" lab -- bash "$0"
 fi
 
 tmp=$(mktemp -d)
-sshd_pids=()
 cleanup() {
-	for p in "${sshd_pids[@]}"; do kill "$p" 2>/dev/null; done
+	lab_sshd_stop
 	wait 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-peer_pid() { tr ' ' '\n' <<<"$BINDSCOPE_LAB_PEERS" | sed -n "s/^$1=//p"; }
-bindir=$(cd "$(dirname "$BINDSCOPE")" && pwd)
-
-ssh-keygen -q -t ed25519 -N '' -f "$tmp/host_key"
-ssh-keygen -q -t ed25519 -N '' -f "$tmp/id"
-ssh-keygen -q -t ed25519 -N '' -f "$tmp/other_id"
-cp "$tmp/id.pub" "$tmp/authorized_keys"
-mkdir -p /run/sshd # sshd's privilege separation directory (an empty directory)
-
-# start_sshd NAME PEER ADDRESS PORT PATH: an sshd in PEER's namespace on ADDRESS:PORT whose
-# sessions get PATH (so `bindscope agent` is this build's, or is missing).
-start_sshd() {
-	cat >"$tmp/sshd_$1.conf" <<EOF
-ListenAddress $3:$4
-HostKey $tmp/host_key
-PidFile none
-AuthorizedKeysFile $tmp/authorized_keys
-StrictModes no
-UsePAM no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PermitRootLogin prohibit-password
-SetEnv PATH=$5
-EOF
-	nsenter -t "$(peer_pid "$2")" -n "$SSHD" -D -e -f "$tmp/sshd_$1.conf" 2>>"$tmp/sshd_$1.log" &
-	sshd_pids+=($!)
-	for _ in $(seq 50); do
-		nsenter -t "$(peer_pid "$2")" -n ss -Hltn "sport = :$4" | grep -q . && return 0
-		sleep 0.1
-	done
-	echo "sshd $1 did not start:"
-	cat "$tmp/sshd_$1.log"
-	return 1
-}
-start_sshd eth0 eth0-peer 192.168.0.20 2222 "$bindir:/usr/bin:/bin" || exit 1
-start_sshd wlan0 wlan0-peer 192.168.1.20 2222 "$bindir:/usr/bin:/bin" || exit 1
-start_sshd noagent eth0-peer 192.168.0.20 2223 "/usr/bin:/bin" || exit 1
-
-key=$(cut -d' ' -f1,2 "$tmp/host_key.pub")
-printf '[192.168.0.20]:2222 %s\n[192.168.1.20]:2222 %s\n[192.168.0.20]:2223 %s\n' \
-	"$key" "$key" "$key" >"$tmp/known_hosts"
-# host ALIAS ADDRESS PORT KEY
-host() {
-	printf 'Host %s\n  HostName %s\n  Port %s\n  User root\n  IdentityFile %s\n' "$1" "$2" "$3" "$4"
-	printf '  IdentitiesOnly yes\n  UserKnownHostsFile %s\n  GlobalKnownHostsFile /dev/null\n' \
-		"$tmp/known_hosts"
-	printf '  StrictHostKeyChecking yes\n  ConnectTimeout 5\n\n'
-}
-{
-	host pc-eth0 192.168.0.20 2222 "$tmp/id"
-	host pc-wlan0 192.168.1.20 2222 "$tmp/id"
-	for i in 1 2 3 4 5 6; do host "pc$i" 192.168.0.20 2222 "$tmp/id"; done
-	host pc-noagent 192.168.0.20 2223 "$tmp/id"
-	host pc-wrongkey 192.168.0.20 2222 "$tmp/other_id"
-	host pc-nothing 192.168.0.20 2299 "$tmp/id"
-} >"$tmp/ssh_config"
+lab_sshd_start "$tmp" || exit 1
 export BINDSCOPE_SSH="ssh -F $tmp/ssh_config"
 
 # --- the same cells as the lab's peers ---
@@ -180,6 +115,9 @@ fails() {
 }
 fails pc-noagent no-agent "no agent" "pc-noagent has no bindscope to run (its shell said: "
 fails pc-wrongkey no-ssh "ssh failed" "ssh could not log in to pc-wrongkey: root@192.168.0.20: Permission denied (publickey)"
+text=$(timeout 40 "$BINDSCOPE" probe --open 0.0.0.0:8081 --from-host pc-wrongkey --explain)
+check_contains "a host that never answered: nothing is predicted, and the words say why" \
+	"pc-wrongkey never answered, so bindscope knows neither its routes nor where its connection to 192.168.0.110:8081 would arrive: nothing is predicted." "$text"
 fails pc-nothing no-ssh "ssh failed" "Connection refused"
 
 # Another protocol version, and a slow host: stand-ins for ssh that answer wrongly or never.

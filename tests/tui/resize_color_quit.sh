@@ -106,6 +106,10 @@ lesson_cells "back at 100x30" "✓" "✗"
 tui_keys '?'
 wait_for "? opens the help overlay" 'keys \(any key closes\)'
 wait_for "the help names q" 'q +quit \(closes every listener\)'
+wait_for "the help names v and V (other machines over ssh)" \
+	'v +probe from another machine too, over ssh \(asks HOST\)'
+wait_for "the longest help line is whole, inside the box" "V +stop probing from the chosen column's machine +│"
+check_screen_lacks "no key is left out" 'more keys:'
 tui_keys Down
 wait_gone "any key closes it" 'any key closes'
 wait_for "and the key does nothing else: wlan0 is still chosen" '^>wlan0 '
