@@ -121,10 +121,23 @@ check_cells "tcp 0.0.0.0:8081" "pc-wlan0@192.168.0.110=⊘ unreach" "pc-wlan0@19
 # the requests queue here (the abandoned ones unsent), so the host is never "too slow".
 tui_keys $(printf 'r %.0s' $(seq 30)) # one write: the keys arrive together
 wait_gone "30 rounds in a row: probing ends" 'probing' 100
+# The last round's accepts wait behind the abandoned rounds' in the listen queue: until our
+# listener has taken them a cell may read '!' (open, not yet attributed). Bounded.
+wait_gone "... and every cell is attributed to the socket that took it" '✓ open !' 100
 check_screen_lacks "... and pc-wlan0 still answers (no failure, no refused request)" \
 	'\? too slow|requests waiting|probing failed|not probed'
 check_cells "tcp 0.0.0.0:8081" "pc-wlan0@192.168.1.10=✓ open"
 tui_stop
 sleep 0.3
 check "no ssh is left after q" "" "$(pgrep -f 'BatchMode=yes' || true)"
+
+# `bindscope tui --from-host HOST --ssh CMD` adds the host at start, as v does.
+real=$BINDSCOPE
+BINDSCOPE="$TUI_TMP/bindscope-from-host"
+printf '#!/bin/sh\nexec %q tui --from-host pc-wlan0 --ssh %q\n' "$real" "ssh -F $ssh_dir/ssh_config" >"$BINDSCOPE"
+chmod +x "$BINDSCOPE"
+tui_start || exit 1
+wait_for "tui --from-host: the host answers at start" 'pc-wlan0 answers over ssh: it probes from 192\.168\.1\.20'
+wait_for "... and is a column, before any listener" '^ socket .* pc-wlan0 +pc-wlan0 *$'
+tui_stop
 finish
