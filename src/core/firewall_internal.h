@@ -78,4 +78,8 @@ const struct fw_set *fw_find_set(const struct bs_fw_ruleset *fw, size_t c, const
 /* One expression or statement of a rule as nft prints it, appended to buf. */
 void fw_expr_text(const json_t *e, char *buf, size_t len);
 
+/* How many nftables tables this network namespace has (firewall_tables.c), or -1 when the
+ * kernel would not say (no permission, no nf_tables): then libnftables is asked, and says. */
+long fw_count_tables(void);
+
 #endif

@@ -1,4 +1,10 @@
-/* The ruleset from the kernel, through libnftables (JSON out), and nft commands for the lab. */
+/*
+ * The ruleset from the kernel, through libnftables (JSON out), and nft commands for the lab.
+ * libnftables is loaded when it is first needed (dlopen), not at every start: with its
+ * libnftnl, libxtables and libgmp it is most of a one-shot command's start-up, and a machine
+ * (or namespace) with no nftables table needs none of it (fw_count_tables says so first).
+ */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <nftables/libnftables.h>
@@ -10,10 +16,64 @@
 
 #include "firewall_internal.h"
 
+#define LIBNFTABLES "libnftables.so.1"
+/* What `nft -j list ruleset` prints where there is nothing (its metainfo aside). */
+#define EMPTY_RULESET "{\"nftables\": []}"
+
+/* The libnftables calls bindscope makes, looked up once. */
+static struct {
+	bool tried, loaded;
+	char why[200];
+	struct nft_ctx *(*ctx_new)(uint32_t flags);
+	void (*ctx_free)(struct nft_ctx *ctx);
+	void (*output_set_flags)(struct nft_ctx *ctx, unsigned int flags);
+	int (*buffer_output)(struct nft_ctx *ctx);
+	int (*buffer_error)(struct nft_ctx *ctx);
+	const char *(*get_output_buffer)(struct nft_ctx *ctx);
+	const char *(*get_error_buffer)(struct nft_ctx *ctx);
+	int (*run_cmd_from_buffer)(struct nft_ctx *ctx, const char *buf);
+} nft;
+
+static bool symbol(void *lib, const char *name, void *out)
+{
+	void *p = dlsym(lib, name);
+
+	if (p == NULL)
+		snprintf(nft.why, sizeof(nft.why), "%s has no %s: install libnftables1 %s",
+		         LIBNFTABLES, name, "1.0 or later");
+	memcpy(out, &p, sizeof(p)); /* a data pointer to a function pointer, as POSIX allows */
+	return p != NULL;
+}
+
+static bool nft_load(struct bs_error *err)
+{
+	void *lib;
+
+	if (!nft.tried) {
+		nft.tried = true;
+		lib = dlopen(LIBNFTABLES, RTLD_NOW | RTLD_LOCAL);
+		if (lib == NULL)
+			snprintf(nft.why, sizeof(nft.why),
+			         "%s cannot be loaded (%s): install the package libnftables1",
+			         LIBNFTABLES, dlerror());
+		nft.loaded = lib != NULL && symbol(lib, "nft_ctx_new", &nft.ctx_new) &&
+		             symbol(lib, "nft_ctx_free", &nft.ctx_free) &&
+		             symbol(lib, "nft_ctx_output_set_flags", &nft.output_set_flags) &&
+		             symbol(lib, "nft_ctx_buffer_output", &nft.buffer_output) &&
+		             symbol(lib, "nft_ctx_buffer_error", &nft.buffer_error) &&
+		             symbol(lib, "nft_ctx_get_output_buffer", &nft.get_output_buffer) &&
+		             symbol(lib, "nft_ctx_get_error_buffer", &nft.get_error_buffer) &&
+		             symbol(lib, "nft_run_cmd_from_buffer", &nft.run_cmd_from_buffer);
+	}
+	if (!nft.loaded)
+		bs_error_set(err, 0, "%s", nft.why);
+	return nft.loaded;
+}
+
 /* Copy nft's own message, one line, without its trailing newline. */
 static void nft_message(struct nft_ctx *ctx, char *buf, size_t len)
 {
-	const char *e = nft_ctx_get_error_buffer(ctx);
+	const char *e = nft.get_error_buffer(ctx);
 	size_t n;
 
 	snprintf(buf, len, "%s", e != NULL && e[0] != '\0' ? e : "no message");
@@ -25,18 +85,21 @@ static void nft_message(struct nft_ctx *ctx, char *buf, size_t len)
 			buf[i] = ' ';
 }
 
-static struct nft_ctx *context(bool json)
+static struct nft_ctx *context(bool json, struct bs_error *err)
 {
-	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	struct nft_ctx *ctx;
 
-	if (ctx == NULL)
+	if (!nft_load(err))
 		return NULL;
-	if (json)
-		nft_ctx_output_set_flags(ctx, NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE);
-	if (nft_ctx_buffer_output(ctx) < 0 || nft_ctx_buffer_error(ctx) < 0) {
-		nft_ctx_free(ctx);
-		return NULL;
+	ctx = nft.ctx_new(NFT_CTX_DEFAULT);
+	if (ctx != NULL && json)
+		nft.output_set_flags(ctx, NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE);
+	if (ctx != NULL && (nft.buffer_output(ctx) < 0 || nft.buffer_error(ctx) < 0)) {
+		nft.ctx_free(ctx);
+		ctx = NULL;
 	}
+	if (ctx == NULL)
+		bs_error_set(err, 0, "libnftables could not start");
 	return ctx;
 }
 
@@ -98,7 +161,7 @@ static int run_quietly(struct nft_ctx *ctx, const char *commands)
 {
 	int saved = quiet_stderr(), rc, code;
 
-	rc = nft_run_cmd_from_buffer(ctx, commands);
+	rc = nft.run_cmd_from_buffer(ctx, commands);
 	code = errno;
 	restore_stderr(saved);
 	errno = code;
@@ -115,22 +178,25 @@ struct bs_fw_ruleset *bs_fw_read(enum bs_fw_status *status, struct bs_error *err
 	*status = BS_FW_UNAVAILABLE;
 	if (!netlink_possible(err))
 		return NULL;
-	ctx = context(true);
-	if (ctx == NULL) {
-		bs_error_set(err, 0, "libnftables could not start");
-		return NULL;
+	if (fw_count_tables() == 0) { /* no table, no rule: the empty ruleset, as nft lists it */
+		fw = bs_fw_parse(EMPTY_RULESET, strlen(EMPTY_RULESET), err);
+		ctx = NULL;
+	} else {
+		ctx = context(true, err);
+		if (ctx == NULL)
+			return NULL;
+		if (run_quietly(ctx, "list ruleset") != 0) {
+			nft_message(ctx, msg, sizeof(msg));
+			if (strstr(msg, "Operation not permitted") != NULL || errno == EPERM)
+				*status = BS_FW_NEEDS_ROOT;
+			bs_error_set(err, 0, "nft list ruleset: %s", msg);
+			nft.ctx_free(ctx);
+			return NULL;
+		}
+		out = nft.get_output_buffer(ctx);
+		fw = bs_fw_parse(out, strlen(out), err);
+		nft.ctx_free(ctx);
 	}
-	if (run_quietly(ctx, "list ruleset") != 0) {
-		nft_message(ctx, msg, sizeof(msg));
-		if (strstr(msg, "Operation not permitted") != NULL || errno == EPERM)
-			*status = BS_FW_NEEDS_ROOT;
-		bs_error_set(err, 0, "nft list ruleset: %s", msg);
-		nft_ctx_free(ctx);
-		return NULL;
-	}
-	out = nft_ctx_get_output_buffer(ctx);
-	fw = bs_fw_parse(out, strlen(out), err);
-	nft_ctx_free(ctx);
 	if (fw == NULL)
 		return NULL;
 	if (fw->nchains == 0 && legacy_tables_loaded()) {
@@ -164,14 +230,14 @@ int bs_fw_apply(const char *commands, struct bs_error *err)
 
 	if (!netlink_possible(err))
 		return -1;
-	ctx = context(false);
+	ctx = context(false, err);
 	if (ctx == NULL)
-		return bs_error_set(err, 0, "libnftables could not start");
+		return -1;
 	if (run_quietly(ctx, commands) != 0) {
 		nft_message(ctx, msg, sizeof(msg));
-		nft_ctx_free(ctx);
+		nft.ctx_free(ctx);
 		return bs_error_set(err, 0, "nft refused the rule: %s", msg);
 	}
-	nft_ctx_free(ctx);
+	nft.ctx_free(ctx);
 	return 0;
 }

@@ -635,7 +635,8 @@ static void remove_host(struct bs_lesson *ls, size_t i, bool retry)
 	bs_matrix_probe_stop(ls->matrix);
 	bs_matrix_free(ls->port_matrix);
 	ls->port_matrix = NULL;
-	memmove(&ls->hosts[i], &ls->hosts[i + 1], (ls->nhosts - i - 1) * sizeof(ls->hosts[0]));
+	for (size_t j = i; j + 1 < ls->nhosts; j++)
+		ls->hosts[j] = ls->hosts[j + 1];
 	ls->nhosts--;
 	if (!retry)
 		say(ls, "stopped probing from %s", bs_remote_host(h->remote));
