@@ -37,6 +37,9 @@ int bs_watch_set_events(struct bs_watch *watch, uint32_t events);
 
 /* Stop watching (does not close the fd). NULL is ignored. */
 void bs_watch_remove(struct bs_watch *watch);
+/* Stop watching and close the fd: one syscall, since a closed fd leaves the epoll set by
+ * itself (for fds that are not duplicated, as an accepted connection's is not). */
+void bs_watch_close(struct bs_watch *watch, int fd);
 
 /* Call cb after ms milliseconds, and then every ms milliseconds when repeat is true. */
 struct bs_timer *bs_loop_timer(struct bs_loop *loop, uint64_t ms, bool repeat, bs_timer_cb cb,

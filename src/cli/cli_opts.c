@@ -43,15 +43,31 @@ int cli_parse_endpoint(const char *text, const struct bs_iface_list *ifaces, str
 	return -1;
 }
 
+/* "HH:MM:SS.mmm". The clock fields are worked out once a second (a listener stamps two
+ * lines per connection); the milliseconds are written by hand. */
 void cli_timestamp(char *buf, size_t len)
 {
+	static time_t last = -1;
+	static char hms[16];
 	struct timeval tv;
 	struct tm tm;
+	char out[16];
+	long ms;
 
 	gettimeofday(&tv, NULL);
-	localtime_r(&tv.tv_sec, &tm);
-	snprintf(buf, len, "%02d:%02d:%02d.%03ld", tm.tm_hour, tm.tm_min, tm.tm_sec,
-	         (long)tv.tv_usec / 1000);
+	if (tv.tv_sec != last) {
+		localtime_r(&tv.tv_sec, &tm);
+		snprintf(hms, sizeof(hms), "%02d:%02d:%02d.", tm.tm_hour % 100, tm.tm_min % 100,
+		         tm.tm_sec % 100);
+		last = tv.tv_sec;
+	}
+	ms = (long)tv.tv_usec / 1000;
+	memcpy(out, hms, 9);
+	out[9] = (char)('0' + ms / 100 % 10);
+	out[10] = (char)('0' + ms / 10 % 10);
+	out[11] = (char)('0' + ms % 10);
+	out[12] = '\0';
+	snprintf(buf, len, "%s", out);
 }
 
 int cli_parse_address(const char *text, const struct bs_iface_list *ifaces, struct bs_endpoint *ep)

@@ -99,27 +99,51 @@ static void print_event_json(struct bs_listener *l, const struct bs_listener_eve
 	cli_json_emit_flush(o, true, flush);
 }
 
+/* "WHEN PROTO BOUND  VERB PEER -> LOCAL" (verb with its spaces), no newline. */
+static void put_words(const char *when, const char *proto, const char *bound, const char *verb,
+                      const char *peer, const char *local)
+{
+	fputs(when, stdout);
+	fputc(' ', stdout);
+	fputs(proto, stdout);
+	fputc(' ', stdout);
+	fputs(bound, stdout);
+	fputc(' ', stdout);
+	fputs(verb, stdout);
+	fputs(peer, stdout);
+	fputs(" -> ", stdout);
+	fputs(local, stdout);
+}
+
 static void print_event_text(struct bs_listener *l, const struct bs_listener_event *ev,
                              const char *when)
 {
-	char raw[BS_ENDPOINT_TEXT_MAX], bound[4 * BS_ENDPOINT_TEXT_MAX],
-	    peer[4 * BS_ENDPOINT_TEXT_MAX], local[4 * BS_ENDPOINT_TEXT_MAX];
+	static const struct bs_listener *cached; /* the last listener's text, made once */
+	static struct bs_endpoint cached_ep;
+	static char bound[4 * BS_ENDPOINT_TEXT_MAX];
+	char raw[BS_ENDPOINT_TEXT_MAX], peer[4 * BS_ENDPOINT_TEXT_MAX],
+	    local[4 * BS_ENDPOINT_TEXT_MAX];
 	const char *proto = bs_proto_name(bs_listener_proto(l));
 
 	/* An IPv6 address may carry an interface name (fe80::1%eth0): made safe, never cut. */
-	bs_endpoint_text(bs_listener_endpoint(l), raw, sizeof(raw));
-	bs_text_safe(raw, bound, sizeof(bound));
+	if (cached != l || !bs_endpoint_equal(&cached_ep, bs_listener_endpoint(l))) {
+		bs_endpoint_text(bs_listener_endpoint(l), raw, sizeof(raw));
+		bs_text_safe(raw, bound, sizeof(bound));
+		cached = l;
+		cached_ep = *bs_listener_endpoint(l);
+	}
 	bs_endpoint_text(&ev->peer, raw, sizeof(raw));
 	bs_text_safe(raw, peer, sizeof(peer));
 	bs_endpoint_text(&ev->local, raw, sizeof(raw));
 	bs_text_safe(raw, local, sizeof(local));
 	switch (ev->kind) {
-	case BS_EV_ACCEPTED:
-		printf("%s %s %s  accepted %s -> %s\n", when, proto, bound, peer, local);
+	case BS_EV_ACCEPTED: /* the busiest line: put together without printf's parsing */
+		put_words(when, proto, bound, " accepted ", peer, local);
+		fputc('\n', stdout);
 		break;
 	case BS_EV_CLOSED:
-		printf("%s %s %s  closed   %s -> %s after %llu bytes\n", when, proto, bound, peer,
-		       local, (unsigned long long)ev->bytes);
+		put_words(when, proto, bound, " closed   ", peer, local);
+		printf(" after %llu bytes\n", (unsigned long long)ev->bytes);
 		break;
 	case BS_EV_DATAGRAM:
 		printf("%s %s %s  datagram %s -> %s, %llu bytes\n", when, proto, bound, peer, local,

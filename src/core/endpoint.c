@@ -411,15 +411,32 @@ void bs_endpoint_addr_text(const struct bs_endpoint *ep, char *buf, size_t len)
 	}
 }
 
+/* "[ADDR]:PORT" or "ADDR:PORT", cut to len as snprintf would. Written by hand: a listener
+ * says two of these per connection, and printf's machinery was most of its CPU. */
 void bs_endpoint_text(const struct bs_endpoint *ep, char *buf, size_t len)
 {
-	char addr[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+	char out[INET6_ADDRSTRLEN + IF_NAMESIZE + 16], digits[8];
+	size_t o = 0, nd = 0, n;
+	unsigned port = ep->port;
+	bool v6 = ep->family == AF_INET6;
 
-	bs_endpoint_addr_text(ep, addr, sizeof(addr));
-	if (ep->family == AF_INET6)
-		snprintf(buf, len, "[%s]:%u", addr, ep->port);
-	else
-		snprintf(buf, len, "%s:%u", addr, ep->port);
+	if (len == 0)
+		return;
+	if (v6)
+		out[o++] = '[';
+	bs_endpoint_addr_text(ep, out + o, sizeof(out) - o - 9);
+	o += strlen(out + o);
+	if (v6)
+		out[o++] = ']';
+	out[o++] = ':';
+	do
+		digits[nd++] = (char)('0' + port % 10);
+	while ((port /= 10) != 0);
+	while (nd > 0)
+		out[o++] = digits[--nd];
+	n = o < len - 1 ? o : len - 1;
+	memcpy(buf, out, n);
+	buf[n] = '\0';
 }
 
 void bs_sockaddr_text(const struct sockaddr *sa, socklen_t len, char *buf, size_t buflen)

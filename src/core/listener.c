@@ -75,8 +75,7 @@ static void conn_close(struct bs_listener *l, struct conn *c)
 
 	ev.peer = c->peer;
 	ev.local = c->local;
-	bs_watch_remove(c->watch);
-	close(c->fd);
+	bs_watch_close(c->watch, c->fd);
 	if (c->prev != NULL)
 		c->prev->next = c->next;
 	else

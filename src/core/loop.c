@@ -153,6 +153,13 @@ void bs_watch_remove(struct bs_watch *watch)
 	watch->dead = true;
 }
 
+void bs_watch_close(struct bs_watch *watch, int fd)
+{
+	if (watch != NULL)
+		watch->dead = true; /* freed with the loop's other dead watches */
+	close(fd);
+}
+
 static void timer_fired(int fd, uint32_t events, void *arg)
 {
 	struct bs_timer *t = arg;

@@ -112,12 +112,22 @@ static bool scan_process(struct bs_socket_list *list, int proc_fd, const char *p
 	return readable;
 }
 
+static size_t unowned(const struct bs_socket_list *list)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < list->count; i++)
+		n += list->items[i].pid == 0;
+	return n;
+}
+
 void bs_sockets_find_owners(struct bs_socket_list *list, const char *proc_root)
 {
 	struct inode_ref *refs;
 	struct dirent *p;
 	DIR *proc;
-	bool hidden = false;
+	bool hidden = false, done = false;
+	char self[24];
 
 	if (list->count == 0)
 		return;
@@ -129,10 +139,20 @@ void bs_sockets_find_owners(struct bs_socket_list *list, const char *proc_root)
 		refs[i].index = i;
 	}
 	qsort(refs, list->count, sizeof(*refs), by_inode);
+	snprintf(self, sizeof(self), "%ld", (long)getpid());
 	proc = opendir(proc_root);
+	/* The sockets a probe is about are often this process's own listeners: when they all
+	 * are, one fd directory is read instead of every process's. */
+	if (proc != NULL && scan_process(list, dirfd(proc), proc_root, self, refs, list->count) &&
+	    unowned(list) == 0) {
+		closedir(proc);
+		proc = NULL;
+		done = true;
+	}
 	if (proc != NULL) {
 		while ((p = readdir(proc)) != NULL)
 			if (p->d_name[0] >= '1' && p->d_name[0] <= '9' &&
+			    strcmp(p->d_name, self) != 0 &&
 			    !scan_process(list, dirfd(proc), proc_root, p->d_name, refs,
 			                  list->count))
 				hidden = true;
@@ -141,6 +161,7 @@ void bs_sockets_find_owners(struct bs_socket_list *list, const char *proc_root)
 	/* An unowned socket is "needs root" only if some process's descriptors were hidden;
 	 * otherwise no process holds it (it is being passed between processes, or closed). */
 	for (size_t i = 0; i < list->count; i++)
-		list->items[i].owner_hidden = list->items[i].pid == 0 && (hidden || proc == NULL);
+		list->items[i].owner_hidden =
+		    list->items[i].pid == 0 && (hidden || (proc == NULL && !done));
 	free(refs);
 }
