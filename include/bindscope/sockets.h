@@ -32,7 +32,15 @@ enum bs_exposure_class {
 	BS_EXPOSED_LOOPBACK,    /* 127.0.0.0/8 or ::1: this machine only */
 };
 
-#define BS_OWNER_CMDLINE_MAX 256
+#define BS_OWNER_CMDLINE_MAX  256
+#define BS_SOCKET_HOLDERS_MAX 8 /* processes named per socket; the rest are counted */
+
+/* A process that holds the socket (a descriptor of it): nginx's master and its workers. */
+struct bs_holder {
+	pid_t pid;
+	uid_t uid;        /* the process's user, which may differ from the socket's */
+	char program[16]; /* its comm: at most 15 characters */
+};
 
 struct bs_socket {
 	enum bs_proto proto;
@@ -49,10 +57,15 @@ struct bs_socket {
 	unsigned queued;  /* TCP: connections waiting in it for accept() when read */
 	enum bs_exposure_class exposure;
 	char iface[IF_NAMESIZE]; /* BS_EXPOSED_ONE_ADDRESS: the interface that has the address */
-	pid_t pid;               /* 0: no owner found */
+	pid_t pid;               /* 0: no owner found; else the first holder */
 	bool owner_hidden;       /* no owner found, and some processes could not be read */
+	bool hidden_as_root;     /* ... though the scan ran as root: not a matter of rights */
 	char program[64];
 	char cmdline[BS_OWNER_CMDLINE_MAX];
+	char unit[64]; /* the first holder's systemd unit ("nginx.service"), or "" */
+	char user[33]; /* the socket's uid as a name (anyone may read it), or "" */
+	struct bs_holder holders[BS_SOCKET_HOLDERS_MAX];
+	size_t nholders; /* every process that holds it; the first ones are in holders */
 };
 
 struct bs_socket_list {
@@ -102,8 +115,13 @@ void bs_sockets_deduce_reuseport(struct bs_socket_list *list);
 /* Set each socket's exposure class and interface, then sort most exposed first. */
 void bs_sockets_classify(struct bs_socket_list *list, const struct bs_iface_list *ifaces);
 
-/* Fill pid, program and cmdline from proc_root ("/proc") for every socket it can see. */
+/* Fill the holders (pid, program, their users), the first one's cmdline and systemd unit,
+ * from proc_root ("/proc"), for every socket it can see; and each socket's user name. */
 void bs_sockets_find_owners(struct bs_socket_list *list, const char *proc_root);
+
+/* The name of a uid, from the password database, or "" when it has none. Looked up once
+ * per uid however often asked (a cache that lives for the process). */
+const char *bs_user_name(uid_t uid);
 
 void bs_socket_list_free(struct bs_socket_list *list);
 

@@ -18,18 +18,24 @@
 struct sockets_row {
 	char local[4 * (BS_ENDPOINT_TEXT_MAX + IF_NAMESIZE) + 1];
 	char exposure[4 * 128 + 1];
-	char owner[4 * 128 + 1];
+	char user[4 * 33 + 1];
+	char owner[4 * 1024 + 1];
 };
 
 static void sockets_row_cells(const struct bs_socket *s, struct sockets_row *row)
 {
-	char local[BS_ENDPOINT_TEXT_MAX + IF_NAMESIZE], exposure[128], owner[128];
+	char local[BS_ENDPOINT_TEXT_MAX + IF_NAMESIZE], exposure[128], owner[1024], user[33];
 
 	bs_socket_local_text(s, local, sizeof(local));
 	bs_exposure_class_text(s, exposure, sizeof(exposure));
 	bs_socket_owner_text(s, owner, sizeof(owner));
+	if (s->user[0] != '\0')
+		snprintf(user, sizeof(user), "%s", s->user);
+	else
+		snprintf(user, sizeof(user), "%u", (unsigned)s->uid); /* a uid with no name */
 	bs_text_safe(local, row->local, sizeof(row->local));
 	bs_text_safe(exposure, row->exposure, sizeof(row->exposure));
+	bs_text_safe(user, row->user, sizeof(row->user));
 	bs_text_safe(owner, row->owner, sizeof(row->owner));
 }
 
@@ -54,7 +60,9 @@ static const char sockets_usage[] =
     "'all IPv4 interfaces' (0.0.0.0), 'all IPv6 interfaces' ([::] with IPV6_V6ONLY),\n"
     "'one device' (SO_BINDTODEVICE, shown ADDR%DEV:PORT), 'one interface: wlan0' (one\n"
     "address), 'loopback only' (127.0.0.0/8, ::1: this machine only).\n"
-    "Other users' sockets show 'owner unknown (needs root)' unless run as root.\n"
+    "USER is the socket's user (anyone may see it); OWNER every process that holds it,\n"
+    "with its systemd unit. Other users' processes show 'owner unknown (needs root)'\n"
+    "unless run as root.\n"
     "\n"
     "  -t, --tcp       TCP only          -u, --udp       UDP only\n"
     "  -4, --ipv4      IPv4 only         -6, --ipv6      IPv6 only\n"
@@ -168,6 +176,23 @@ static int parse_sockets_opts(int argc, char **argv, struct sockets_opts *o)
 	return -1;
 }
 
+/* [{"pid", "program", "user"}]: the processes that hold it, as many as were named. */
+static json_t *holders_json(const struct bs_socket *s)
+{
+	json_t *a = json_array();
+	size_t n = s->nholders < BS_SOCKET_HOLDERS_MAX ? s->nholders : BS_SOCKET_HOLDERS_MAX;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *user = bs_user_name(s->holders[i].uid);
+		json_array_append_new(a,
+		                      json_pack("{s:i,s:o,s:i,s:o}", "pid", (int)s->holders[i].pid,
+		                                "program", cli_json_text(s->holders[i].program),
+		                                "uid", (int)s->holders[i].uid, "user",
+		                                user[0] ? cli_json_text(user) : json_null()));
+	}
+	return a;
+}
+
 static json_t *socket_json(const struct bs_socket *s, struct sockets_firewall *f)
 {
 	char local[BS_ENDPOINT_TEXT_MAX + IF_NAMESIZE], addr[BS_ENDPOINT_TEXT_MAX], text[128];
@@ -196,11 +221,14 @@ static json_t *socket_json(const struct bs_socket *s, struct sockets_firewall *f
 	                                             : json_null());
 	json_object_set_new(o, "uid", json_integer(s->uid));
 	json_object_set_new(o, "inode", json_integer((json_int_t)s->inode));
+	json_object_set_new(o, "user", s->user[0] ? cli_json_text(s->user) : json_null());
 	if (s->pid != 0)
-		json_object_set_new(o, "owner",
-		                    json_pack("{s:i,s:o,s:o}", "pid", (int)s->pid, "program",
-		                              cli_json_text(s->program), "cmdline",
-		                              cli_json_text(s->cmdline)));
+		json_object_set_new(
+		    o, "owner",
+		    json_pack("{s:i,s:o,s:o,s:o,s:o,s:I}", "pid", (int)s->pid, "program",
+		              cli_json_text(s->program), "cmdline", cli_json_text(s->cmdline),
+		              "unit", s->unit[0] ? cli_json_text(s->unit) : json_null(), "holders",
+		              holders_json(s), "processes", (json_int_t)s->nholders));
 	else
 		json_object_set_new(o, "owner", json_null());
 	bs_socket_owner_text(s, text, sizeof(text));
@@ -242,8 +270,8 @@ static void print_fw_footer(const struct sockets_firewall *f)
 static void print_text(const struct bs_socket_list *list, const struct sockets_opts *o,
                        struct sockets_firewall *f)
 {
-	struct sockets_row row;
-	size_t shown = 0, wide_local = 5, wide_exposure = 8;
+	static struct sockets_row row; /* 5 KiB: not on the stack */
+	size_t shown = 0, wide_local = 5, wide_exposure = 8, wide_user = 4;
 
 	/* Columns as wide as their widest shown cell, so OWNER always lines up. */
 	for (size_t i = 0; i < list->count; i++) {
@@ -254,16 +282,19 @@ static void print_text(const struct bs_socket_list *list, const struct sockets_o
 			wide_local = strlen(row.local);
 		if (strlen(row.exposure) > wide_exposure)
 			wide_exposure = strlen(row.exposure);
+		if (strlen(row.user) > wide_user)
+			wide_user = strlen(row.user);
 	}
-	printf("%-5s %-*s  %-*s  %s\n", "PROTO", (int)wide_local, "LOCAL", (int)wide_exposure,
-	       "EXPOSURE", "OWNER");
+	printf("%-5s %-*s  %-*s  %-*s  %s\n", "PROTO", (int)wide_local, "LOCAL", (int)wide_exposure,
+	       "EXPOSURE", (int)wide_user, "USER", "OWNER");
 	for (size_t i = 0; i < list->count; i++) {
 		const struct bs_socket *s = &list->items[i];
 		if (!keep(o, s))
 			continue;
 		sockets_row_cells(s, &row);
-		printf("%-5s %-*s  %-*s  %s\n", bs_proto_name(s->proto), (int)wide_local, row.local,
-		       (int)wide_exposure, row.exposure, row.owner);
+		printf("%-5s %-*s  %-*s  %-*s  %s\n", bs_proto_name(s->proto), (int)wide_local,
+		       row.local, (int)wide_exposure, row.exposure, (int)wide_user, row.user,
+		       row.owner);
 		print_fw_line(f, s);
 		shown++;
 	}

@@ -1,9 +1,14 @@
 /*
- * Owners of sockets: which process holds each socket inode, found the way ss -p does it,
+ * Owners of sockets: which processes hold each socket inode, found the way ss -p does it,
  * by reading the /proc/PID/fd links once and looking each "socket:[INODE]" up in a sorted
- * index of the sockets we care about. Another user's /proc/PID/fd is unreadable without
- * root: those sockets keep pid 0 ("owner unknown (needs root)"), which is not an error.
+ * index of the sockets we care about. Every holder counts (nginx's master and workers); the
+ * first one's command line and systemd unit (from /proc/PID/cgroup) are read too. Another
+ * user's /proc/PID/fd is unreadable without root: those sockets keep pid 0 ("owner unknown
+ * (needs root)"), which is not an error; as root it means the fds are not readable here.
+ * The socket's uid is named from the password database, which needs no privilege.
  */
+#include <pwd.h>
+#include <sys/stat.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -26,17 +31,26 @@ static int by_inode(const void *pa, const void *pb)
 	return a->inode < b->inode ? -1 : a->inode > b->inode;
 }
 
-static void read_text(const char *path, char *buf, size_t len, bool nul_to_space)
+/* The start of a file, NUL-terminated; its length. */
+static size_t read_raw(const char *path, char *buf, size_t len)
 {
 	FILE *f = fopen(path, "re");
 	size_t n;
 
 	buf[0] = '\0';
 	if (f == NULL)
-		return;
+		return 0;
 	n = fread(buf, 1, len - 1, f);
 	fclose(f);
 	buf[n] = '\0';
+	return n;
+}
+
+/* Its first line; NULs (cmdline's separators) as blanks when asked. */
+static void read_text(const char *path, char *buf, size_t len, bool nul_to_space)
+{
+	size_t n = read_raw(path, buf, len);
+
 	for (size_t i = 0; i + 1 < n; i++)
 		if (buf[i] == '\0' && nul_to_space)
 			buf[i] = ' ';
@@ -46,25 +60,100 @@ static void read_text(const char *path, char *buf, size_t len, bool nul_to_space
 /* The process behind one /proc/PID, read at most once however many sockets it holds. */
 struct process {
 	const char *proc_root, *pid;
-	bool read;
+	int proc_fd;
+	bool read, detail_read;
+	uid_t uid;
 	char program[64];
 	char cmdline[BS_OWNER_CMDLINE_MAX];
+	char unit[64];
 };
 
-static void set_owner(struct bs_socket *s, struct process *p)
+/* The path of the hierarchy systemd keeps its units in: "N:name=systemd:PATH" where
+ * cgroup v1 is mounted beside v2, else the unified "0::PATH". NULL when neither is there. */
+static const char *systemd_path(const char *cgroup)
 {
-	char path[512];
+	const char *p = strstr(cgroup, ":name=systemd:/");
+
+	if (p != NULL)
+		return p + strlen(":name=systemd:");
+	for (p = cgroup; p != NULL && *p != '\0'; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (strncmp(p, "0::/", 4) == 0)
+			return p + 3;
+	return NULL;
+}
+
+/* "0::/system.slice/nginx.service" -> "nginx.service": the innermost systemd unit (a
+ * .service, .socket or .scope) of the process's cgroup path, or "" outside systemd. */
+static void unit_of(const char *cgroup, char *unit, size_t len)
+{
+	const char *path = systemd_path(cgroup), *p, *best = NULL, *end = NULL;
+
+	unit[0] = '\0';
+	if (path == NULL)
+		return;
+	for (p = path; *p != '\0' && *p != '\n';) {
+		const char *start = p + 1, *stop = start;
+		while (*stop != '\0' && *stop != '/' && *stop != '\n')
+			stop++;
+		size_t n = (size_t)(stop - start);
+		if ((n > 8 && memcmp(stop - 8, ".service", 8) == 0) ||
+		    (n > 7 && memcmp(stop - 7, ".socket", 7) == 0) ||
+		    (n > 6 && memcmp(stop - 6, ".scope", 6) == 0)) {
+			best = start;
+			end = stop;
+		}
+		p = stop;
+		if (*p != '/')
+			break;
+	}
+	if (best != NULL)
+		snprintf(unit, len, "%.*s", (int)(end - best), best);
+}
+
+static void read_process(struct process *p, bool first_holder)
+{
+	char path[512], cgroup[1024];
+	struct stat st;
 
 	if (!p->read) {
 		snprintf(path, sizeof(path), "%s/%s/comm", p->proc_root, p->pid);
 		read_text(path, p->program, sizeof(p->program), false);
-		snprintf(path, sizeof(path), "%s/%s/cmdline", p->proc_root, p->pid);
-		read_text(path, p->cmdline, sizeof(p->cmdline), true);
+		p->uid = fstatat(p->proc_fd, p->pid, &st, 0) == 0 ? st.st_uid : (uid_t)-1;
 		p->read = true;
 	}
-	s->pid = (pid_t)strtol(p->pid, NULL, 10);
-	memcpy(s->program, p->program, sizeof(s->program));
-	memcpy(s->cmdline, p->cmdline, sizeof(s->cmdline));
+	if (first_holder && !p->detail_read) {
+		snprintf(path, sizeof(path), "%s/%s/cmdline", p->proc_root, p->pid);
+		read_text(path, p->cmdline, sizeof(p->cmdline), true);
+		snprintf(path, sizeof(path), "%s/%s/cgroup", p->proc_root, p->pid);
+		read_raw(path, cgroup, sizeof(cgroup)); /* every line: the hierarchies */
+		unit_of(cgroup, p->unit, sizeof(p->unit));
+		p->detail_read = true;
+	}
+}
+
+static void add_holder(struct bs_socket *s, struct process *p)
+{
+	pid_t pid = (pid_t)strtol(p->pid, NULL, 10);
+	struct bs_holder *h;
+
+	for (size_t i = 0; i < s->nholders && i < BS_SOCKET_HOLDERS_MAX; i++)
+		if (s->holders[i].pid == pid)
+			return; /* one process, two descriptors of the socket */
+	read_process(p, s->nholders == 0);
+	if (s->nholders == 0) {
+		s->pid = pid;
+		memcpy(s->program, p->program, sizeof(s->program));
+		memcpy(s->cmdline, p->cmdline, sizeof(s->cmdline));
+		memcpy(s->unit, p->unit, sizeof(s->unit));
+	}
+	if (s->nholders < BS_SOCKET_HOLDERS_MAX) {
+		h = &s->holders[s->nholders];
+		h->pid = pid;
+		h->uid = p->uid;
+		snprintf(h->program, sizeof(h->program), "%.15s",
+		         p->program); /* comm: 15 at most */
+	}
+	s->nholders++;
 }
 
 /* Returns false when the process's descriptors could not be read (another user's).
@@ -73,7 +162,7 @@ static void set_owner(struct bs_socket *s, struct process *p)
 static bool scan_process(struct bs_socket_list *list, int proc_fd, const char *proc_root,
                          const char *pid, const struct inode_ref *refs, size_t nrefs)
 {
-	struct process proc = {.proc_root = proc_root, .pid = pid};
+	struct process proc = {.proc_root = proc_root, .pid = pid, .proc_fd = proc_fd};
 	bool readable = true;
 	char path[64], link[64];
 	struct dirent *f;
@@ -105,8 +194,8 @@ static bool scan_process(struct bs_socket_list *list, int proc_fd, const char *p
 		link[n] = '\0';
 		key.inode = strtoull(link + 8, NULL, 10);
 		hit = bsearch(&key, refs, nrefs, sizeof(*refs), by_inode);
-		if (hit != NULL && list->items[hit->index].pid == 0)
-			set_owner(&list->items[hit->index], &proc);
+		if (hit != NULL)
+			add_holder(&list->items[hit->index], &proc);
 	}
 	closedir(fds); /* closes fd_dir */
 	return readable;
@@ -142,7 +231,8 @@ void bs_sockets_find_owners(struct bs_socket_list *list, const char *proc_root)
 	snprintf(self, sizeof(self), "%ld", (long)getpid());
 	proc = opendir(proc_root);
 	/* The sockets a probe is about are often this process's own listeners: when they all
-	 * are, one fd directory is read instead of every process's. */
+	 * are, one fd directory is read instead of every process's. (No other process holds
+	 * them: bindscope's sockets are close-on-exec, and never passed on.) */
 	if (proc != NULL && scan_process(list, dirfd(proc), proc_root, self, refs, list->count) &&
 	    unowned(list) == 0) {
 		closedir(proc);
@@ -160,8 +250,41 @@ void bs_sockets_find_owners(struct bs_socket_list *list, const char *proc_root)
 	}
 	/* An unowned socket is "needs root" only if some process's descriptors were hidden;
 	 * otherwise no process holds it (it is being passed between processes, or closed). */
-	for (size_t i = 0; i < list->count; i++)
-		list->items[i].owner_hidden =
-		    list->items[i].pid == 0 && (hidden || (proc == NULL && !done));
+	for (size_t i = 0; i < list->count; i++) {
+		struct bs_socket *s = &list->items[i];
+		s->owner_hidden = s->pid == 0 && (hidden || (proc == NULL && !done));
+		s->hidden_as_root = s->owner_hidden && geteuid() == 0;
+		snprintf(s->user, sizeof(s->user), "%s", bs_user_name(s->uid));
+	}
 	free(refs);
+}
+
+/* The uids asked about, and their names: a password-database lookup reads /etc/passwd. */
+static struct {
+	uid_t uid;
+	char name[33];
+} * names;
+static size_t nnames, names_cap;
+
+const char *bs_user_name(uid_t uid)
+{
+	struct passwd pw, *found = NULL;
+	char buf[2048];
+
+	for (size_t i = 0; i < nnames; i++)
+		if (names[i].uid == uid)
+			return names[i].name;
+	if (nnames == names_cap) {
+		size_t cap = names_cap ? 2 * names_cap : 16;
+		void *grown = realloc(names, cap * sizeof(*names));
+		if (grown == NULL)
+			return ""; /* unnamed, not wrongly named */
+		names = grown;
+		names_cap = cap;
+	}
+	names[nnames].uid = uid;
+	names[nnames].name[0] = '\0';
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &found) == 0 && found != NULL)
+		snprintf(names[nnames].name, sizeof(names[nnames].name), "%s", found->pw_name);
+	return names[nnames++].name;
 }

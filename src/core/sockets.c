@@ -397,18 +397,55 @@ void bs_socket_local_text(const struct bs_socket *s, char *buf, size_t len)
 		snprintf(buf, len, "%s:%u", addr, s->local.port);
 }
 
+/* "user redis", or "uid 1234" for a uid with no name. */
+static void user_words(uid_t uid, const char *name, char *buf, size_t len)
+{
+	char safe[4 * 33];
+
+	if (name != NULL && name[0] != '\0') {
+		bs_text_safe(name, safe, sizeof(safe)); /* from a file: never raw on a terminal */
+		snprintf(buf, len, "user %s", safe);
+	} else
+		snprintf(buf, len, "uid %u", (unsigned)uid);
+}
+
 void bs_socket_owner_text(const struct bs_socket *s, char *buf, size_t len)
 {
-	char program[4 * sizeof(s->program)];
+	char program[4 * sizeof(s->program)], unit[4 * sizeof(s->unit)], who[160];
+	size_t named = s->nholders < BS_SOCKET_HOLDERS_MAX ? s->nholders : BS_SOCKET_HOLDERS_MAX;
 
+	user_words(s->uid, s->user, who, sizeof(who));
+	if (s->pid == 0) {
+		if (s->owner_hidden && s->hidden_as_root)
+			snprintf(
+			    buf, len,
+			    "owner unknown: some processes' fds are not readable here, not even "
+			    "as root (%s)",
+			    who);
+		else if (s->owner_hidden)
+			snprintf(buf, len, "owner unknown (needs root): %s", who);
+		else
+			snprintf(buf, len, "no process holds it");
+		return;
+	}
 	/* A process names itself: escape what a terminal would act on (as ps and ss do). */
 	bs_text_safe(s->program, program, sizeof(program));
-	if (s->pid != 0)
-		snprintf(buf, len, "%s (pid %d)", program, (int)s->pid);
-	else if (s->owner_hidden)
-		snprintf(buf, len, "owner unknown (needs root)");
-	else
-		snprintf(buf, len, "no process holds it");
+	bs_text_safe(s->unit, unit, sizeof(unit));
+	snprintf(buf, len, "%s (pid %d%s%s)", program, (int)s->pid, unit[0] ? ", " : "", unit);
+	/* Every other process that holds it: workers, children that inherited it. */
+	for (size_t i = 1; i < named; i++) {
+		const struct bs_holder *h = &s->holders[i];
+		char other[4 * sizeof(h->program)], user[160], as[168] = "";
+		bs_text_safe(h->program, other, sizeof(other));
+		if (h->uid != s->uid && h->uid != (uid_t)-1) { /* a worker of another user */
+			user_words(h->uid, bs_user_name(h->uid), user, sizeof(user));
+			snprintf(as, sizeof(as), ", as %s", user);
+		}
+		bs_textbuf_appendf(buf, len, "%s%s (pid %d%s)", i == 1 ? ", also " : ", ", other,
+		                   (int)h->pid, as);
+	}
+	if (s->nholders > named)
+		bs_textbuf_appendf(buf, len, ", and %zu more processes", s->nholders - named);
 }
 
 void bs_sockets_holder_text(enum bs_proto proto, const struct bs_endpoint *want, char *buf,
@@ -439,8 +476,7 @@ void bs_sockets_holder_text(enum bs_proto proto, const struct bs_endpoint *want,
 		if (s->pid != 0)
 			snprintf(owner, sizeof(owner), "%s (pid %d)", s->program, (int)s->pid);
 		else
-			snprintf(owner, sizeof(owner),
-			         "a process of uid %u (owner unknown: needs root)", s->uid);
+			bs_socket_owner_text(s, owner, sizeof(owner));
 		bs_textbuf_appendf(buf, len, "%s%s on %s", shown++ ? ", " : "", owner, ep);
 	}
 	bs_socket_list_free(&list);
