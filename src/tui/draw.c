@@ -293,16 +293,16 @@ static void draw_help(const struct tui *t)
 			w = (int)strlen(lines[i]) + 4;
 	if (w > COLS)
 		w = COLS;
-	/* Never cut silently: on a short terminal the last line says how many are not shown. */
-	if ((int)n + 4 > LINES) {
-		shown = LINES > 5 ? (size_t)LINES - 5 : 0;
+	/* The blank rows inside the border go first when the terminal is short; then, never
+	 * cut silently, the last line says how many keys are not shown. */
+	int pad = (int)n + 4 <= LINES ? 1 : 0;
+	if ((int)n + 2 > LINES) {
+		shown = LINES > 3 ? (size_t)LINES - 3 : 0;
 		snprintf(lines[shown], sizeof(lines[shown]),
-		         "(%zu more keys: a taller terminal "
-		         "shows them)",
-		         n - shown);
+		         "(%zu more keys: a taller terminal shows them)", n - shown);
 		shown++;
 	}
-	int h = (int)shown + 4, y = (LINES - h) / 2, x = (COLS - w) / 2;
+	int h = (int)shown + 2 + 2 * pad, y = (LINES - h) / 2, x = (COLS - w) / 2;
 	WINDOW *win = newwin(h, w, y, x);
 
 	if (win == NULL)
@@ -314,7 +314,7 @@ static void draw_help(const struct tui *t)
 		wborder(win, '|', '|', '-', '-', '+', '+', '+', '+');
 	mvwaddstr(win, 0, 2, " keys (any key closes) ");
 	for (size_t i = 0; i < shown; i++)
-		mvwaddnstr(win, (int)i + 2, 2, lines[i], w - 4);
+		mvwaddnstr(win, (int)i + 1 + pad, 2, lines[i], w - 4);
 	wnoutrefresh(win);
 	delwin(win);
 }

@@ -28,6 +28,7 @@ enum action {
 	ACT_SK_PROTO,
 	ACT_SK_EXPOSED,
 	ACT_SK_REFRESH,
+	ACT_SK_SEARCH,
 	ACT_MOUSE,
 	ACT_HELP,
 	ACT_QUIT,
@@ -83,6 +84,12 @@ static const struct binding bindings[] = {
     {{'t', 0, 0}, ACT_SK_PROTO, SK, SK, "tcp/udp", "sockets: show TCP and UDP, TCP, or UDP"},
     {{'x', 0, 0}, ACT_SK_EXPOSED, SK, SK, "exposed", "sockets: only those reachable from outside"},
     {{'r', 0, 0}, ACT_SK_REFRESH, SK, SK, "refresh", "sockets: read the list again now"},
+    {{'/', 0, 0},
+     ACT_SK_SEARCH,
+     SK,
+     SK,
+     "search",
+     "sockets: show those with this port, address, program, user"},
     {{'s', 0, 0}, ACT_SCREEN, ALL, LES, "sockets", "switch to the sockets screen and back"},
     {{'s', 0, 0}, ACT_SCREEN, 0, SK, "lesson", NULL},
     {{'m', 0, 0}, ACT_MOUSE, ALL, 0, NULL, "mouse capture on/off (off lets you select text)"},
@@ -268,6 +275,9 @@ static void run(struct tui *t, enum action a)
 	case ACT_SK_REFRESH:
 		sockets_view_refresh(t);
 		break;
+	case ACT_SK_SEARCH:
+		sockets_view_search_start(t);
+		break;
 	case ACT_UP:
 		move_cursor(t, -1, 0);
 		break;
@@ -372,6 +382,10 @@ void keys_handle(struct tui *t, int key)
 		prompt_key(t, key);
 		return;
 	}
+	if (t->screen == SCREEN_SOCKETS && t->sv.typing) {
+		sockets_view_search_key(t, key);
+		return;
+	}
 	if (tour_key(t, key))
 		return;
 	if (t->help && key != '?' && key != 'q') {
@@ -394,6 +408,10 @@ void keys_status(const struct tui *t, char *buf, size_t len)
 		         t->prompt.kind == PROMPT_HOST
 		             ? " type [USER@]HOST  Enter connect  Backspace erase  Esc cancel"
 		             : " type a port  Enter open  Backspace erase  Esc cancel");
+		return;
+	}
+	if (t->screen == SCREEN_SOCKETS && t->sv.typing) {
+		snprintf(buf, len, " type to search  Enter keep  Backspace erase  Esc clear");
 		return;
 	}
 	if (t->tour_step >= 0)

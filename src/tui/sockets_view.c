@@ -1,6 +1,7 @@
 /*
  * The sockets screen: every listening socket of this machine with its owner and exposure,
- * most exposed first (the engine's bs_sockets), filtered by protocol and exposure. p probes
+ * most exposed first (the engine's bs_sockets), filtered by protocol, exposure and a search
+ * (`/`: port, address, program, user, unit, as it is typed). p probes
  * the chosen socket's port on every local address through the probe engine. The list is
  * read again every 2 s while the screen is shown, and not at all otherwise.
  */
@@ -8,11 +9,40 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bindscope/textbuf.h"
 #include "tui.h"
 
 #define REFRESH_MS 2000
+
+/* Does haystack contain needle, ignoring ASCII case? */
+static bool contains(const char *haystack, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *haystack != '\0'; haystack++)
+		if (strncasecmp(haystack, needle, n) == 0)
+			return true;
+	return n == 0;
+}
+
+/* What a search is matched against: "tcp 0.0.0.0:8081 root socat (pid 5) ...", the row as
+ * shown (address and port, user, every holder's program, the unit, the exposure). */
+static bool matches(const struct bs_socket *s, const char *search)
+{
+	char local[BS_ENDPOINT_TEXT_MAX + IF_NAMESIZE], exposure[96], owner[1024],
+	    hay[sizeof(local) + sizeof(exposure) + sizeof(owner) + 64];
+
+	if (search[0] == '\0')
+		return true;
+	bs_socket_local_text(s, local, sizeof(local));
+	bs_exposure_class_text(s, exposure, sizeof(exposure));
+	bs_socket_owner_text(s, owner, sizeof(owner));
+	snprintf(hay, sizeof(hay), "%s %s %s %u %s %s", bs_proto_name(s->proto), local, s->user,
+	         (unsigned)s->uid, owner, exposure);
+	return contains(hay, search);
+}
 
 static bool visible(const struct tui *t, const struct bs_socket *s)
 {
@@ -20,25 +50,81 @@ static bool visible(const struct tui *t, const struct bs_socket *s)
 		return false;
 	if (t->sv.proto_filter == 1 && s->proto != BS_PROTO_TCP)
 		return false;
-	return t->sv.proto_filter != 2 || s->proto == BS_PROTO_UDP;
+	if (t->sv.proto_filter == 2 && s->proto != BS_PROTO_UDP)
+		return false;
+	return matches(s, t->sv.search);
+}
+
+/* The shown rows, worked out once per list or filter (not per row drawn). */
+static void apply_filters(struct tui *t)
+{
+	size_t *shown =
+	    realloc(t->sv.shown, (t->sv.list.count ? t->sv.list.count : 1) * sizeof(*shown));
+
+	if (shown == NULL) {
+		snprintf(t->sv.error, sizeof(t->sv.error),
+		         "out of memory filtering %zu sockets: the list shows none",
+		         t->sv.list.count);
+		t->sv.nshown = 0;
+		return;
+	}
+	t->sv.shown = shown;
+	t->sv.nshown = 0;
+	for (size_t i = 0; i < t->sv.list.count; i++)
+		if (visible(t, &t->sv.list.items[i]))
+			t->sv.shown[t->sv.nshown++] = i;
 }
 
 /* The index in the list of the n-th visible socket, or list.count when there is none. */
 static size_t nth_visible(const struct tui *t, size_t n)
 {
-	for (size_t i = 0; i < t->sv.list.count; i++)
-		if (visible(t, &t->sv.list.items[i]) && n-- == 0)
-			return i;
-	return t->sv.list.count;
+	return n < t->sv.nshown ? t->sv.shown[n] : t->sv.list.count;
 }
 
 static size_t visible_count(const struct tui *t)
 {
-	size_t n = 0;
+	return t->sv.nshown;
+}
 
-	for (size_t i = 0; i < t->sv.list.count; i++)
-		n += visible(t, &t->sv.list.items[i]);
-	return n;
+void sockets_view_filter(struct tui *t)
+{
+	apply_filters(t);
+	t->sv.sel = 0;
+}
+
+void sockets_view_search_start(struct tui *t)
+{
+	t->sv.typing = true;
+}
+
+void sockets_view_search_key(struct tui *t, int key)
+{
+	size_t len = strlen(t->sv.search);
+
+	switch (key) {
+	case 27: /* Escape: no search */
+		t->sv.search[0] = '\0';
+		t->sv.typing = false;
+		break;
+	case '\n':
+	case '\r':
+	case KEY_ENTER: /* keep it, and the keys are the screen's again */
+		t->sv.typing = false;
+		return;
+	case KEY_BACKSPACE:
+	case 127:
+	case 8:
+		if (len > 0)
+			t->sv.search[len - 1] = '\0';
+		break;
+	default:
+		if (key < 32 || key > 126 || len + 1 >= sizeof(t->sv.search))
+			return;
+		t->sv.search[len] = (char)key;
+		t->sv.search[len + 1] = '\0';
+		break;
+	}
+	sockets_view_filter(t); /* as it is typed, as htop does */
 }
 
 void sockets_view_refresh(struct tui *t)
@@ -53,6 +139,7 @@ void sockets_view_refresh(struct tui *t)
 	t->sv.error[0] = '\0';
 	bs_socket_list_free(&t->sv.list);
 	t->sv.list = fresh;
+	apply_filters(t); /* the search and filters stay as they were: the list is live */
 	bs_fw_free(t->sv.fw);
 	t->sv.fw = bs_fw_read_or_why(t->sv.fw_why, sizeof(t->sv.fw_why));
 	if (t->sv.sel >= visible_count(t) && t->sv.sel > 0)
@@ -88,7 +175,7 @@ void sockets_view_move(struct tui *t, int dy)
 	if (dy > 0 && t->sv.sel + 1 < n)
 		t->sv.sel++;
 	if (dy == 0)
-		t->sv.sel = 0; /* a filter changed */
+		sockets_view_filter(t); /* a filter changed */
 }
 
 static void probe_done(void *arg)
@@ -114,13 +201,14 @@ void sockets_view_probe(struct tui *t)
 
 static void draw_table(struct tui *t, int y, int height)
 {
-	char local[BS_ENDPOINT_TEXT_MAX + IF_NAMESIZE], exposure[96], owner[128], line[512];
+	char local[BS_ENDPOINT_TEXT_MAX + IF_NAMESIZE], exposure[96], owner[1024], user[40],
+	    line[1400];
 	size_t n = visible_count(t), first = 0;
 
 	if (t->sv.sel >= (size_t)height)
 		first = t->sv.sel - (size_t)height + 1;
 	attron(A_BOLD);
-	mvprintw(y, 1, "%-5s %-24s %-36s %s", "PROTO", "LOCAL", "EXPOSURE", "OWNER");
+	mvprintw(y, 1, "%-5s %-24s %-36s %-10s %s", "PROTO", "LOCAL", "EXPOSURE", "USER", "OWNER");
 	attroff(A_BOLD);
 	for (size_t k = 0; k + first < n && (int)k < height; k++) {
 		const struct bs_socket *s = &t->sv.list.items[nth_visible(t, first + k)];
@@ -129,8 +217,12 @@ static void draw_table(struct tui *t, int y, int height)
 		bs_socket_local_text(s, local, sizeof(local));
 		bs_exposure_class_text(s, exposure, sizeof(exposure));
 		bs_socket_owner_text(s, owner, sizeof(owner));
-		snprintf(line, sizeof(line), "%-5s %-24s %-36s %s", bs_proto_name(s->proto), local,
-		         exposure, owner);
+		if (s->user[0] != '\0')
+			bs_text_safe(s->user, user, sizeof(user)); /* a name from a file */
+		else
+			snprintf(user, sizeof(user), "%u", (unsigned)s->uid);
+		snprintf(line, sizeof(line), "%-5s %-24s %-36s %-10s %s", bs_proto_name(s->proto),
+		         local, exposure, user, owner);
 		if (sel)
 			attron(A_REVERSE);
 		else if (s->exposure == BS_EXPOSED_LOOPBACK)
@@ -141,7 +233,10 @@ static void draw_table(struct tui *t, int y, int height)
 		attroff(A_REVERSE | A_DIM);
 		term_color_off(t, C_WARN);
 	}
-	if (n == 0)
+	if (n == 0 && t->sv.list.count > 0 && t->sv.search[0] != '\0')
+		mvprintw(y + 1, 1, "(no socket matches '%s': Backspace or Esc widens the search)",
+		         t->sv.search);
+	else if (n == 0)
 		mvaddstr(y + 1, 1,
 		         t->sv.list.count ? "(none match the filter)" : "(no listening sockets)");
 }
@@ -285,12 +380,15 @@ static void draw_firewall_line(struct tui *t, int y)
 void sockets_view_draw(struct tui *t, int y, int height)
 {
 	static const char *const protos[] = {"tcp+udp", "tcp", "udp"};
-	char title[128];
+	char title[128 + sizeof(t->sv.search)];
 	int table_h = height - 8;
 
 	snprintf(title, sizeof(title), "Listening sockets (%s%s, most exposed first, %zu shown)",
 	         protos[t->sv.proto_filter], t->sv.exposed_only ? ", exposed only" : "",
 	         visible_count(t));
+	if (t->sv.search[0] != '\0' || t->sv.typing)
+		bs_textbuf_appendf(title, sizeof(title), "  search: %s%s", t->sv.search,
+		                   t->sv.typing ? "_" : "");
 	mvhline(y, 0, t->utf8 ? ACS_HLINE : '-', COLS);
 	attron(A_REVERSE);
 	mvprintw(y, 1, " %s ", title);
@@ -312,5 +410,6 @@ void sockets_view_free(struct tui *t)
 	bs_timer_cancel(t->sv.refresh);
 	bs_socket_list_free(&t->sv.list);
 	bs_fw_free(t->sv.fw);
+	free(t->sv.shown);
 	memset(&t->sv, 0, sizeof(t->sv));
 }

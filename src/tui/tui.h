@@ -45,6 +45,10 @@ struct sockets_view {
 	size_t sel;
 	int proto_filter; /* 0 both, 1 TCP, 2 UDP */
 	bool exposed_only;
+	char search[64]; /* `/`: shown only what contains it (port, program, user...) */
+	bool typing;     /* the search is being typed: keys go to it */
+	size_t *shown;   /* indexes into list of what passes the filters, in order */
+	size_t nshown;
 	struct bs_timer *refresh; /* re-reads the list while the screen is shown */
 	struct bs_socket probed;  /* the socket whose port the probe row is about */
 	char error[BS_ERROR_MSG_MAX];
@@ -152,6 +156,11 @@ void sockets_view_draw(struct tui *t, int y, int height);
 void sockets_view_move(struct tui *t, int dy);
 void sockets_view_probe(struct tui *t);
 void sockets_view_refresh(struct tui *t);
+/* Apply the filters again (one changed): the chosen row goes back to the first. */
+void sockets_view_filter(struct tui *t);
+/* `/` starts typing a search; keys then go to sockets_view_search_key until Enter or Esc. */
+void sockets_view_search_start(struct tui *t);
+void sockets_view_search_key(struct tui *t, int key);
 void sockets_view_free(struct tui *t);
 
 /* tour.c: the guided walk through the lesson's steps, for a projector */

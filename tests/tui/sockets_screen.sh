@@ -1,7 +1,8 @@
 #!/bin/bash
 # The sockets screen (s): a socat on 0.0.0.0, one on wlan0's address and one on loopback are
-# listed most exposed first with owner and exposure; x hides loopback-only; p probes the
-# chosen socket's port on every address and says how it is bound; s returns to the lesson.
+# listed most exposed first with user, owner and exposure; x hides loopback-only; / searches
+# (port, program, user, as typed, kept through refreshes); p probes the chosen socket's port
+# on every address and says how it is bound; s returns to the lesson.
 set -uo pipefail
 source "$TESTS_DIR/lib/common.sh"
 enter_seed_netns "$@"
@@ -24,15 +25,38 @@ wait_for "the lesson screen is up" 'none: Enter on an interface opens one'
 tui_keys s
 wait_for "s shows the sockets screen" 'Listening sockets \(tcp\+udp, most exposed first'
 wait_for "0.0.0.0:9102: all IPv4 interfaces, owner socat with its pid" \
-	"^ tcp +0\.0\.0\.0:9102 +all IPv4 interfaces +socat \(pid $pid_any\)"
+	"^ tcp +0\.0\.0\.0:9102 +all IPv4 interfaces +root +socat \(pid $pid_any\)"
 wait_for "192.168.1.10:9103: one interface, wlan0" \
-	"^ tcp +192\.168\.1\.10:9103 +one interface: wlan0 +socat \(pid $pid_wlan\)"
+	"^ tcp +192\.168\.1\.10:9103 +one interface: wlan0 +root +socat \(pid $pid_wlan\)"
 wait_for "127.0.0.1:9101: loopback only" \
-	"^ tcp +127\.0\.0\.1:9101 +loopback only +socat \(pid $pid_lo\)"
+	"^ tcp +127\.0\.0\.1:9101 +loopback only +root +socat \(pid $pid_lo\)"
 order=$(grep -oE ':910[123] ' <<<"$SCREEN" | tr -d ': \n')
 check "most exposed first: 9102, 9103, 9101" "910291039101" "$order"
 wait_for "the status line lists the screen's keys" \
-	'p probe +t tcp/udp +x exposed +r refresh +s lesson'
+	'p probe +t tcp/udp +x exposed +r refresh +/ search +s lesson'
+
+# / searches as it is typed, by port, program or user, and keeps the search while the list is
+# read again every 2 s.
+tui_keys /
+wait_for "/ starts a search" 'search: _'
+wait_for "... and the status line says how to end it" 'type to search +Enter keep'
+tui_type 9103
+wait_for "search 9103: only that socket" 'most exposed first, 1 shown\)  search: 9103_'
+check_screen_lacks "... 9102 and 9101 are not shown" ':910[12] '
+tui_keys Enter
+wait_for "Enter keeps the search" 'search: 9103 '
+sleep 2.5
+wait_for "... through a refresh of the list" 'most exposed first, 1 shown\)  search: 9103'
+tui_keys / BSpace BSpace BSpace BSpace
+tui_type SOCAT
+wait_for "search by program, whatever the case: all three" '3 shown\)  search: SOCAT_'
+tui_keys BSpace BSpace BSpace BSpace BSpace
+tui_type nobody
+wait_for "a search nothing matches says so, and how to widen it" \
+	"no socket matches 'nobody': Backspace or Esc widens the search"
+tui_keys Escape
+wait_gone "Esc clears the search" 'search:'
+wait_for "... and all three are back" 'most exposed first, 3 shown'
 
 tui_keys x
 wait_for "x keeps only the exposed sockets" 'exposed only, most exposed first, 2 shown'
