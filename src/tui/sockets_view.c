@@ -199,30 +199,61 @@ void sockets_view_probe(struct tui *t)
 		snprintf(t->sv.error, sizeof(t->sv.error), "%s", err.msg);
 }
 
+/* One row's cells, each safe for the terminal (names and devices come from outside). */
+struct table_row {
+	char local[4 * (BS_ENDPOINT_TEXT_MAX + IF_NAMESIZE)], exposure[96], user[4 * 33],
+	    owner[4 * 1024];
+};
+
+static void row_cells(const struct bs_socket *s, struct table_row *row)
+{
+	char local[BS_ENDPOINT_TEXT_MAX + IF_NAMESIZE], user[40];
+
+	bs_socket_local_text(s, local, sizeof(local));
+	bs_text_safe(local, row->local, sizeof(row->local));
+	bs_exposure_class_text(s, row->exposure, sizeof(row->exposure));
+	bs_socket_owner_text(s, row->owner, sizeof(row->owner)); /* made safe inside */
+	if (s->user[0] != '\0')
+		snprintf(user, sizeof(user), "%s", s->user);
+	else
+		snprintf(user, sizeof(user), "%u", (unsigned)s->uid); /* a uid with no name */
+	bs_text_safe(user, row->user, sizeof(row->user));
+}
+
+static void widen(int *w, const char *cell)
+{
+	if ((int)strlen(cell) > *w)
+		*w = (int)strlen(cell);
+}
+
 static void draw_table(struct tui *t, int y, int height)
 {
-	char local[BS_ENDPOINT_TEXT_MAX + IF_NAMESIZE], exposure[96], owner[1024], user[40],
-	    line[1400];
+	static struct table_row row; /* 5 KiB: not on the stack */
+	char line[sizeof(row) + 64];
 	size_t n = visible_count(t), first = 0;
+	int wl = 5, we = 8, wu = 4;
 
 	if (t->sv.sel >= (size_t)height)
 		first = t->sv.sel - (size_t)height + 1;
+	/* Columns as wide as the rows on screen need, so OWNER starts as far left as it can
+	 * (a 100-column terminal shows the pid after a long program name). */
+	for (size_t k = 0; k + first < n && (int)k < height; k++) {
+		row_cells(&t->sv.list.items[nth_visible(t, first + k)], &row);
+		widen(&wl, row.local);
+		widen(&we, row.exposure);
+		widen(&wu, row.user);
+	}
 	attron(A_BOLD);
-	mvprintw(y, 1, "%-5s %-24s %-36s %-10s %s", "PROTO", "LOCAL", "EXPOSURE", "USER", "OWNER");
+	mvprintw(y, 1, "%-5s %-*s  %-*s  %-*s  %s", "PROTO", wl, "LOCAL", we, "EXPOSURE", wu,
+	         "USER", "OWNER");
 	attroff(A_BOLD);
 	for (size_t k = 0; k + first < n && (int)k < height; k++) {
 		const struct bs_socket *s = &t->sv.list.items[nth_visible(t, first + k)];
 		bool sel = first + k == t->sv.sel;
 
-		bs_socket_local_text(s, local, sizeof(local));
-		bs_exposure_class_text(s, exposure, sizeof(exposure));
-		bs_socket_owner_text(s, owner, sizeof(owner));
-		if (s->user[0] != '\0')
-			bs_text_safe(s->user, user, sizeof(user)); /* a name from a file */
-		else
-			snprintf(user, sizeof(user), "%u", (unsigned)s->uid);
-		snprintf(line, sizeof(line), "%-5s %-24s %-36s %-10s %s", bs_proto_name(s->proto),
-		         local, exposure, user, owner);
+		row_cells(s, &row);
+		snprintf(line, sizeof(line), "%-5s %-*s  %-*s  %-*s  %s", bs_proto_name(s->proto),
+		         wl, row.local, we, row.exposure, wu, row.user, row.owner);
 		if (sel)
 			attron(A_REVERSE);
 		else if (s->exposure == BS_EXPOSED_LOOPBACK)
