@@ -68,6 +68,9 @@ declare -A expected=(
 	[9002]="refused refused open refused refused"
 	[9003]="open refused refused open open"
 )
+# A socat child that has just forked for an earlier probe may still hold the listening socket
+# for a moment (until it closes its copy): bindscope then names it too ("also socat (pid N)"),
+# which is true and not what these checks are about, so the owner texts drop such children.
 for port in 9001 9002 9003; do
 	json=$("$BINDSCOPE" probe --json "$port")
 	check "probe $port exits 0" 0 $?
@@ -75,7 +78,7 @@ for port in 9001 9002 9003; do
 		"[\"1 tcp $port ${bind_of[$port]}:$port false socat ${pid_of[$port]}\"] [1]" \
 		"$(jq -c '[.sockets[] | "\(.id) \(.proto) \(.port) \(.local) \(.opened_by_bindscope) \(.owner.program) \(.owner.pid)"]' <<<"$json") $(jq -c '[.rows[].socket]' <<<"$json")"
 	check "probe $port: the row says who owns it" "#1 ${bind_of[$port]}:$port, socat (pid ${pid_of[$port]})" \
-		"$(jq -r '.sockets[0].owner_text' <<<"$json")"
+		"$(jq -r '.sockets[0].owner_text | gsub(", also socat \\(pid [0-9]+\\)(, socat \\(pid [0-9]+\\))*"; "")' <<<"$json")"
 	check "probe $port: the kernel's inode for it is ss's" \
 		"$(ss -Hltne "sport = :$port" | grep -oE 'ino:[0-9]+' | head -n 1)" \
 		"ino:$(jq -r '.sockets[0].inode' <<<"$json")"
@@ -115,7 +118,7 @@ check "sweep --on 127.0.0.1 finds exactly 9001 and 9003" \
 	"$(jq -c '[.addresses[] | {address, open}]' <<<"$json")"
 check "sweep --on 127.0.0.1: socat's sockets take them, read from the socket table" \
 	"[\"9001 #1 0.0.0.0:9001, socat (pid ${pid_of[9001]}) 127.0.0.1 []\",\"9003 #2 127.0.0.1:9003, socat (pid ${pid_of[9003]}) 127.0.0.1 []\"]" \
-	"$(jq -c '[.open_ports[] | "\(.port) \(.sockets | map("\(.socket) \(.takes | join(","))") | join("; ")) \(.open_with_no_socket | tojson)"]' <<<"$json")"
+	"$(jq -c '[.open_ports[] | "\(.port) \(.sockets | map("\(.socket | gsub(", also socat \\(pid [0-9]+\\)(, socat \\(pid [0-9]+\\))*"; "")) \(.takes | join(","))") | join("; ")) \(.open_with_no_socket | tojson)"]' <<<"$json")"
 check "sweep reports how many self-connects it discarded" number \
 	"$(jq -r '.self_connects_discarded | type' <<<"$json")"
 check "sweep --on 127.0.0.1 labels the address with its interface" '"lo"' \
@@ -130,11 +133,11 @@ check "sweep of every address: the IPv6 ones too (::1 and the link-locals), none
 	'3 0' "$(jq -r '[.addresses[] | select(.address | contains(":"))] | "\(length) \([.[].open[]] | length)"' <<<"$json")"
 check "sweep of every address: which socket takes each open port" \
 	"[\"9001 #1 0.0.0.0:9001, socat (pid ${pid_of[9001]}) 127.0.0.1,192.168.0.110,192.168.1.10 []\",\"9002 #2 192.168.1.10:9002, socat (pid ${pid_of[9002]}) 192.168.1.10 []\",\"9003 #3 127.0.0.1:9003, socat (pid ${pid_of[9003]}) 127.0.0.1 []\"]" \
-	"$(jq -c '[.open_ports[] | "\(.port) \(.sockets | map("\(.socket) \(.takes | join(","))") | join("; ")) \(.open_with_no_socket | tojson)"]' <<<"$json")"
+	"$(jq -c '[.open_ports[] | "\(.port) \(.sockets | map("\(.socket | gsub(", also socat \\(pid [0-9]+\\)(, socat \\(pid [0-9]+\\))*"; "")) \(.takes | join(","))") | join("; ")) \(.open_with_no_socket | tojson)"]' <<<"$json")"
 text=$("$BINDSCOPE" probe --ports 8990-9010)
 check "sweep text: says which socket takes 9002" \
 	"#2 192.168.1.10:9002, socat (pid ${pid_of[9002]}) takes 192.168.1.10" \
-	"$(grep -A1 -x '  9002' <<<"$text" | tail -n 1 | sed 's/^ *//')"
+	"$(grep -A1 -x '  9002' <<<"$text" | tail -n 1 | sed -E 's/^ *//; s/, also socat \(pid [0-9]+\)(, socat \(pid [0-9]+\))*//')"
 check_contains "sweep text: reads the owners from the socket table" \
 	"Which socket takes each open port (read from the socket table):" "$text"
 
