@@ -85,12 +85,23 @@ static void route_words(const struct bs_matrix *m, const struct bs_matrix_probe 
 		return;
 	}
 	if (c->route == BS_ROUTE_UNKNOWN && v->iface[0] == '\0') {
+		struct bs_endpoint here, there;
+		char at[BS_ENDPOINT_TEXT_MAX];
+		if (v->remote == NULL || !bs_remote_addresses(v->remote, &here, &there)) {
+			snprintf(
+			    buf, len,
+			    "%s did not say at which address it reached this machine, so where "
+			    "its connection to %s:%u arrives is not known: nothing is predicted.",
+			    v->name, c->text, port);
+			return;
+		}
+		bs_endpoint_addr_text(&here, at, sizeof(at));
 		snprintf(
 		    buf, len,
-		    "%s reaches this machine from %s, an address no interface here is on "
-		    "(a NAT or a tunnel between): where its connection to %s:%u arrives is out "
-		    "of bindscope's sight, so nothing is predicted.",
-		    v->name, v->addr[0] ? v->addr : "an address it did not say", c->text, port);
+		    "%s reached this machine at %s, which is not an address of any interface "
+		    "here (a NAT or a tunnel between): where its connection to %s:%u arrives is "
+		    "out of bindscope's sight, so nothing is predicted.",
+		    v->name, at, c->text, port);
 		return;
 	}
 	if (c->route == BS_ROUTE_UNKNOWN && v->remote != NULL) {

@@ -137,6 +137,15 @@ check "the slow host was given up on within its deadline (2 runs of 11 s)" true 
 	"$([ $(($(date +%s) - start)) -lt 30 ] && echo true || echo false)"
 check "no stand-in is left running" "" "$(pgrep -f '^sleep 61$' || true)"
 
+# Behind a NAT: the host saw this machine at an address none of its interfaces has. A stand-in
+# for ssh runs this build's agent here with such an SSH_CONNECTION: its cells are observed, and
+# the words say why nothing is predicted (not a route it never gave).
+printf '#!/bin/sh\nSSH_CONNECTION="10.99.0.7 5000 10.99.0.1 22" exec %q agent\n' "$BINDSCOPE" >"$tmp/ssh-nat"
+chmod +x "$tmp/ssh-nat"
+text=$(timeout 30 "$BINDSCOPE" probe --open 0.0.0.0:8081 --from-host pc-nat --ssh "$tmp/ssh-nat" --explain)
+check_contains "behind a NAT: the words say where it reached this machine, and that nothing is predicted" \
+	"pc-nat reached this machine at 10.99.0.7, which is not an address of any interface here (a NAT or a tunnel between): where its connection to 192.168.0.110:8081 arrives is out of bindscope's sight, so nothing is predicted." "$text"
+
 # A host gone mid-probe: the agent is killed while its UDP probe waits out its 4 s deadline.
 BEFORE_RUN="(sleep 1.5; pkill -KILL -f '^bindscope agent\$') &" \
 	fails pc-eth0 dropped dropped "the connection to pc-eth0 ended mid-probe" --udp --timeout 4000
