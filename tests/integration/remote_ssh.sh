@@ -147,7 +147,9 @@ check_contains "behind a NAT: the words say where it reached this machine, and t
 	"pc-nat reached this machine at 10.99.0.7, which is not an address of any interface here (a NAT or a tunnel between): where its connection to 192.168.0.110:8081 arrives is out of bindscope's sight, so nothing is predicted." "$text"
 
 # A host gone mid-probe: the agent is killed while its UDP probe waits out its 4 s deadline.
-BEFORE_RUN="(sleep 1.5; pkill -KILL -f '^bindscope agent\$') &" \
+# (Killed 1.5 s after the agent is there, not after bindscope starts: ssh's login can take
+# longer than that on a loaded machine, and the probe then ran to its end.)
+BEFORE_RUN="(for _ in \$(seq 200); do pgrep -f '^bindscope agent\$' >/dev/null && break; sleep 0.05; done; sleep 1.5; pkill -KILL -f '^bindscope agent\$') &" \
 	fails pc-eth0 dropped dropped "the connection to pc-eth0 ended mid-probe" --udp --timeout 4000
 check "no agent is left running" "" "$(pgrep -f '^bindscope agent$' || true)"
 
