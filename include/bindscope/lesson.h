@@ -87,7 +87,6 @@ int bs_lesson_add_host(struct bs_lesson *lesson, const char *host, const char *s
 void bs_lesson_remove_host(struct bs_lesson *lesson, size_t i);
 
 size_t bs_lesson_host_count(const struct bs_lesson *lesson);
-const struct bs_remote *bs_lesson_host(const struct bs_lesson *lesson, size_t i);
 /* The host whose vantage matrix column c is, or -1 (this host, a lab peer). */
 long bs_lesson_host_of_col(const struct bs_lesson *lesson, size_t c);
 

@@ -655,11 +655,6 @@ size_t bs_lesson_host_count(const struct bs_lesson *ls)
 	return ls->nhosts;
 }
 
-const struct bs_remote *bs_lesson_host(const struct bs_lesson *ls, size_t i)
-{
-	return i < ls->nhosts ? ls->hosts[i]->remote : NULL;
-}
-
 long bs_lesson_host_of_col(const struct bs_lesson *ls, size_t c)
 {
 	const struct bs_matrix *m = ls->matrix;

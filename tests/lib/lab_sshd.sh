@@ -8,6 +8,7 @@
 #                        DIR/ssh_config with the hosts pc-eth0, pc-wlan0, pc1..pc6 (eth0-peer),
 #                        pc-noagent, pc-wrongkey (a key sshd refuses), pc-nothing (no sshd)
 #   lab_sshd_skip_unless_able   exit 77 with the reason when root or OpenSSH is missing
+#   lab_sshd_enter SCRIPT SECONDS   re-run SCRIPT inside `bindscope lab` (bounded), unless there
 
 LAB_SSHD=/usr/sbin/sshd
 _lab_sshd_pids=()
@@ -22,6 +23,13 @@ lab_sshd_skip_unless_able() {
 		echo "SKIP: openssh-server and openssh-client are needed (.ci/deps.sh installs them)" >&2
 		exit 77
 	fi
+}
+
+lab_sshd_enter() {
+	local why
+	[ -n "${IN_LAB:-}" ] && return 0
+	why=$("$BINDSCOPE" lab -- true 2>&1) || { echo "SKIP: the lab cannot be built: $why" >&2; exit 77; }
+	IN_LAB=1 exec timeout "$2" "$BINDSCOPE" lab -- bash "$1"
 }
 
 lab_sshd_stop() {

@@ -10,10 +10,7 @@ set -uo pipefail
 source "$TESTS_DIR/lib/common.sh"
 source "$TESTS_DIR/lib/lab_sshd.sh"
 lab_sshd_skip_unless_able
-if [ -z "${IN_LAB:-}" ]; then
-	why=$("$BINDSCOPE" lab -- true 2>&1) || { echo "SKIP: the lab cannot be built: $why" >&2; exit 77; }
-	IN_LAB=1 exec timeout 120 "$BINDSCOPE" lab -- bash "$0"
-fi
+lab_sshd_enter "$0" 120
 TUI_COLS=200
 TUI_LINES=40
 source "$TESTS_DIR/tui/helpers/tmux.bash"
