@@ -86,6 +86,10 @@ bool bs_endpoint_is_v4_mapped(const struct bs_endpoint *ep);
 /* True when a and b have the same family and address (ports ignored). */
 bool bs_endpoint_same_addr(const struct bs_endpoint *a, const struct bs_endpoint *b);
 
+/* Same address and port, where an IPv4 address and its IPv4-mapped form (::ffff:a.b.c.d, as a
+ * dual-stack [::] socket sees an IPv4 peer) are the same. */
+bool bs_endpoint_same_peer(const struct bs_endpoint *a, const struct bs_endpoint *b);
+
 /* True for 127.0.0.0/8, ::1 and ::ffff:127.x.y.z. */
 bool bs_endpoint_is_loopback(const struct bs_endpoint *ep);
 

@@ -78,9 +78,19 @@ struct bs_lab_vantage {
 	int netns_fd;               /* its network namespace, open */
 };
 
+/* The topology the lab was built from. */
+const struct bs_topology *bs_lab_topology(const struct bs_lab *lab);
+
+/* Apply the topology's firewall lines for one host ("" the workstation) in the namespace the
+ * caller is in (the lab's reset, after `flush ruleset`). 0, or -1 with err (its line). */
+int bs_lab_apply_firewall(const struct bs_lab *lab, const char *host, struct bs_error *err);
+
 /* Add a route in a peer's network namespace (for the tour's weak host step). */
 int bs_lab_vantage_route_add(const struct bs_lab_vantage *v, const char *net, const char *via,
                              struct bs_error *err);
+
+/* Delete a route from a peer's network namespace. */
+int bs_lab_vantage_route_del(const struct bs_lab_vantage *v, const char *net, struct bs_error *err);
 
 /* The lab's peers, from BINDSCOPE_LAB_VANTAGES; 0 outside a lab. Close with _close. */
 size_t bs_lab_vantages(struct bs_lab_vantage *out, size_t max);

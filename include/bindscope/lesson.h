@@ -57,6 +57,13 @@ int bs_lesson_open(struct bs_lesson *lesson, const struct bs_endpoint *ep,
 /* Close listener i (0-based, in opening order) and probe again. */
 void bs_lesson_close(struct bs_lesson *lesson, size_t i);
 
+/* Close every listener (the last opened first) and probe again. */
+void bs_lesson_close_all(struct bs_lesson *lesson);
+
+/* How many probe rounds of the matrix have run to their end: one that began after a change
+ * has ended once this count has grown past its value at the change. */
+unsigned long bs_lesson_rounds(const struct bs_lesson *lesson);
+
 /* Probe every listener on every target again (abandoning a round in progress). */
 void bs_lesson_reprobe(struct bs_lesson *lesson);
 

@@ -37,4 +37,7 @@ int bs_rtnl_addr_add(const char *ifname, const char *text, struct bs_error *err)
 /* Add a route to NET/PREFIX via a gateway ("192.168.1.0/24", "192.168.0.110"). */
 int bs_rtnl_route_add(const char *net, const char *gateway, struct bs_error *err);
 
+/* Delete the main table's route to NET/PREFIX ("192.168.1.0/24"). */
+int bs_rtnl_route_del(const char *net, struct bs_error *err);
+
 #endif

@@ -14,10 +14,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bindscope/datadir.h"
+#include "bindscope/iface.h"
 #include "bindscope/lab.h"
 #include "bindscope/textbuf.h"
+#include "bindscope/tour.h"
 #include "cli_util.h"
 #include "commands.h"
+#include "tour_check.h"
 #include "tui_entry.h"
 
 static const char lab_usage[] =
@@ -41,11 +45,18 @@ static const char lab_usage[] =
     "Exit codes: CMD's own (128+N if a signal N ended it); 1 the lab could not be built (the\n"
     "message says why); 2 bad usage; 126 CMD cannot be run; 127 CMD is not found.\n";
 
-static int parse_lab_opts(int argc, char **argv, const char **topology, bool *tour)
+struct lab_opts {
+	const char *topology; /* a file, or the name of a shipped lab; NULL: the default */
+	const char *tour;     /* a file, or the name of a shipped tour; NULL: no tour */
+	bool check;           /* --check: the tour's expectations, without the screen */
+};
+
+static int parse_lab_opts(int argc, char **argv, struct lab_opts *o)
 {
 	static const struct option longopts[] = {
 	    {"topology", required_argument, NULL, 't'},
 	    {"tour", no_argument, NULL, 'T'},
+	    {"check", no_argument, NULL, 'C'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -55,10 +66,16 @@ static int parse_lab_opts(int argc, char **argv, const char **topology, bool *to
 	while ((c = getopt_long(argc, argv, "+t:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
-			*topology = optarg;
+			o->topology = optarg;
 			break;
 		case 'T':
-			*tour = true;
+			/* --tour [NAME|FILE]: the next word, unless it is an option or the -- */
+			o->tour = "walkthrough";
+			if (optind < argc && argv[optind][0] != '-')
+				o->tour = argv[optind++];
+			break;
+		case 'C':
+			o->check = true;
 			break;
 		case 'h':
 			fputs(lab_usage, stdout);
@@ -114,8 +131,33 @@ static int run_command(char **argv)
 	return bs_lab_wait(pid);
 }
 
+/* The tour's placeholders against the lab just built (its interfaces, its peers). */
+static int resolve_tour(struct bs_tour *tour, const char *path)
+{
+	struct bs_lab_vantage peers[BS_LAB_MAX_PEERS];
+	struct bs_iface_list ifaces = {0};
+	struct bs_tour_lab lab;
+	struct bs_error err;
+	size_t npeers;
+	int rc;
+
+	if (bs_iface_list_read(&ifaces, &err) < 0) {
+		cli_error_show(&err);
+		return -1;
+	}
+	npeers = bs_lab_vantages(peers, BS_LAB_MAX_PEERS);
+	lab = (struct bs_tour_lab){.ifaces = &ifaces, .peers = peers, .npeers = npeers};
+	rc = bs_tour_resolve(tour, &lab, &err);
+	if (rc < 0)
+		cli_error("the tour %s does not fit this lab: %s", path, err.msg);
+	bs_lab_vantages_close(peers, npeers);
+	bs_iface_list_free(&ifaces);
+	return rc;
+}
+
 /* In the lab's own process: build the lab, run CMD or the TUI in it. */
-static int run_lab(const struct bs_topology *topology, int argc, char **argv, bool tour)
+static int run_lab(const struct bs_topology *topology, int argc, char **argv, struct bs_tour *tour,
+                   const char *tour_path, bool check)
 {
 	struct bs_error err;
 	struct bs_lab *lab = bs_lab_enter(topology, &err);
@@ -130,44 +172,97 @@ static int run_lab(const struct bs_topology *topology, int argc, char **argv, bo
 		rc = run_command(argv + optind);
 	} else if ((rc = bs_lab_unhold_signals()) != 0) {
 		rc = 128 + rc; /* told to end while the lab was being built */
+	} else if (tour->nsteps > 0 && resolve_tour(tour, tour_path) < 0) {
+		rc = BS_EXIT_USAGE;
+	} else if (check) {
+		rc = tour_check_run(lab, tour);
 	} else {
-		char *tui_argv[] = {"tui", tour ? "--tour" : NULL, NULL};
-		rc = cmd_tui(tour ? 2 : 1, tui_argv);
+		rc = cmd_tui_lab(lab, tour->nsteps > 0 ? tour : NULL);
 	}
+	bs_tour_free(tour);
 	bs_lab_leave(lab);
 	return rc;
 }
 
+/* A tour's `lab NAME`: a shipped lab's name, or a file beside the tour. */
+static const char *tour_lab(const struct bs_tour *tour, const char *tour_path, char *buf,
+                            size_t len)
+{
+	const char *slash = strrchr(tour_path, '/');
+
+	if (tour->lab[0] == '\0')
+		return NULL;
+	if (strchr(tour->lab, '/') == NULL || tour->lab[0] == '/' || slash == NULL)
+		return tour->lab;
+	snprintf(buf, len, "%.*s%s", (int)(slash - tour_path + 1), tour_path, tour->lab);
+	return buf;
+}
+
+/* --tour NAME and --topology NAME (else the tour's own lab, else the default): a file, or
+ * one bindscope ships. */
+static int load_inputs(const struct lab_opts *o, struct bs_topology *topology, struct bs_tour *tour,
+                       char *tour_path, size_t len)
+{
+	char path[4096], beside[4096];
+	const char *lab = o->topology;
+	struct bs_error err;
+
+	memset(tour, 0, sizeof(*tour));
+	if (o->tour != NULL && (bs_data_find("tours", ".tour", o->tour, tour_path, len, &err) < 0 ||
+	                        bs_tour_load(tour_path, tour, &err) < 0)) {
+		bs_tour_free(tour);
+		cli_error_show(&err);
+		return BS_EXIT_USAGE;
+	}
+	if (lab == NULL && o->tour != NULL)
+		lab = tour_lab(tour, tour_path, beside, sizeof(beside));
+	if (lab == NULL && bs_topology_parse(bs_topology_default, topology, &err) < 0) {
+		cli_error_show(&err);
+		return BS_EXIT_FAILURE;
+	}
+	if (lab != NULL && (bs_data_find("labs", ".lab", lab, path, sizeof(path), &err) < 0 ||
+	                    bs_topology_load(path, topology, &err) < 0)) {
+		bs_tour_free(tour);
+		cli_error_show(&err);
+		return BS_EXIT_USAGE;
+	}
+	return -1;
+}
+
 int cmd_lab(int argc, char **argv)
 {
-	const char *topology_path = NULL;
-	bool tour = false;
+	struct lab_opts opts = {0};
 	struct bs_topology topology;
+	struct bs_tour tour;
+	char tour_path[4096] = "";
 	struct bs_error err;
 	pid_t lab;
-	int rc = parse_lab_opts(argc, argv, &topology_path, &tour);
+	int rc = parse_lab_opts(argc, argv, &opts);
 
 	if (rc >= 0)
 		return rc;
-	if (topology_path != NULL ? bs_topology_load(topology_path, &topology, &err)
-	                          : bs_topology_parse(bs_topology_default, &topology, &err)) {
-		cli_error_show(&err);
-		return topology_path != NULL ? BS_EXIT_USAGE : BS_EXIT_FAILURE;
-	}
+	if (opts.tour != NULL && optind < argc)
+		return cli_usage_error("lab", "--tour runs the explorer: give no command after --");
+	if (opts.check && opts.tour == NULL)
+		return cli_usage_error("lab",
+		                       "--check checks a tour: bindscope lab --tour NAME --check");
+	if ((rc = load_inputs(&opts, &topology, &tour, tour_path, sizeof(tour_path))) >= 0)
+		return rc;
 	/* The lab lives in a pid namespace of its own (why: src/core/lab.c); this process keeps
 	 * it, and everything in it dies with this process. */
 	lab = bs_lab_isolate(&err);
 	if (lab < 0) {
+		bs_tour_free(&tour);
 		cli_error_show(&err);
 		return BS_EXIT_FAILURE;
 	}
 	if (lab > 0) {
 		/* The keeper's children would now be born in the lab's pid namespace, whose init
 		 * has ended: nothing can start there any more, not even LeakSanitizer's tracer at
-		 * exit. The keeper holds nothing to free, so it ends at once, output flushed. */
+		 * exit. The keeper has nothing to close, so it ends at once, output flushed. */
 		int code = bs_lab_keep(lab);
 		fflush(NULL);
 		_exit(code);
 	}
-	return run_lab(&topology, argc, argv, tour);
+	return run_lab(&topology, argc, argv, &tour, tour_path, opts.check);
 }

@@ -111,3 +111,13 @@ void bs_endpoint_from_iface_addr(struct bs_endpoint *ep, const struct bs_iface *
 	if (a->scope == BS_SCOPE_LINK)
 		snprintf(ep->ifname, sizeof(ep->ifname), "%s", f->name);
 }
+
+bool bs_endpoint_same_peer(const struct bs_endpoint *a, const struct bs_endpoint *b)
+{
+	struct in_addr x, y;
+
+	if (bs_endpoint_equal(a, b))
+		return true;
+	return a->port == b->port && (bs_endpoint_is_v4_mapped(a) || bs_endpoint_is_v4_mapped(b)) &&
+	       bs_endpoint_v4(a, &x) && bs_endpoint_v4(b, &y) && x.s_addr == y.s_addr;
+}

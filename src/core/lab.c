@@ -616,3 +616,25 @@ int bs_lab_vantage_route_add(const struct bs_lab_vantage *v, const char *net, co
 	bs_netns_leave(&visit);
 	return rc;
 }
+
+int bs_lab_vantage_route_del(const struct bs_lab_vantage *v, const char *net, struct bs_error *err)
+{
+	struct bs_netns_visit visit;
+	int rc;
+
+	if (bs_netns_enter(v->netns_fd, v->name, &visit, err) < 0)
+		return -1;
+	rc = bs_rtnl_route_del(net, err);
+	bs_netns_leave(&visit);
+	return rc;
+}
+
+const struct bs_topology *bs_lab_topology(const struct bs_lab *lab)
+{
+	return &lab->topo;
+}
+
+int bs_lab_apply_firewall(const struct bs_lab *lab, const char *host, struct bs_error *err)
+{
+	return apply_firewall(&lab->topo, host, err);
+}

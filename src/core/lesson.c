@@ -45,6 +45,7 @@ struct bs_lesson {
 	size_t nhosts;
 	struct bs_endpoint *own_open; /* our probes accepted and not closed yet: as many as come */
 	size_t nown_open, own_open_cap;
+	unsigned long rounds; /* probe rounds of the matrix that ran to their end */
 };
 
 static void say(struct bs_lesson *ls, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -120,6 +121,7 @@ static void round_done(void *arg)
 {
 	struct bs_lesson *ls = arg;
 
+	ls->rounds++;
 	say_round(ls);
 	say_host_failures(ls);
 	changed(ls);
@@ -300,12 +302,15 @@ static void on_listener_event(struct bs_listener *l, const struct bs_listener_ev
 	struct lesson_listener *ll = listener_of(ls, l);
 	struct bs_lesson_counts *counts = &ll->counts;
 
-	changed(ls); /* counters moved */
-	/* The lesson's own probes are counted apart and summed up per round, not logged. */
+	/* The lesson's own probes are counted apart and summed up per round, not logged. A
+	 * claim may end the round (its last datagram) before it says which socket took it: the
+	 * change is told after the claim, so what is read then is whole. */
 	if (own_probe(ls, ll->inode, ev)) {
 		counts->probes += ev->kind != BS_EV_CLOSED;
+		changed(ls);
 		return;
 	}
+	changed(ls); /* counters moved */
 	count_visit(counts, ev);
 	bs_endpoint_text(bs_listener_endpoint(l), bound, sizeof(bound));
 	bs_endpoint_text(&ev->peer, peer, sizeof(peer));
@@ -470,13 +475,12 @@ int bs_lesson_open(struct bs_lesson *ls, const struct bs_endpoint *ep,
 	return 0;
 }
 
-void bs_lesson_close(struct bs_lesson *ls, size_t i)
+/* Close listener i and say so; the caller probes again. */
+static void close_one(struct bs_lesson *ls, size_t i)
 {
 	char bound[BS_ENDPOINT_TEXT_MAX];
 	const char *proto;
 
-	if (i >= ls->nlisteners)
-		return;
 	proto = bs_proto_name(bs_listener_proto(ls->listeners[i].l));
 	bs_endpoint_text(bs_listener_endpoint(ls->listeners[i].l), bound, sizeof(bound));
 	bs_listener_close(ls->listeners[i].l);
@@ -484,7 +488,28 @@ void bs_lesson_close(struct bs_lesson *ls, size_t i)
 	        (ls->nlisteners - i - 1) * sizeof(ls->listeners[0]));
 	ls->nlisteners--;
 	say(ls, "closed %s %s", proto, bound);
+}
+
+void bs_lesson_close(struct bs_lesson *ls, size_t i)
+{
+	if (i >= ls->nlisteners)
+		return;
+	close_one(ls, i);
 	bs_lesson_reprobe(ls);
+}
+
+void bs_lesson_close_all(struct bs_lesson *ls)
+{
+	if (ls->nlisteners == 0)
+		return;
+	while (ls->nlisteners > 0)
+		close_one(ls, ls->nlisteners - 1);
+	bs_lesson_reprobe(ls);
+}
+
+unsigned long bs_lesson_rounds(const struct bs_lesson *ls)
+{
+	return ls->rounds;
 }
 
 void bs_lesson_set_vantages(struct bs_lesson *ls, const struct bs_lab_vantage *v, size_t n)

@@ -1,3 +1,4 @@
+#include <stdio.h>
 /* Probing the matrix from every vantage, attributing what its own listeners accepted, and
  * reading a cell: prediction against observation. */
 #include <errno.h>
@@ -67,7 +68,7 @@ static bool claim_stale(struct bs_matrix *m, const struct bs_listener_event *ev)
 	for (size_t i = 0; i < m->nstale; i++) {
 		const struct matrix_stale *e = &m->stale[i];
 		if (e->udp != udp ||
-		    (udp ? e->token != token : !bs_endpoint_equal(&e->source, &ev->peer)))
+		    (udp ? e->token != token : !bs_endpoint_same_peer(&e->source, &ev->peer)))
 			continue;
 		if (!udp) /* one accept per connection; a token covers the round's datagrams */
 			m->stale[i] = m->stale[--m->nstale];

@@ -586,24 +586,13 @@ long bs_probe_confirm_udp(struct bs_probe *p, const unsigned char *payload, size
  * Each probe's connection is claimed once, by address and port, and only while the round is
  * fresh: a probe's port is free again the moment it resets, and a visitor may get it next.
  */
-/* An IPv4 probe accepted by a dual-stack [::] listener is seen as ::ffff:a.b.c.d. */
-static bool same_source(const struct bs_endpoint *source, const struct bs_endpoint *peer)
-{
-	struct in_addr a, b;
-
-	if (bs_endpoint_equal(source, peer))
-		return true;
-	return source->port == peer->port && bs_endpoint_is_v4_mapped(peer) &&
-	       bs_endpoint_v4(source, &a) && bs_endpoint_v4(peer, &b) && a.s_addr == b.s_addr;
-}
-
 long bs_probe_claim(struct bs_probe *p, const struct bs_endpoint *peer)
 {
 	if (p == NULL || p->sources == NULL || peer->port == 0 ||
 	    bs_now_us() - p->started_us > (uint64_t)10 * 1000000u)
 		return -1;
 	for (size_t i = 0; i < p->count; i++)
-		if (!p->claimed[i] && same_source(&p->sources[i], peer)) {
+		if (!p->claimed[i] && bs_endpoint_same_peer(&p->sources[i], peer)) {
 			p->claimed[i] = true;
 			return (long)i;
 		}

@@ -215,3 +215,26 @@ int bs_rtnl_route_add(const char *net, const char *gateway, struct bs_error *err
 	mnl_attr_put(nlh, RTA_GATEWAY, family == AF_INET ? 4 : 16, gw);
 	return talk(nlh, what, err);
 }
+
+int bs_rtnl_route_del(const char *net, struct bs_error *err)
+{
+	char buf[8192], what[128];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
+	unsigned char dst[16];
+	unsigned prefix;
+	int family;
+
+	snprintf(what, sizeof(what), "delete the route to %s", net);
+	if (parse_prefix(net, &family, dst, &prefix) < 0)
+		return bs_error_set(err, EINVAL, "cannot %s: write NET/PREFIX", what);
+	nlh->nlmsg_type = RTM_DELROUTE;
+	nlh->nlmsg_flags = 0;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (unsigned char)family;
+	rtm->rtm_dst_len = (unsigned char)prefix;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_scope = RT_SCOPE_NOWHERE;
+	mnl_attr_put(nlh, RTA_DST, family == AF_INET ? 4 : 16, dst);
+	return talk(nlh, what, err);
+}

@@ -201,7 +201,7 @@ size_t explain_lines(const struct tui *t, char lines[][EXPLAIN_LINE], size_t max
 		return explain_host_prompt(t, lines, max);
 	if (t->prompt.active)
 		return explain_row(t, &t->prompt.row, lines, max);
-	if (t->tour_step >= 0)
+	if (tour_showing(t))
 		return tour_lines(t, lines, max);
 	switch (t->focus) {
 	case FOCUS_IFACES:

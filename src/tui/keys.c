@@ -29,6 +29,12 @@ enum action {
 	ACT_SK_EXPOSED,
 	ACT_SK_REFRESH,
 	ACT_SK_SEARCH,
+	ACT_TOUR_NEXT,
+	ACT_TOUR_BACK,
+	ACT_TOUR_RESTART,
+	ACT_TOUR_LEAVE,
+	ACT_TOUR_RETURN,
+	ACT_RESET,
 	ACT_MOUSE,
 	ACT_HELP,
 	ACT_QUIT,
@@ -39,6 +45,7 @@ enum action {
 #define LS  (1u << FOCUS_LISTENERS)
 #define MX  (1u << FOCUS_MATRIX)
 #define SK  (1u << FOCUS_SOCKETS)
+#define TR  (1u << 4) /* the tour is shown (on the lesson screen) */
 #define LES (IF | LS | MX)
 #define ALL (LES | SK)
 
@@ -52,6 +59,17 @@ struct binding {
 };
 
 static const struct binding bindings[] = {
+    /* First: while the tour is shown its keys win (r restarts it rather than probing). */
+    {{' ', 'n', 0}, ACT_TOUR_NEXT, TR, TR, "next", "tour: the next step"},
+    {{KEY_BACKSPACE, 127, 'p'}, ACT_TOUR_BACK, TR, TR, "back", "tour: the step before"},
+    {{'r', 0, 0},
+     ACT_TOUR_RESTART,
+     TR,
+     TR,
+     "restart",
+     "tour: from the first step (resets the lab)"},
+    {{27, 0, 0}, ACT_TOUR_LEAVE, TR, TR, "leave tour", "tour: leave it (T comes back to it)"},
+    {{'T', 0, 0}, ACT_TOUR_RETURN, LES, 0, NULL, "tour: back to the step left (sets it up again)"},
     {{KEY_UP, 'k', 0}, ACT_UP, ALL, 0, NULL, "move up, down"},
     {{KEY_DOWN, 'j', 0}, ACT_DOWN, ALL, 0, NULL, "move up, down"},
     {{KEY_LEFT, 'h', 0}, ACT_LEFT, MX, 0, NULL, "move left, right (matrix cells)"},
@@ -90,6 +108,12 @@ static const struct binding bindings[] = {
      SK,
      "search",
      "sockets: show those with this port, address, program, user"},
+    {{'X', 0, 0},
+     ACT_RESET,
+     LES,
+     0,
+     NULL,
+     "reset: close every listener, undo the lab's added routes, rules and settings"},
     {{'s', 0, 0}, ACT_SCREEN, ALL, LES, "sockets", "switch to the sockets screen and back"},
     {{'s', 0, 0}, ACT_SCREEN, 0, SK, "lesson", NULL},
     {{'m', 0, 0}, ACT_MOUSE, ALL, 0, NULL, "mouse capture on/off (off lets you select text)"},
@@ -114,6 +138,12 @@ static const char *key_label(int key, bool utf8)
 		return utf8 ? "→" : "Right";
 	case '\t':
 		return "Tab";
+	case ' ':
+		return "Space";
+	case 27:
+		return "Esc";
+	case KEY_BACKSPACE:
+		return "Backspace";
 	case '\n':
 		return "Enter";
 	default:
@@ -241,7 +271,9 @@ static void remove_host(struct tui *t)
 
 static unsigned context(const struct tui *t)
 {
-	return t->screen == SCREEN_SOCKETS ? SK : 1u << t->focus;
+	if (t->screen == SCREEN_SOCKETS)
+		return SK;
+	return (1u << t->focus) | (tour_showing(t) ? TR : 0);
 }
 
 static void switch_screen(struct tui *t)
@@ -322,6 +354,24 @@ static void run(struct tui *t, enum action a)
 		rows_rebuild(t);
 		bs_lesson_set_ipv6(t->lesson, t->show_ipv6);
 		break;
+	case ACT_TOUR_NEXT:
+		tour_next(t);
+		break;
+	case ACT_TOUR_BACK:
+		tour_back(t);
+		break;
+	case ACT_TOUR_RESTART:
+		tour_restart(t);
+		break;
+	case ACT_TOUR_LEAVE:
+		tour_leave(t);
+		break;
+	case ACT_TOUR_RETURN:
+		tour_return(t);
+		break;
+	case ACT_RESET:
+		tour_reset_lab(t);
+		break;
 	case ACT_MOUSE:
 		t->mouse = !t->mouse;
 		term_set_mouse(t->mouse);
@@ -386,8 +436,6 @@ void keys_handle(struct tui *t, int key)
 		sockets_view_search_key(t, key);
 		return;
 	}
-	if (tour_key(t, key))
-		return;
 	if (t->help && key != '?' && key != 'q') {
 		t->help = false; /* any key closes the overlay */
 		return;
@@ -398,6 +446,16 @@ void keys_handle(struct tui *t, int key)
 				run(t, bindings[i].action);
 				return;
 			}
+}
+
+/* Does an earlier binding take binding i's first key here (the tour's r before probe's)? */
+static bool shadowed(size_t i, unsigned ctx)
+{
+	for (size_t j = 0; j < i; j++)
+		for (size_t k = 0; k < 3 && bindings[j].keys[k] != 0; k++)
+			if (bindings[j].keys[k] == bindings[i].keys[0] && (bindings[j].where & ctx))
+				return true;
+	return false;
 }
 
 void keys_status(const struct tui *t, char *buf, size_t len)
@@ -414,13 +472,11 @@ void keys_status(const struct tui *t, char *buf, size_t len)
 		snprintf(buf, len, " type to search  Enter keep  Backspace erase  Esc clear");
 		return;
 	}
-	if (t->tour_step >= 0)
-		bs_textbuf_appendf(buf, len, " Space next  Esc leave tour ");
 	bs_textbuf_appendf(buf, len, " %s move",
 	                   t->utf8 ? (t->focus == FOCUS_MATRIX ? "↑↓←→" : "↑↓")
 	                           : (t->focus == FOCUS_MATRIX ? "hjkl" : "j/k"));
 	for (size_t i = 0; i < NBINDINGS; i++) {
-		if (!(bindings[i].shown & context(t)))
+		if (!(bindings[i].shown & context(t)) || shadowed(i, context(t)))
 			continue; /* the status line lists only what acts here */
 		bs_textbuf_appendf(buf, len, "  %s %s", key_label(bindings[i].keys[0], t->utf8),
 		                   bindings[i].status);
@@ -444,7 +500,8 @@ size_t keys_help(const struct tui *t, char lines[][96], size_t max)
 			last++;
 		for (size_t j = i; j <= last; j++)
 			for (size_t k = 0; k < 3 && bindings[j].keys[k] != 0; k++) {
-				if (bindings[j].keys[k] == '\r' || bindings[j].keys[k] == KEY_ENTER)
+				if (bindings[j].keys[k] == '\r' ||
+				    bindings[j].keys[k] == KEY_ENTER || bindings[j].keys[k] == 127)
 					continue;
 				bs_textbuf_appendf(keys, sizeof(keys), "%s%s", keys[0] ? " " : "",
 				                   key_label(bindings[j].keys[k], false));

@@ -1,149 +1,117 @@
 /*
- * The tour (`bindscope lab --tour`): the lesson's steps one at a time, each explained in the
- * explain panel and advanced with Space, ready for a projector. Each step does its part through
- * the lesson, as a person at the keys would, so the screen shows the real result.
+ * The tour (`bindscope lab --tour [FILE]`): a tour file's steps one at a time in the explain
+ * panel, ready for a projector. The engine's bs_tour_run does each step for real; this file
+ * only moves between steps and shows the step with what its expectations found.
  */
-#include <curses.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "tui.h"
 
-struct step {
-	const char *title;
-	const char *text;
-	void (*act)(struct tui *t);
-};
-
-static void open_at(struct tui *t, const char *text)
+static bool running(const struct tui *t)
 {
-	struct bs_listener_opts opts = bs_listener_opts_default();
-	struct bs_endpoint ep;
-	struct bs_error err;
-
-	/* A failure to open is logged by the lesson itself, in the engine's words. */
-	if (bs_endpoint_parse(text, bs_lesson_ifaces(t->lesson), &ep, &err) < 0)
-		tui_log(t, err.msg);
-	else
-		bs_lesson_open(t->lesson, &ep, &opts, &err);
+	return t->tour != NULL && t->tour_shown;
 }
 
-static void act_wildcard(struct tui *t)
+static void go(struct tui *t, size_t step)
 {
-	open_at(t, "0.0.0.0:8081");
-}
-
-static void act_specific(struct tui *t)
-{
-	open_at(t, "192.168.1.10:8082");
-}
-
-static void act_not_here(struct tui *t)
-{
-	open_at(t, "192.168.2.20:8083"); /* fails: the log shows the engine's sentence */
-}
-
-static void act_route(struct tui *t)
-{
-	struct bs_error err;
-
-	for (size_t i = 0; i < t->nvantages; i++)
-		if (strcmp(t->vantages[i].name, "eth0-peer") == 0) {
-			if (bs_lab_vantage_route_add(&t->vantages[i], "192.168.1.0/24",
-			                             "192.168.0.110", &err) < 0)
-				tui_log(t, err.msg);
-			else
-				tui_log(t,
-				        "eth0-peer: route 192.168.1.0/24 via 192.168.0.110 added");
-			bs_lesson_reprobe(t->lesson);
-			return;
-		}
-	tui_log(t, "this step needs the lab's eth0-peer (run bindscope lab --tour)");
-}
-
-static const struct step steps[] = {
-    {"Welcome",
-     "This is the lab's network: lo, eth0 192.168.0.110, wlan0 192.168.1.10, and a "
-     "host on each segment. Space takes the next step; Esc leaves the tour.",
-     NULL},
-    {"Listen on every interface",
-     "socat TCP4-LISTEN:8081,bind=0.0.0.0,fork /dev/null: the "
-     "wildcard. Every address of this machine answers, and both "
-     "peers reach it.",
-     act_wildcard},
-    {"Listen on one address",
-     "socat TCP4-LISTEN:8082,bind=192.168.1.10,fork /dev/null: only "
-     "192.168.1.10 answers; the other addresses refuse. The Wi-Fi peer "
-     "reaches it; the Ethernet peer has no route to it.",
-     act_specific},
-    {"Compare",
-     "Read the two rows side by side: 0.0.0.0 exposes the port on every network this "
-     "machine is on; 192.168.1.10 only where that address can be reached.",
-     NULL},
-    {"An address that is not here",
-     "bind=192.168.2.20 (an address this machine does not have) fails: "
-     "cannot assign requested address. The log says which "
-     "addresses are here.",
-     act_not_here},
-    {"The weak host model",
-     "Give eth0-peer a route to 192.168.1.0/24 through this machine: now "
-     "it reaches 192.168.1.10:8082 through eth0. Binding an address does "
-     "not choose the interface; Linux accepts it on any (the weak host model), "
-     "and bindscope predicts it from eth0-peer's own routing table.",
-     act_route},
-    {"The end",
-     "Try your own: Enter on an interface opens a listener; ? lists the keys. Esc "
-     "leaves the tour.",
-     NULL},
-};
-
-#define NSTEPS (sizeof(steps) / sizeof(steps[0]))
-
-static void enter_step(struct tui *t, int step)
-{
-	char line[160];
-
-	t->tour_step = step;
-	snprintf(line, sizeof(line), "tour step %d of %zu: %s", step + 1, NSTEPS,
-	         steps[step].title);
-	tui_log(t, line);
-	if (steps[step].act != NULL)
-		steps[step].act(t);
+	bs_tour_run_goto(t->tour, step);
 	t->focus = FOCUS_MATRIX;
 }
 
-void tour_start(struct tui *t)
+void tour_next(struct tui *t)
 {
-	enter_step(t, 0);
+	size_t step = bs_tour_run_step(t->tour);
+
+	if (step + 1 < bs_tour_run_tour(t->tour)->nsteps)
+		go(t, step + 1);
+	else
+		tui_log(t, "this is the tour's last step: Esc leaves it, r starts it again");
 }
 
-bool tour_key(struct tui *t, int key)
+void tour_back(struct tui *t)
 {
-	if (t->tour_step < 0)
-		return false;
-	if (key == 27) {
-		t->tour_step = -1;
-		tui_log(t, "tour left: the lab is yours");
-		return true;
+	size_t step = bs_tour_run_step(t->tour);
+
+	if (step == 0)
+		tui_log(t, "this is the tour's first step");
+	else
+		go(t, step - 1);
+}
+
+void tour_restart(struct tui *t)
+{
+	go(t, 0);
+}
+
+void tour_leave(struct tui *t)
+{
+	t->tour_shown = false;
+	tui_log(t, "tour left: the lab is yours (T goes back to the tour)");
+}
+
+void tour_return(struct tui *t)
+{
+	if (t->tour == NULL) {
+		tui_log(t, "no tour is loaded: start one with bindscope lab --tour");
+		return;
 	}
-	if (key == ' ' || key == 'n') {
-		if ((size_t)t->tour_step + 1 < NSTEPS)
-			enter_step(t, t->tour_step + 1);
-		return true;
+	t->tour_shown = true;
+	/* The lab may have changed meanwhile: the step is set up again from a reset lab. */
+	go(t, bs_tour_run_step(t->tour));
+}
+
+static void log_sentence(void *arg, const char *sentence)
+{
+	tui_log(arg, sentence);
+}
+
+void tour_reset_lab(struct tui *t)
+{
+	size_t listeners = bs_lesson_listener_count(t->lesson);
+	size_t changes = t->lab_changes != NULL ? bs_lab_changes_count(t->lab_changes) : 0;
+	char line[160];
+
+	bs_lab_reset(t->lesson, t->lab_changes, log_sentence, t);
+	snprintf(line, sizeof(line), "reset: %zu listener%s closed, %zu change%s to the lab undone",
+	         listeners, listeners == 1 ? "" : "s", changes, changes == 1 ? "" : "s");
+	tui_log(t, line);
+	if (running(t)) {
+		t->tour_shown = false;
+		tui_log(t, "tour left, as the lab was reset (T sets its step up again)");
 	}
-	return false;
 }
 
 size_t tour_lines(const struct tui *t, char lines[][EXPLAIN_LINE], size_t max)
 {
-	const struct step *s = &steps[t->tour_step];
+	const struct bs_tour *tour = bs_tour_run_tour(t->tour);
+	size_t step = bs_tour_run_step(t->tour), nchecks, n = 0;
+	const struct bs_tour_step *s = &tour->steps[step];
+	const struct bs_tour_check *checks = bs_tour_run_checks(t->tour, &nchecks);
 
 	if (max < 2)
 		return 0;
-	snprintf(lines[0], EXPLAIN_LINE, "Tour %d/%zu: %s. %s", t->tour_step + 1, NSTEPS, s->title,
+	snprintf(lines[n++], EXPLAIN_LINE, "Tour %zu/%zu: %s. %s", step + 1, tour->nsteps, s->title,
 	         s->text);
-	snprintf(lines[1], EXPLAIN_LINE, "%s",
-	         (size_t)t->tour_step + 1 < NSTEPS ? "Space: next step   Esc: leave the tour"
-	                                           : "Esc: leave the tour");
-	return 2;
+	for (size_t k = 0; k < nchecks && n + 1 < max; k++) {
+		if (!checks[k].done)
+			snprintf(lines[n++], EXPLAIN_LINE,
+			         "%s checking (line %d): the probes are not in yet",
+			         t->utf8 ? "…" : "~", checks[k].line);
+		else
+			snprintf(lines[n++], EXPLAIN_LINE, "%s %s",
+			         checks[k].ok ? (t->utf8 ? "✓" : "+") : (t->utf8 ? "✗" : "!"),
+			         checks[k].text);
+	}
+	snprintf(
+	    lines[n++], EXPLAIN_LINE, "%s",
+	    step + 1 < tour->nsteps
+	        ? "Space: next step   Backspace: back   r: from the start   Esc: leave the tour"
+	        : "The end.   Backspace: back   r: from the start   Esc: leave the tour");
+	return n;
+}
+
+bool tour_showing(const struct tui *t)
+{
+	return running(t);
 }

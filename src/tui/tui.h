@@ -15,8 +15,10 @@
 #include <stddef.h>
 
 #include "bindscope/firewall.h"
+#include "bindscope/lab_changes.h"
 #include "bindscope/lesson.h"
 #include "bindscope/sockets.h"
+#include "bindscope/tour_run.h"
 
 #define TUI_MIN_COLS     80
 #define TUI_MIN_LINES    24
@@ -108,7 +110,9 @@ struct tui {
 	size_t log_count;
 	struct tui_geometry geo;
 	int stop_signal;
-	int tour_step; /* -1: no tour; else the step of `bindscope lab --tour` shown */
+	struct bs_tour_run *tour;           /* `bindscope lab --tour`, or NULL */
+	bool tour_shown;                    /* false once Esc left it (T comes back) */
+	struct bs_lab_changes *lab_changes; /* in the lab: what X (reset) undoes; else NULL */
 	struct bs_lab_vantage vantages[BS_LESSON_MAX_VANTAGES];
 	size_t nvantages;
 	const char *ssh_command; /* --ssh, else $BINDSCOPE_SSH, else NULL: ssh */
@@ -163,10 +167,15 @@ void sockets_view_search_start(struct tui *t);
 void sockets_view_search_key(struct tui *t, int key);
 void sockets_view_free(struct tui *t);
 
-/* tour.c: the guided walk through the lesson's steps, for a projector */
-void tour_start(struct tui *t);
-/* Handle a key while the tour runs; returns false when the key is not the tour's. */
-bool tour_key(struct tui *t, int key);
+/* tour.c: the guided walk through a tour file's steps, for a projector */
+void tour_next(struct tui *t);
+void tour_back(struct tui *t);
+void tour_restart(struct tui *t);
+void tour_leave(struct tui *t);
+void tour_return(struct tui *t); /* T: back into the tour left with Esc */
+bool tour_showing(const struct tui *t);
+/* X: close every listener and undo the lab's changes (routes, rules, settings). */
+void tour_reset_lab(struct tui *t);
 /* The current step's lines for the explain panel. */
 size_t tour_lines(const struct tui *t, char lines[][EXPLAIN_LINE], size_t max);
 

@@ -35,6 +35,8 @@ static void on_changed(void *arg)
 	struct tui *t = arg;
 
 	t->dirty = true;
+	if (t->tour != NULL)
+		bs_tour_run_update(t->tour); /* a step's expectations, once its probes are in */
 }
 
 static void on_log(void *arg, const char *sentence)
@@ -71,7 +73,6 @@ static void on_signal(int signo, void *arg)
 }
 
 struct tui_args {
-	bool tour;
 	const char *hosts[BS_LESSON_MAX_HOSTS];
 	size_t nhosts;
 	const char *ssh;
@@ -99,7 +100,6 @@ static int parse(int argc, char **argv, struct tui_args *a)
 {
 	static const struct option longopts[] = {
 	    {"help", no_argument, NULL, 'h'},
-	    {"tour", no_argument, NULL, 'T'},
 	    {"from-host", required_argument, NULL, 'H'},
 	    {"ssh", required_argument, NULL, 'S'},
 	    {NULL, 0, NULL, 0},
@@ -110,10 +110,6 @@ static int parse(int argc, char **argv, struct tui_args *a)
 	optind = 0;
 	a->ssh = getenv("BINDSCOPE_SSH");
 	while ((c = getopt_long(argc, argv, "hH:", longopts, NULL)) != -1) {
-		if (c == 'T') {
-			a->tour = true;
-			continue;
-		}
 		if (c == 'H' && (rc = add_host_arg(a, optarg)) >= 0)
 			return rc;
 		if (c == 'H')
@@ -170,21 +166,38 @@ static int run(struct tui *t)
 	return 0;
 }
 
-int cmd_tui(int argc, char **argv)
+/* The lab's reset and its tour: only in the lab's own process (cmd_tui_lab). */
+static int start_lab(struct tui *t, const struct bs_lab *lab, struct bs_tour *tour)
+{
+	struct bs_error err;
+
+	if (lab == NULL)
+		return 0;
+	if ((t->lab_changes = bs_lab_changes_new(lab, &err)) == NULL)
+		return fprintf(stderr, "bindscope: %s\n", err.msg), -1;
+	if (tour == NULL)
+		return 0;
+	t->tour = bs_tour_run_new(tour, t->lesson, t->loop, t->vantages, t->nvantages,
+	                          t->lab_changes, on_log, t, &err);
+	if (t->tour == NULL)
+		return fprintf(stderr, "bindscope: %s\n", err.msg), -1;
+	t->tour_shown = true;
+	bs_tour_run_goto(t->tour, 0);
+	t->focus = FOCUS_MATRIX;
+	return 0;
+}
+
+static int session(const struct tui_args *args, const struct bs_lab *lab, struct bs_tour *tour)
 {
 	static const int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGWINCH};
 	static struct tui t;
-	struct tui_args args = {0};
 	struct bs_lesson_events events = {.changed = on_changed, .log = on_log, .arg = &t};
 	struct bs_error err;
-	int rc = parse(argc, argv, &args);
+	int rc;
 
-	if (rc >= 0)
-		return rc;
 	memset(&t, 0, sizeof(t));
 	t.v6only = -1;
 	t.sys_bindv6only = bs_sysinfo_bindv6only();
-	t.tour_step = -1;
 	t.mouse = true;
 	t.dirty = true;
 	t.loop = bs_loop_new(&err);
@@ -198,15 +211,15 @@ int cmd_tui(int argc, char **argv)
 	t.nvantages = bs_lab_vantages(t.vantages, BS_LESSON_MAX_VANTAGES);
 	if (t.nvantages > 0)
 		bs_lesson_set_vantages(t.lesson, t.vantages, t.nvantages);
-	t.ssh_command = args.ssh;
-	for (size_t i = 0; i < args.nhosts; i++)
-		if (bs_lesson_add_host(t.lesson, args.hosts[i], t.ssh_command, &err) < 0)
+	t.ssh_command = args->ssh;
+	for (size_t i = 0; i < args->nhosts; i++)
+		if (bs_lesson_add_host(t.lesson, args->hosts[i], t.ssh_command, &err) < 0)
 			tui_log(&t, err.msg);
-	if (args.tour)
-		tour_start(&t);
-	rc = run(&t);
+	rc = start_lab(&t, lab, tour) < 0 ? 1 : run(&t);
+	bs_tour_run_free(t.tour);
 	sockets_view_free(&t);
 	bs_lesson_free(t.lesson);
+	bs_lab_changes_free(t.lab_changes);
 	rows_free(&t);
 	bs_loop_discard_signals(t.loop);
 	bs_loop_free(t.loop);
@@ -214,4 +227,21 @@ int cmd_tui(int argc, char **argv)
 	if (t.stop_signal != 0 && t.stop_signal != SIGINT)
 		return 128 + t.stop_signal;
 	return rc;
+}
+
+int cmd_tui(int argc, char **argv)
+{
+	struct tui_args args = {0};
+	int rc = parse(argc, argv, &args);
+
+	return rc >= 0 ? rc : session(&args, NULL, NULL);
+}
+
+int cmd_tui_lab(const struct bs_lab *lab, struct bs_tour *tour)
+{
+	char *argv[] = {"tui", NULL};
+	struct tui_args args = {0};
+	int rc = parse(1, argv, &args);
+
+	return rc >= 0 ? rc : session(&args, lab, tour);
 }
