@@ -148,7 +148,11 @@ static int resolve_tour(struct bs_tour *tour, const char *path)
 	npeers = bs_lab_vantages(peers, BS_LAB_MAX_PEERS);
 	lab = (struct bs_tour_lab){.ifaces = &ifaces, .peers = peers, .npeers = npeers};
 	rc = bs_tour_resolve(tour, &lab, &err);
-	if (rc < 0)
+	if (rc < 0 && tour->lab[0] != '\0')
+		cli_error("the tour %s does not fit this lab: %s. It is written for the lab %s: "
+		          "leave --topology out, and bindscope lab --tour builds that lab",
+		          path, err.msg, tour->lab);
+	else if (rc < 0)
 		cli_error("the tour %s does not fit this lab: %s", path, err.msg);
 	bs_lab_vantages_close(peers, npeers);
 	bs_iface_list_free(&ifaces);

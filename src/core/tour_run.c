@@ -288,6 +288,16 @@ static void do_step(struct bs_tour_run *run, size_t i, bool shown)
 		do_action(run, &s->actions[k]);
 }
 
+static bool changes_network(const struct bs_tour_step *s)
+{
+	for (size_t k = 0; k < s->nactions; k++)
+		if (s->actions[k].what == BS_TOUR_ROUTE_ADD ||
+		    s->actions[k].what == BS_TOUR_ROUTE_DEL ||
+		    s->actions[k].what == BS_TOUR_FIREWALL || s->actions[k].what == BS_TOUR_SYSCTL)
+			return true;
+	return false;
+}
+
 /* The step's expectations, to be checked once a probe round that began after its actions has
  * ended. */
 static void arm_checks(struct bs_tour_run *run)
@@ -302,13 +312,12 @@ static void arm_checks(struct bs_tour_run *run)
 			c->line = s->actions[k].line;
 		}
 	run->checking = run->nchecks > 0;
-	if (!run->checking)
-		return;
-	/* A round running now began with the step's own actions (or nothing changed since it
-	 * began): its results hold. Otherwise one more round. */
-	run->rounds_0 = bs_lesson_rounds(run->lesson);
-	if (!bs_lesson_probing(run->lesson))
+	/* Listeners opened or closed have started a round of their own; a route, a rule or a
+	 * setting changes what every probe meets, so it needs one. A round still running from
+	 * before the step is good when the step changed nothing; else one more. */
+	if (changes_network(s) || (run->checking && !bs_lesson_probing(run->lesson)))
 		bs_lesson_reprobe(run->lesson);
+	run->rounds_0 = bs_lesson_rounds(run->lesson);
 }
 
 void bs_tour_run_goto(struct bs_tour_run *run, size_t i)

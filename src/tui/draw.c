@@ -171,8 +171,8 @@ static void draw_listeners(struct tui *t, int y, int x, int height)
 	}
 }
 
-/* Word-wrap text into rows y.. (at most height), returns rows used. */
-static int wrap(int y, int x, int width, int height, const char *text)
+/* Word-wrap text into rows y.. (at most height), returns rows used; draws only when draw. */
+static int wrap_text(int y, int x, int width, int height, const char *text, bool draw)
 {
 	int used = 0;
 	size_t len = strlen(text);
@@ -186,7 +186,8 @@ static int wrap(int y, int x, int width, int height, const char *text)
 			if (cut == 0)
 				cut = (size_t)width;
 		}
-		mvaddnstr(y + used, x, text, (int)cut);
+		if (draw)
+			mvaddnstr(y + used, x, text, (int)cut);
 		text += cut;
 		len -= cut;
 		while (*text == ' ') {
@@ -198,10 +199,29 @@ static int wrap(int y, int x, int width, int height, const char *text)
 	return used;
 }
 
+static int wrap(int y, int x, int width, int height, const char *text)
+{
+	return wrap_text(y, x, width, height, text, true);
+}
+
+#define EXPLAIN_MAX_LINES 8
+
+/* Rows the explain panel's lines take at this width (the tour asks for them all). */
+static int explain_rows(const struct tui *t)
+{
+	static char lines[EXPLAIN_MAX_LINES][EXPLAIN_LINE];
+	size_t n = explain_lines(t, lines, EXPLAIN_MAX_LINES);
+	int rows = 0;
+
+	for (size_t i = 0; i < n; i++)
+		rows += wrap_text(0, 0, COLS - 2, LINES, lines[i], false);
+	return rows;
+}
+
 static void draw_explain(const struct tui *t, int y, int height)
 {
-	char lines[4][EXPLAIN_LINE];
-	size_t n = explain_lines(t, lines, 4);
+	static char lines[EXPLAIN_MAX_LINES][EXPLAIN_LINE];
+	size_t n = explain_lines(t, lines, EXPLAIN_MAX_LINES);
 	int used = 0;
 
 	if (t->prompt.active) {
@@ -377,6 +397,13 @@ void draw_all(struct tui *t)
 		exp_h = 3 + (spare / 4 < 5 ? spare / 4 : 5);
 		if (t->prompt.active && t->prompt.error[0] && exp_h < 6)
 			exp_h = 6;
+		/* A tour step is read in full, on a projector too: its rows come from the log
+		 * (which keeps two) and the matrix (which keeps a header and a row). */
+		if (tour_showing(t)) {
+			int want = explain_rows(t);
+			int most = LINES - 1 - (1 + top_h) - 1 - 1 - 3 - 1 - 2 - 1;
+			exp_h = want > most ? most : want > exp_h ? want : exp_h;
+		}
 		avail = LINES - 1 - (1 + top_h) - (1 + exp_h) - 1 - 1 - 1;
 		mat_h = 2 + (int)(n > 3 ? n : 3);
 		if (mat_h > avail - 2)

@@ -85,24 +85,34 @@ void tour_reset_lab(struct tui *t)
 size_t tour_lines(const struct tui *t, char lines[][EXPLAIN_LINE], size_t max)
 {
 	const struct bs_tour *tour = bs_tour_run_tour(t->tour);
-	size_t step = bs_tour_run_step(t->tour), nchecks, n = 0;
+	size_t step = bs_tour_run_step(t->tour), nchecks, n = 0, held = 0, pending = 0;
 	const struct bs_tour_step *s = &tour->steps[step];
 	const struct bs_tour_check *checks = bs_tour_run_checks(t->tour, &nchecks);
 
-	if (max < 2)
+	if (max < 3)
 		return 0;
 	snprintf(lines[n++], EXPLAIN_LINE, "Tour %zu/%zu: %s. %s", step + 1, tour->nsteps, s->title,
 	         s->text);
-	for (size_t k = 0; k < nchecks && n + 1 < max; k++) {
-		if (!checks[k].done)
-			snprintf(lines[n++], EXPLAIN_LINE,
-			         "%s checking (line %d): the probes are not in yet",
-			         t->utf8 ? "…" : "~", checks[k].line);
-		else
-			snprintf(lines[n++], EXPLAIN_LINE, "%s %s",
-			         checks[k].ok ? (t->utf8 ? "✓" : "+") : (t->utf8 ? "✗" : "!"),
-			         checks[k].text);
+	for (size_t k = 0; k < nchecks; k++) {
+		held += checks[k].done && checks[k].ok;
+		pending += !checks[k].done;
 	}
+	/* What holds is summed up (the log has each); what the kernel disagrees with is shown. */
+	if (pending > 0)
+		snprintf(lines[n++], EXPLAIN_LINE,
+		         "%s checking %zu expectation%s: the probes are not in yet",
+		         t->utf8 ? "…" : "~", nchecks, nchecks == 1 ? "" : "s");
+	else if (nchecks == 1 && held == 1)
+		snprintf(lines[n++], EXPLAIN_LINE, "%s its expectation holds (the log says how)",
+		         t->utf8 ? "✓" : "+");
+	else if (nchecks > 0 && held == nchecks)
+		snprintf(lines[n++], EXPLAIN_LINE,
+		         "%s %zu of %zu expectations hold (the log has each)", t->utf8 ? "✓" : "+",
+		         held, nchecks);
+	for (size_t k = 0; k < nchecks && n + 1 < max; k++)
+		if (checks[k].done && !checks[k].ok)
+			snprintf(lines[n++], EXPLAIN_LINE, "%s %s", t->utf8 ? "✗" : "!",
+			         checks[k].text);
 	snprintf(
 	    lines[n++], EXPLAIN_LINE, "%s",
 	    step + 1 < tour->nsteps
