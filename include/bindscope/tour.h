@@ -73,7 +73,8 @@ struct bs_tour_action {
 	enum bs_proto proto;
 	char addr[BS_LAB_ADDR_MAX + 8]; /* ADDR:PORT: listen, close, connect, expect */
 	char at[BS_LAB_ADDR_MAX];       /* expect: the column's address */
-	char peer[BS_LAB_NAME_MAX];     /* connect, expect, route, firewall on: "" is this host */
+	char peer[BS_LAB_ADDR_MAX];     /* connect, expect, route, firewall on: "" is this host
+	                                 * (as written, {peer:IFACE} too, until resolved) */
 	int v6only;                     /* listen: -1 the system's default, 0 or 1 */
 	bool reuseport;                 /* listen */
 	char net[BS_LAB_ADDR_MAX];      /* route */

@@ -13,7 +13,8 @@
 #include "bindscope/endpoint.h"
 #include "bindscope/textbuf.h"
 
-#define MAX_WORDS 16
+#define MAX_WORDS     16
+#define TOUR_FILE_MAX (256 * 1024)
 #define STATEMENTS                                                                                 \
 	"title, lab, step, say, listen, close, connect, route, firewall, sysctl or expect"
 
@@ -52,8 +53,8 @@ static int copy_arg(char *dst, size_t len, const char *src, const char *what, in
                     struct bs_error *err)
 {
 	if (strlen(src) >= len)
-		return fail(err, line, "the %s '%.32s...' is longer than %zu characters", what, src,
-		            len - 1);
+		return fail(err, line, "the %s '%.32s%s' is longer than %zu characters", what, src,
+		            strlen(src) > 32 ? "..." : "", len - 1);
 	memcpy(dst, src, strlen(src) + 1);
 	return 0;
 }
@@ -162,9 +163,11 @@ static int parse_listen(struct bs_tour *t, char **w, int nw, int line, struct bs
 	if (copy_arg(a->addr, sizeof(a->addr), w[i++], "address", line, err) < 0)
 		return -1;
 	for (; i < nw && a->what == BS_TOUR_LISTEN; i++) {
-		if (strcmp(w[i], "v6only") == 0 || strcmp(w[i], "dual-stack") == 0)
+		if (strcmp(w[i], "v6only") == 0 || strcmp(w[i], "dual-stack") == 0) {
+			if (a->v6only != -1)
+				return fail(err, line, "give v6only or dual-stack, once");
 			a->v6only = strcmp(w[i], "v6only") == 0;
-		else if (strcmp(w[i], "reuseport") == 0)
+		} else if (strcmp(w[i], "reuseport") == 0)
 			a->reuseport = true;
 		else
 			return fail(err, line,
@@ -300,10 +303,14 @@ static int parse_firewall(struct bs_tour *t, char *s, int line, struct bs_error 
 		size_t n;
 		s += 2 + strspn(s + 2, " \t");
 		n = strcspn(s, " \t");
-		if (n == 0 || *s == '\'' || n >= sizeof(a->peer))
+		if (n == 0 || *s == '\'')
 			return fail(err, line,
 			            "firewall on needs a peer's name: firewall on "
 			            "eth0-peer 'COMMAND'");
+		if (n >= sizeof(a->peer))
+			return fail(err, line,
+			            "the peer's name '%.32s...' is longer than %zu characters", s,
+			            sizeof(a->peer) - 1);
 		memcpy(a->peer, s, n);
 		s += n + strspn(s + n, " \t");
 	}
@@ -361,6 +368,7 @@ static int parse_line(struct bs_tour *t, char *text, int line, struct bs_error *
 	if (n == 3 && strncmp(start, "lab", 3) == 0) {
 		if (t->lab[0] != '\0' || t->nsteps > 0)
 			return fail(err, line, "lab is given once, before the first step");
+		start[3 + strcspn(start + 3, "#")] = '\0'; /* a comment may follow */
 		if (rest_of(start + 3) == NULL || strpbrk(rest_of(start + 3), " \t") != NULL)
 			return fail(err, line, "lab needs one name or file: lab dual-stack");
 		return copy_arg(t->lab, sizeof(t->lab), rest_of(start + 3), "lab's name", line,
@@ -428,15 +436,15 @@ int bs_tour_load(const char *path, struct bs_tour *t, struct bs_error *err)
 		                    "assets/tours/walkthrough.tour",
 		                    shown);
 	}
-	text = malloc(256 * 1024);
+	text = malloc(TOUR_FILE_MAX + 2);
 	if (text == NULL) {
 		fclose(f);
 		return bs_error_set(err, ENOMEM, "out of memory reading the tour %s", shown);
 	}
-	n = fread(text, 1, 256 * 1024 - 1, f);
+	n = fread(text, 1, TOUR_FILE_MAX + 1, f);
 	fclose(f);
 	text[n] = '\0';
-	if (n == 256 * 1024 - 1)
+	if (n > TOUR_FILE_MAX)
 		rc = bs_error_set(err, 0, "the tour %s is too large (256 KiB at most)", shown);
 	else if (strlen(text) != n)
 		rc = bs_error_set(err, 0, "the tour %s is not text (it holds a NUL byte)", shown);
@@ -493,7 +501,11 @@ static int iface_value(const struct bs_tour_lab *lab, const char *name, char *ou
 	if (found == NULL)
 		return fail(err, line, "{%s}: %s has no %saddress in this lab", name, ifname,
 		            v6 ? "IPv6 " : "");
-	snprintf(out, len, "%s", found->text);
+	/* A link-local address means something only with its interface: fe80::1%eth0. */
+	if (found->family == AF_INET6 && found->scope == BS_SCOPE_LINK)
+		snprintf(out, len, "%s%%%s", found->text, ifname);
+	else
+		snprintf(out, len, "%s", found->text);
 	return 0;
 }
 
@@ -535,7 +547,8 @@ static int fill(const struct bs_tour_lab *lab, const char *in, char *out, size_t
 			while (placeholder_char(s[1 + n]) && n < sizeof(name) - 1)
 				n++;
 		}
-		if (n > 0 && s[1 + n] == '}') {
+		/* {8080}: an nft set of one port, not a placeholder */
+		if (n > 0 && s[1 + n] == '}' && strspn(s + 1, "0123456789") != n) {
 			memcpy(name, s + 1, n);
 			name[n] = '\0';
 			if (placeholder(lab, name, value, sizeof(value), line, err) < 0)

@@ -404,7 +404,7 @@ static void check_one(struct bs_tour_run *run, const struct bs_tour_action *a,
                       struct bs_tour_check *c)
 {
 	const struct bs_matrix *m = bs_lesson_matrix(run->lesson);
-	char where[BS_LAB_ADDR_MAX * 2 + 64], got[BS_ERROR_MSG_MAX];
+	char where[BS_LAB_ADDR_MAX * 4 + 64], got[BS_ERROR_MSG_MAX];
 	struct bs_endpoint ep;
 	long r = -1, col = -1;
 
