@@ -41,6 +41,9 @@ pid_t bs_lab_isolate(struct bs_error *err);
  * lab should end, 128+N), else 0. */
 int bs_lab_unhold_signals(void);
 
+/* In the lab's process: its pid as the host sees it (bs_lab_isolate's return in the keeper). */
+pid_t bs_lab_host_pid(void);
+
 /* In the keeper: wait for the lab's process, passing SIGTERM and SIGHUP on to it (SIGKILL 4 s
  * later if it still runs). Returns its exit code (128+N when signal N ended it). */
 int bs_lab_keep(pid_t lab);

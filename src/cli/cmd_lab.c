@@ -17,6 +17,7 @@
 #include "bindscope/datadir.h"
 #include "bindscope/iface.h"
 #include "bindscope/lab.h"
+#include "bindscope/lab_registry.h"
 #include "bindscope/textbuf.h"
 #include "bindscope/tour.h"
 #include "cli_util.h"
@@ -49,6 +50,7 @@ struct lab_opts {
 	const char *topology; /* a file, or the name of a shipped lab; NULL: the default */
 	const char *tour;     /* a file, or the name of a shipped tour; NULL: no tour */
 	bool check;           /* --check: the tour's expectations, without the screen */
+	bool exec;            /* `lab exec ...`: into a running lab */
 };
 
 static int parse_lab_opts(int argc, char **argv, struct lab_opts *o)
@@ -83,6 +85,11 @@ static int parse_lab_opts(int argc, char **argv, struct lab_opts *o)
 		default:
 			return cli_usage_error("lab", NULL);
 		}
+	}
+	if (optind < argc && strcmp(argv[optind], "exec") == 0 &&
+	    strcmp(argv[optind - 1], "--") != 0) {
+		o->exec = true;
+		return -1;
 	}
 	if (optind < argc && strcmp(argv[optind - 1], "--") != 0)
 		return cli_usage_error("lab",
@@ -159,12 +166,20 @@ static int resolve_tour(struct bs_tour *tour, const char *path)
 	return rc;
 }
 
+/* What the lab is built from: its topology and the tour, as found. */
+struct lab_inputs {
+	struct bs_topology topology;
+	char topology_path[4096]; /* "" for the default lab */
+	struct bs_tour tour;      /* no steps: no tour */
+	char tour_path[4096];
+};
+
 /* In the lab's own process: build the lab, run CMD or the TUI in it. */
-static int run_lab(const struct bs_topology *topology, int argc, char **argv, struct bs_tour *tour,
-                   const char *tour_path, bool check)
+static int run_lab(struct lab_inputs *in, int argc, char **argv, bool check)
 {
 	struct bs_error err;
-	struct bs_lab *lab = bs_lab_enter(topology, &err);
+	struct bs_lab *lab = bs_lab_enter(&in->topology, &err);
+	struct bs_tour *tour = &in->tour;
 	int rc;
 
 	if (lab == NULL) {
@@ -172,11 +187,12 @@ static int run_lab(const struct bs_topology *topology, int argc, char **argv, st
 		return BS_EXIT_FAILURE;
 	}
 	bs_lab_export(lab);
+	bs_lab_advertise(in->topology_path, NULL); /* where it cannot, lab exec says why */
 	if (optind < argc) {
 		rc = run_command(argv + optind);
 	} else if ((rc = bs_lab_unhold_signals()) != 0) {
 		rc = 128 + rc; /* told to end while the lab was being built */
-	} else if (tour->nsteps > 0 && resolve_tour(tour, tour_path) < 0) {
+	} else if (tour->nsteps > 0 && resolve_tour(tour, in->tour_path) < 0) {
 		rc = BS_EXIT_USAGE;
 	} else if (check) {
 		rc = tour_check_run(lab, tour);
@@ -184,6 +200,7 @@ static int run_lab(const struct bs_topology *topology, int argc, char **argv, st
 		rc = cmd_tui_lab(lab, tour->nsteps > 0 ? tour : NULL);
 	}
 	bs_tour_free(tour);
+	bs_lab_unadvertise();
 	bs_lab_leave(lab);
 	return rc;
 }
@@ -204,29 +221,30 @@ static const char *tour_lab(const struct bs_tour *tour, const char *tour_path, c
 
 /* --tour NAME and --topology NAME (else the tour's own lab, else the default): a file, or
  * one bindscope ships. */
-static int load_inputs(const struct lab_opts *o, struct bs_topology *topology, struct bs_tour *tour,
-                       char *tour_path, size_t len)
+static int load_inputs(const struct lab_opts *o, struct lab_inputs *in)
 {
-	char path[4096], beside[4096];
+	char beside[4096];
 	const char *lab = o->topology;
 	struct bs_error err;
 
-	memset(tour, 0, sizeof(*tour));
-	if (o->tour != NULL && (bs_data_find("tours", ".tour", o->tour, tour_path, len, &err) < 0 ||
-	                        bs_tour_load(tour_path, tour, &err) < 0)) {
-		bs_tour_free(tour);
+	memset(in, 0, sizeof(*in));
+	if (o->tour != NULL && (bs_data_find("tours", ".tour", o->tour, in->tour_path,
+	                                     sizeof(in->tour_path), &err) < 0 ||
+	                        bs_tour_load(in->tour_path, &in->tour, &err) < 0)) {
+		bs_tour_free(&in->tour);
 		cli_error_show(&err);
 		return BS_EXIT_USAGE;
 	}
 	if (lab == NULL && o->tour != NULL)
-		lab = tour_lab(tour, tour_path, beside, sizeof(beside));
-	if (lab == NULL && bs_topology_parse(bs_topology_default, topology, &err) < 0) {
+		lab = tour_lab(&in->tour, in->tour_path, beside, sizeof(beside));
+	if (lab == NULL && bs_topology_parse(bs_topology_default, &in->topology, &err) < 0) {
 		cli_error_show(&err);
 		return BS_EXIT_FAILURE;
 	}
-	if (lab != NULL && (bs_data_find("labs", ".lab", lab, path, sizeof(path), &err) < 0 ||
-	                    bs_topology_load(path, topology, &err) < 0)) {
-		bs_tour_free(tour);
+	if (lab != NULL && (bs_data_find("labs", ".lab", lab, in->topology_path,
+	                                 sizeof(in->topology_path), &err) < 0 ||
+	                    bs_topology_load(in->topology_path, &in->topology, &err) < 0)) {
+		bs_tour_free(&in->tour);
 		cli_error_show(&err);
 		return BS_EXIT_USAGE;
 	}
@@ -236,27 +254,29 @@ static int load_inputs(const struct lab_opts *o, struct bs_topology *topology, s
 int cmd_lab(int argc, char **argv)
 {
 	struct lab_opts opts = {0};
-	struct bs_topology topology;
-	struct bs_tour tour;
-	char tour_path[4096] = "";
+	static struct lab_inputs in; /* a topology is 40 KB */
 	struct bs_error err;
 	pid_t lab;
 	int rc = parse_lab_opts(argc, argv, &opts);
 
 	if (rc >= 0)
 		return rc;
+	if (opts.exec)
+		return cmd_lab_exec(argc - optind, argv + optind);
 	if (opts.tour != NULL && optind < argc)
 		return cli_usage_error("lab", "--tour runs the explorer: give no command after --");
 	if (opts.check && opts.tour == NULL)
 		return cli_usage_error("lab",
 		                       "--check checks a tour: bindscope lab --tour NAME --check");
-	if ((rc = load_inputs(&opts, &topology, &tour, tour_path, sizeof(tour_path))) >= 0)
+	if ((rc = load_inputs(&opts, &in)) >= 0)
 		return rc;
+	if (bs_lab_registry_prepare(&err) < 0)
+		fprintf(stderr, "bindscope lab: note: %s\n", err.msg);
 	/* The lab lives in a pid namespace of its own (why: src/core/lab.c); this process keeps
 	 * it, and everything in it dies with this process. */
 	lab = bs_lab_isolate(&err);
 	if (lab < 0) {
-		bs_tour_free(&tour);
+		bs_tour_free(&in.tour);
 		cli_error_show(&err);
 		return BS_EXIT_FAILURE;
 	}
@@ -268,5 +288,5 @@ int cmd_lab(int argc, char **argv)
 		fflush(NULL);
 		_exit(code);
 	}
-	return run_lab(&topology, argc, argv, &tour, tour_path, opts.check);
+	return run_lab(&in, argc, argv, opts.check);
 }

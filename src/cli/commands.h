@@ -17,6 +17,8 @@ int cmd_listen(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_sockets(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
+/* `bindscope lab exec`: argv[0] is "exec". */
+int cmd_lab_exec(int argc, char **argv);
 int cmd_agent(int argc, char **argv);
 
 #endif

@@ -359,15 +359,23 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+/* The lab's process id as the host sees it (the keeper tells it), for bs_lab_advertise. */
+static pid_t lab_host_pid;
+
 /* In the lab's process: die with the keeper, then a /proc of our own pid namespace. */
 static int become_lab_init(int keeper_alive, struct bs_error *err)
 {
 	struct pollfd pfd = {.fd = keeper_alive, .events = POLLIN};
+	pid_t told = 0;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	/* The keeper may have died before the line above: its end of the pipe is closed then. */
-	if (poll(&pfd, 1, 0) != 0)
+	/* The keeper writes our pid, as it sees it, and keeps its end open while it lives: a
+	 * short read is a keeper that died, and so is a hangup after the pid (it may have died
+	 * before the line above). */
+	if (read(keeper_alive, &told, sizeof(told)) != (ssize_t)sizeof(told) ||
+	    (poll(&pfd, 1, 0) != 0 && (pfd.revents & (POLLHUP | POLLIN))))
 		_exit(1);
+	lab_host_pid = told;
 	close(keeper_alive);
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
 	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
@@ -426,6 +434,10 @@ pid_t bs_lab_isolate(struct bs_error *err)
 		return become_lab_init(alive[0], err) < 0 ? -1 : 0;
 	}
 	close(alive[0]); /* alive[1] stays open until the keeper dies */
+	if (write(alive[1], &pid, sizeof(pid)) != (ssize_t)sizeof(pid)) {
+		kill(pid, SIGKILL);
+		return bs_error_set(err, errno, "cannot start the lab: %s", strerror(errno));
+	}
 	return pid;
 }
 
@@ -637,4 +649,9 @@ const struct bs_topology *bs_lab_topology(const struct bs_lab *lab)
 int bs_lab_apply_firewall(const struct bs_lab *lab, const char *host, struct bs_error *err)
 {
 	return apply_firewall(&lab->topo, host, err);
+}
+
+pid_t bs_lab_host_pid(void)
+{
+	return lab_host_pid;
 }
