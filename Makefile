@@ -22,6 +22,7 @@ build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
 run: build
+	@[ -n "$(ARGS)" ] || echo "bindscope: in a private practice network: make run ARGS=lab; with the guided tour: make run ARGS='lab --tour'"
 	./$(BUILD)/bindscope $(ARGS)
 
 test: build

@@ -26,7 +26,8 @@
 #include "tui_entry.h"
 
 static const char lab_usage[] =
-    "Usage: bindscope lab [--topology FILE] [--tour] [-- CMD [ARG...]]\n"
+    "Usage: bindscope lab [--topology LAB] [--tour [TOUR] [--check]] [-- CMD [ARG...]]\n"
+    "       bindscope lab exec [--lab PID] [PEER] [-- CMD [ARG...]]\n"
     "\n"
     "Start the interactive explorer (or run CMD) inside a private network that looks like\n"
     "a workstation's: lo 127.0.0.1, eth0 192.168.0.110/24 and wlan0 192.168.1.10/24, with a peer\n"
@@ -35,16 +36,23 @@ static const char lab_usage[] =
     "Works as root, and as a normal user where user namespaces are allowed.\n"
     "\n"
     "CMD sees BINDSCOPE_LAB=1 and BINDSCOPE_LAB_PEERS='eth0-peer=PID wlan0-peer=PID': run a\n"
-    "command on a peer with `nsenter -t PID -n CMD`.\n"
+    "command on a peer with `nsenter -t PID -n CMD`. From another terminal, `bindscope lab\n"
+    "exec [PEER] -- CMD` runs CMD in the running lab (see bindscope lab exec --help).\n"
     "\n"
-    "  -t, --topology FILE   another lab: lines 'iface NAME ADDR/PREFIX...' and\n"
-    "                        'peer NAME on IFACE ADDR/PREFIX... [route NET/PREFIX via ADDR]';\n"
-    "                        examples in assets/labs, errors name the line\n"
-    "      --tour            a guided walk through the lesson, one Space at a time (Esc leaves)\n"
+    "  -t, --topology LAB    another lab: a shipped one by name (default, dual-stack, firewall,\n"
+    "                        weak-host, wlan-192.168.2.20) or a file of lines 'iface NAME\n"
+    "                        ADDR/PREFIX...' and 'peer NAME on IFACE ADDR/PREFIX... [route\n"
+    "                        NET/PREFIX via ADDR]'; errors name the line\n"
+    "      --tour [TOUR]     a guided tour, one step at a time: the walkthrough, or a shipped\n"
+    "                        tour by name (dual-stack, udp) or a tour file. Space next,\n"
+    "                        Backspace back, r from the start, Esc leaves, X resets the lab\n"
+    "      --check           with --tour: no screen; do every step and check what it expects\n"
+    "                        against the kernel (exit 0 when all of it holds, 1 when not)\n"
     "  -h, --help            show this help\n"
     "\n"
     "Exit codes: CMD's own (128+N if a signal N ended it); 1 the lab could not be built (the\n"
-    "message says why); 2 bad usage; 126 CMD cannot be run; 127 CMD is not found.\n";
+    "message says why), or --check found an expectation that does not hold; 2 bad usage (a\n"
+    "topology or tour error names its line); 126 CMD cannot be run; 127 CMD is not found.\n";
 
 struct lab_opts {
 	const char *topology; /* a file, or the name of a shipped lab; NULL: the default */

@@ -23,6 +23,8 @@ static const char main_usage[] =
     "  probe --open ADDR:PORT... open listeners, probe them everywhere, print the matrix\n"
     "  sockets                   every listening socket here, its owner and exposure\n"
     "  lab [-- CMD]              a private practice network with peer hosts, the explorer in it\n"
+    "  lab --tour [TOUR]         a guided tour of binding in that network (for a class)\n"
+    "  lab exec [PEER] -- CMD    run CMD in a running lab, from another terminal\n"
     "  agent                     probe from here for another machine (what --from-host runs)\n"
     "\n"
     "ADDR:PORT is 8082, 192.168.1.10:8082, 0.0.0.0:8082, [::1]:8082 or wlan0:8082.\n"
