@@ -68,7 +68,7 @@ static const struct bs_lab_entry *choose(const struct bs_lab_entry *labs, long n
 
 static int run(char **argv)
 {
-	char *shell[] = {getenv("SHELL") ? getenv("SHELL") : "/bin/sh", NULL};
+	char *shell[] = {getenv("SHELL") && getenv("SHELL")[0] ? getenv("SHELL") : "sh", NULL};
 	char **cmd = argv[0] != NULL ? argv : shell;
 	int status;
 	pid_t pid;

@@ -112,7 +112,12 @@ int bs_data_find(const char *kind, const char *suffix, const char *name, char *o
 	const char *what = strcmp(kind, "tours") == 0 ? "tour" : "lab";
 	size_t ndirs;
 
-	if (strchr(name, '/') != NULL || is_file(name)) {
+	struct stat st;
+
+	/* A path, a file here, or a name that cannot be one of ours (too long, unreadable): the
+	 * loader says what is wrong with it as a file. */
+	if (strchr(name, '/') != NULL || is_file(name) ||
+	    (stat(name, &st) < 0 && errno != ENOENT)) {
 		if ((size_t)snprintf(out, len, "%s", name) >= len)
 			return bs_error_set(err, ENAMETOOLONG, "the path is too long");
 		return 0;

@@ -448,12 +448,14 @@ void keys_handle(struct tui *t, int key)
 			}
 }
 
-/* Does an earlier binding take binding i's first key here (the tour's r before probe's)? */
+/* Does an earlier binding of another action take binding i's first key here (the tour's r
+ * before probe's)? A second label of the same action is not that. */
 static bool shadowed(size_t i, unsigned ctx)
 {
 	for (size_t j = 0; j < i; j++)
 		for (size_t k = 0; k < 3 && bindings[j].keys[k] != 0; k++)
-			if (bindings[j].keys[k] == bindings[i].keys[0] && (bindings[j].where & ctx))
+			if (bindings[j].keys[k] == bindings[i].keys[0] &&
+			    (bindings[j].where & ctx) && bindings[j].action != bindings[i].action)
 				return true;
 	return false;
 }

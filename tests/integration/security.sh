@@ -1,8 +1,9 @@
 #!/bin/bash
 # What bindscope must never do, checked: a UDP listener never answers (no reflection, whatever
 # arrives), and no shell command is ever built, from user input or otherwise (src/ calls no
-# system(), popen() or /bin/sh; the only exec is `lab -- CMD`, which runs argv as given, and
-# the only spawn is ssh for --from-host).
+# system(), popen() or /bin/sh; the only execs are `lab -- CMD` and `lab exec -- CMD`, which
+# run argv as given (lab exec without CMD: the user's $SHELL), and the only spawn is ssh for
+# --from-host).
 set -uo pipefail
 source "$TESTS_DIR/lib/common.sh"
 enter_seed_netns "$@"
@@ -38,13 +39,15 @@ proc_gone "$lpid"
 check "the listener stops on SIGINT" 0 $?
 check "... while all 12 arrived and were counted" 12 "$(grep -c '"event":"datagram"' "$tmp/out")"
 
-# No shell: the sources call no system(), popen() or /bin/sh; they exec only in `lab -- CMD`
-# (the user's argv) and spawn only ssh for --from-host (argv words, the host checked apart).
+# No shell: the sources call no system(), popen() or /bin/sh; they exec only in `lab -- CMD` and
+# `lab exec -- CMD` (the user's argv, or the user's own $SHELL) and spawn only ssh for
+# --from-host (argv words, the host checked apart).
 src="$TESTS_DIR/../src"
 check "no system(), popen() or /bin/sh in src/" "" \
 	"$(grep -rnE '\b(system|popen)\(|"/bin/sh"' "$src" --include=*.c || true)"
-check "the only exec is lab's execvp of the command's own argv" \
-	"$src/cli/cmd_lab.c" "$(grep -rlE '\bexec(l|lp|le|v|vp|ve|vpe)\(' "$src" --include=*.c)"
+check "the only execs are lab's and lab exec's execvp of the command's own argv" \
+	"$src/cli/cmd_lab.c $src/cli/cmd_lab_exec.c" \
+	"$(grep -rlE '\bexec(l|lp|le|v|vp|ve|vpe)\(' "$src" --include=*.c | sort | tr '\n' ' ' | sed 's/ $//')"
 check "the only spawn is remote.c's posix_spawnp of the ssh command" \
 	"$src/core/remote.c" "$(grep -rlE '\bposix_spawnp?\(' "$src" --include=*.c)"
 finish
