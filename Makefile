@@ -26,6 +26,7 @@ run: build
 	./$(BUILD)/bindscope $(ARGS)
 
 test: build
+	@sh .ci/deps.sh test
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 format:

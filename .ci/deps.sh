@@ -7,6 +7,9 @@ set -eu
 packages="cmake make gcc pkg-config libncurses-dev libmnl-dev libjansson-dev libnftables-dev nftables libcmocka-dev
 jq time tmux socat netcat-openbsd ncat nmap iproute2 util-linux procps openssh-client
 openssh-server"
+# `make test` only (sh .ci/deps.sh test): a real browser renders the HTML handout
+# (tests/integration/handout.sh takes a screenshot with headless chromium).
+[ "${1:-}" = test ] && packages="$packages chromium"
 
 missing=""
 for p in $packages; do

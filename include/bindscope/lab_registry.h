@@ -11,6 +11,7 @@
 #define BINDSCOPE_LAB_REGISTRY_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -49,5 +50,13 @@ long bs_lab_running(struct bs_lab_entry *out, size_t max, struct bs_error *err);
  * 0, or -1 with err (an unknown peer lists the lab's).
  */
 int bs_lab_join(const struct bs_lab_entry *e, const char *peer, struct bs_error *err);
+
+/* True inside a lab (a program the lab runs, or one lab exec started): then lab exec steps
+ * into a peer from here, without the registry. */
+bool bs_lab_inside(void);
+
+/* Inside a lab: step into peer's network namespace (NULL or "": stay, this is the lab's
+ * workstation). 0, or -1 with err (an unknown peer lists the lab's). */
+int bs_lab_join_here(const char *peer, struct bs_error *err);
 
 #endif

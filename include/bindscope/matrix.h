@@ -321,12 +321,34 @@ void bs_matrix_row_socat(const struct bs_matrix *m, size_t r, char *buf, size_t 
 void bs_matrix_row_ss(const struct bs_matrix *m, size_t r, char *buf, size_t len);
 /* Why row r reads column c as it does: prediction, observation, attribution. */
 void bs_matrix_cell_why(const struct bs_matrix *m, size_t r, size_t c, char *buf, size_t len);
-/* The command that reproduces a probe from its vantage: nc, or nsenter ... nc for a peer. */
+/* The command that reproduces a probe from its vantage: nc, or `bindscope lab exec PEER -- nc` for
+ * a lab peer. */
 void bs_matrix_probe_check(const struct bs_matrix *m, const struct bs_matrix_probe *p, char *buf,
                            size_t len);
 /* "answered by 127.0.0.1:8082, socat (pid 42)", "refused: no socket", ... for one probe. */
 void bs_matrix_probe_text(const struct bs_matrix *m, const struct bs_matrix_probe *p, char *buf,
                           size_t len);
+/* The observed verdict as a short word, ICMP told apart as nmap's --reason does: "open",
+ * "refused", "refused (icmp)" (TCP refused by an ICMP error: a firewall's reject),
+ * "prohibited", "unreach", "timeout", "open|filtered", or the errno's name. */
+const char *bs_matrix_verdict_word(const struct bs_matrix *m, const struct bs_matrix_probe *p);
+
+/* How a cell reads at a glance, for colour. */
+enum bs_cell_look {
+	BS_LOOK_NONE,    /* not probed, or not yet */
+	BS_LOOK_OPEN,    /* a socket took it: this row's, or its group's */
+	BS_LOOK_OTHER,   /* another row's socket took it */
+	BS_LOOK_REFUSED, /* refused: nothing takes it there */
+	BS_LOOK_UNKNOWN, /* open|filtered, or the vantage could not probe */
+	BS_LOOK_BAD,     /* timeout, unreachable, prohibited, an error */
+};
+
+/* The cell's short text as every face shows it ("✓ open", "→ #2", "✓ shared", "✗ refused",
+ * "⊘ prohibited", "? ssh failed", "not here", "-"; " !" added on a real contradiction), and
+ * its look. */
+enum bs_cell_look bs_matrix_cell_word(const struct bs_matrix *m, size_t r, size_t c, bool utf8,
+                                      char *buf, size_t len);
+
 /* True when column c is a peer's connection to an address of another interface that reaches
  * this machine anyway (the weak host model): worth explaining even when it is open. */
 bool bs_matrix_col_weak_host(const struct bs_matrix *m, size_t c);

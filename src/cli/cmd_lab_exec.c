@@ -132,6 +132,18 @@ int cmd_lab_exec(int argc, char **argv)
 			                       "lab exec eth0-peer -- ss -ltn");
 		optind++;
 	}
+	/* Inside a lab already (a check command run there): its peers are right here. */
+	if (bs_lab_inside()) {
+		if (want > 0)
+			return cli_usage_error("lab exec",
+			                       "--lab chooses among running labs; this runs "
+			                       "inside one already");
+		if (bs_lab_join_here(peer, &err) < 0) {
+			cli_error_show(&err);
+			return BS_EXIT_FAILURE;
+		}
+		return run(argv + optind);
+	}
 	if ((n = bs_lab_running(labs, MAX_LABS, &err)) < 0) {
 		cli_error_show(&err);
 		return BS_EXIT_FAILURE;

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "bindscope/handout.h"
 #include "bindscope/lab.h"
 #include "bindscope/listener.h"
 #include "bindscope/loop.h"
@@ -62,6 +64,8 @@ static const char probe_usage[] =
     "  -e, --explain          explain every cell, not only those another socket took or\n"
     "                         that contradict the prediction\n"
     "  -j, --json             print a JSON document\n"
+    "  -F, --format FMT       text (the default), json, or a handout to give students:\n"
+    "                         markdown, or html (one page, the matrix in colour)\n"
     "  -h, --help             show this help\n"
     "\n"
     "Exit codes: 0 probed, 1 a listener could not be opened or probing failed (also when a\n"
@@ -83,6 +87,9 @@ struct probe_cli {
 	const char *hosts[MAX_HOSTS];
 	size_t nhosts;
 	const char *ssh;
+	int handout; /* --format markdown|html: a bs_handout_format; -1 for text or JSON */
+	int argc;    /* the command line, for the handout's title */
+	char **argv;
 };
 
 struct probe_run {
@@ -170,6 +177,18 @@ static int take_opt(int c, struct probe_cli *o)
 	case 'j':
 		o->json = true;
 		return -1;
+	case 'F':
+		if (strcmp(optarg, "text") == 0 || strcmp(optarg, "json") == 0) {
+			o->json = strcmp(optarg, "json") == 0;
+			o->handout = -1;
+			return -1;
+		}
+		if ((o->handout = bs_handout_format_parse(optarg)) < 0)
+			return cli_usage_error("probe",
+			                       "--format takes text, json, markdown or html, "
+			                       "not '%.32s'",
+			                       optarg);
+		return -1;
 	case 'h':
 		fputs(probe_usage, stdout);
 		return BS_EXIT_OK;
@@ -196,6 +215,7 @@ static int parse_probe_opts(int argc, char **argv, struct probe_cli *o)
 	    {"from-host", required_argument, NULL, 'H'},
 	    {"ssh", required_argument, NULL, OPT_SSH},
 	    {"json", no_argument, NULL, 'j'},
+	    {"format", required_argument, NULL, 'F'},
 	    {"ipv4", no_argument, NULL, '4'},
 	    {"ipv6", no_argument, NULL, '6'},
 	    {"help", no_argument, NULL, 'h'},
@@ -205,9 +225,12 @@ static int parse_probe_opts(int argc, char **argv, struct probe_cli *o)
 
 	o->v6only = -1;
 	o->timeout_ms = 1000;
+	o->handout = -1;
+	o->argc = argc;
+	o->argv = argv;
 	/* 0, not 1: glibc then forgets main()'s "+" (stop at the first non-option) mode. */
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "o:uf:d:t:c:p:eH:j46h", longopts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "o:uf:d:t:c:p:eH:jF:46h", longopts, NULL)) != -1)
 		if ((rc = take_opt(c, o)) >= 0)
 			return rc;
 	o->sweep = o->ports != NULL;
@@ -220,6 +243,14 @@ static int parse_probe_opts(int argc, char **argv, struct probe_cli *o)
 	if (!o->sweep && o->nopen == 0 && optind >= argc)
 		return cli_usage_error("probe", "give a PORT to probe, --open ADDR:PORT, or "
 		                                "--ports LOW-HIGH");
+	if (o->handout >= 0 && o->json)
+		return cli_usage_error("probe",
+		                       "--json and --format %s exclude each other: give one",
+		                       o->handout == BS_HANDOUT_HTML ? "html" : "markdown");
+	if (o->sweep && o->handout >= 0)
+		return cli_usage_error("probe",
+		                       "--format markdown|html makes a handout of a matrix "
+		                       "(PORT or --open), not of a --ports sweep");
 	if (o->sweep && o->nhosts > 0)
 		return cli_usage_error("probe", "--from-host goes with a matrix (PORT or --open), "
 		                                "not with a --ports sweep");
@@ -468,6 +499,24 @@ static int parse_from(const char *text, const struct bs_iface_list *ifaces, stru
 	return -1;
 }
 
+/* --format markdown|html: the handout, titled with the command as typed. */
+static int render_handout(const struct probe_run *run, const struct probe_cli *o,
+                          const struct bs_iface_list *ifaces)
+{
+	char title[1024] = "bindscope", when[64];
+	struct bs_handout h = {.title = title, .when = when, .matrix = run->m, .ifaces = ifaces};
+	time_t now = time(NULL);
+	struct bs_error err;
+
+	for (int i = 0; i < o->argc; i++)
+		bs_textbuf_appendf(title, sizeof(title), " %s", o->argv[i]);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", gmtime(&now));
+	if (bs_handout_write(stdout, (enum bs_handout_format)o->handout, &h, &err) < 0 ||
+	    cli_stdout_flush() < 0)
+		return BS_EXIT_FAILURE;
+	return BS_EXIT_OK;
+}
+
 static int matrix_mode(struct probe_run *run, const struct probe_cli *o, int argc, char **argv,
                        const struct bs_iface_list *ifaces)
 {
@@ -492,6 +541,8 @@ static int matrix_mode(struct probe_run *run, const struct probe_cli *o, int arg
 		return rc;
 	if (o->json)
 		rc = probe_render_json(run->m, ifaces, o->from) == 0 ? BS_EXIT_OK : BS_EXIT_FAILURE;
+	else if (o->handout >= 0)
+		rc = render_handout(run, o, ifaces);
 	else
 		rc = probe_render_text(run->m, ifaces, o->explain, o->from) == 0 ? BS_EXIT_OK
 		                                                                 : BS_EXIT_FAILURE;

@@ -35,60 +35,17 @@ static const char *verdict_color(enum bs_verdict v)
 	}
 }
 
-/* A TCP refusal by ICMP (a firewall's reject) and an ICMP prohibition read apart from a
- * reset and a missing route, as nmap's --reason tells them. */
-static const char *verdict_word(const struct bs_probe_result *res, enum bs_proto proto, int family)
-{
-	if (res->verdict == BS_VERDICT_ERROR)
-		return bs_errno_name(res->error);
-	if (res->verdict == BS_VERDICT_REFUSED && res->icmp && proto == BS_PROTO_TCP)
-		return "refused (icmp)";
-	if (res->verdict == BS_VERDICT_UNREACHABLE && res->icmp &&
-	    strstr(bs_icmp_name(family, res->icmp_type, res->icmp_code), "prohibited") != NULL)
-		return "prohibited";
-	if (res->verdict == BS_VERDICT_UNREACHABLE)
-		return "unreach";
-	return bs_verdict_name(res->verdict);
-}
-
 static void cell_text(const struct bs_matrix *m, size_t r, size_t c, const struct style *st,
                       char *buf, size_t len)
 {
 	struct bs_matrix_cell cell;
-	const struct bs_probe_result *res;
 
 	bs_matrix_cell(m, r, c, &cell);
-	res = &cell.probe->observed;
-	switch (cell.state) {
-	case BS_CELL_SKIPPED:
-		snprintf(buf, len, "%s",
-		         bs_matrix_col(m, c)->kind == BS_COL_NOT_LOCAL ? "not here" : "-");
-		return;
-	case BS_CELL_PENDING:
+	if (cell.state == BS_CELL_PENDING) {
 		snprintf(buf, len, "-");
 		return;
-	case BS_CELL_THIS:
-	case BS_CELL_UNATTRIBUTED:
-		snprintf(buf, len, "%s open", bs_verdict_symbol(BS_VERDICT_OPEN, st->utf8));
-		break;
-	case BS_CELL_OTHER:
-		snprintf(buf, len, "%s #%ld", st->utf8 ? "→" : "->", cell.other_row + 1);
-		break;
-	case BS_CELL_SHARED:
-		snprintf(buf, len, "%s shared", bs_verdict_symbol(BS_VERDICT_OPEN, st->utf8));
-		break;
-	case BS_CELL_NOBODY:
-		if (bs_matrix_vantage_failure(m, cell.probe)[0] != '\0') {
-			snprintf(buf, len, "? %s", bs_matrix_vantage_fault_word(m, cell.probe));
-			return;
-		}
-		snprintf(buf, len, "%s %s", bs_verdict_symbol(res->verdict, st->utf8),
-		         verdict_word(res, bs_matrix_port(m, cell.probe->port)->proto,
-		                      cell.probe->query.dst.family));
-		break;
 	}
-	if (cell.disagree)
-		bs_textbuf_appendf(buf, len, " !");
+	bs_matrix_cell_word(m, r, c, st->utf8, buf, len);
 }
 
 /* The columns s takes once made safe (cli_safe): interface and program names come from

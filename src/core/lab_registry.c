@@ -238,6 +238,9 @@ static int net_fd_inside(const struct bs_lab_entry *e, const char *peer, int wor
 			tok[strcspn(tok, "=")] = '\0';
 			bs_textbuf_appendf(names, sizeof(names), "%s%s", names[0] ? ", " : "", tok);
 		}
+		if (e->pid <= 0)
+			return bs_error_set(err, ENOENT, "this lab has no peer %s (%s)", peer,
+			                    names[0] ? names : "it has no peers");
 		return bs_error_set(err, ENOENT, "the lab (pid %d) has no peer %s (%s)",
 		                    (int)e->pid, peer, names[0] ? names : "it has no peers");
 	}
@@ -282,5 +285,46 @@ out:;
 	for (size_t k = 0; k < sizeof(fds) / sizeof(fds[0]); k++)
 		if (fds[k] >= 0)
 			close(fds[k]);
+	return rc;
+}
+
+bool bs_lab_inside(void)
+{
+	char comm[32] = "";
+	FILE *f;
+
+	if (getenv("BINDSCOPE_LAB") == NULL || getenv("BINDSCOPE_LAB_PEERS") == NULL)
+		return false;
+	/* The lab's own process is pid 1 of its pid namespace. */
+	if ((f = fopen("/proc/1/comm", "re")) == NULL)
+		return false;
+	if (fgets(comm, sizeof(comm), f) == NULL)
+		comm[0] = '\0';
+	fclose(f);
+	return strncmp(comm, "bindscope", 9) == 0;
+}
+
+int bs_lab_join_here(const char *peer, struct bs_error *err)
+{
+	struct bs_lab_entry here = {0};
+	char path[64];
+	long pid;
+	int fd, rc;
+
+	if (peer == NULL || peer[0] == '\0')
+		return 0; /* this is the lab's workstation */
+	snprintf(here.peers, sizeof(here.peers), "%s", getenv("BINDSCOPE_LAB_PEERS"));
+	if ((pid = peer_pid(here.peers, peer)) <= 0) {
+		fd = net_fd_inside(&here, peer, -1, err); /* says which peers there are */
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return bs_error_set(err, errno, "cannot reach peer %s of the lab: %s", peer,
+		                    strerror(errno));
+	rc = enter(fd, CLONE_NEWNET, "network", err);
+	close(fd);
 	return rc;
 }

@@ -3,8 +3,11 @@
  * lookup, the routes, the observations) and is tested like a number: where bindscope cannot
  * know, it says what it knows and what it cannot see.
  */
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bindscope/textbuf.h"
 #include "matrix_internal.h"
@@ -227,6 +230,32 @@ void bs_matrix_row_ss(const struct bs_matrix *m, size_t r, char *buf, size_t len
 	         p->port);
 }
 
+/* How to run this bindscope again: "bindscope" where that name on PATH is this program, else
+ * its path (a build tree's build/bindscope). */
+static const char *self_command(void)
+{
+	static char cmd[PATH_MAX];
+	char exe[PATH_MAX], dir[PATH_MAX], found[PATH_MAX];
+	const char *path = getenv("PATH");
+	ssize_t n;
+
+	if (cmd[0] != '\0')
+		return cmd;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return strcpy(cmd, "bindscope");
+	exe[n] = '\0';
+	snprintf(cmd, sizeof(cmd), "%s", exe);
+	for (const char *p = path; p != NULL && *p;) {
+		size_t k = strcspn(p, ":");
+		snprintf(dir, sizeof(dir), "%.*s/bindscope", (int)k, p);
+		if (realpath(dir, found) != NULL && strcmp(found, exe) == 0)
+			return strcpy(cmd, "bindscope");
+		p += k + (p[k] == ':');
+	}
+	return cmd;
+}
+
 void bs_matrix_probe_check(const struct bs_matrix *m, const struct bs_matrix_probe *p, char *buf,
                            size_t len)
 {
@@ -245,8 +274,8 @@ void bs_matrix_probe_check(const struct bs_matrix *m, const struct bs_matrix_pro
 	}
 	if (v->remote != NULL)
 		snprintf(buf, len, "%s %s ", bs_remote_ssh_command(v->remote), v->name);
-	else if (v->peer)
-		snprintf(buf, len, "nsenter -t %ld -n ", v->pid);
+	else if (v->peer) /* works in the lab and from another terminal; a pid would not */
+		snprintf(buf, len, "%s lab exec %s -- ", self_command(), v->name);
 	bs_textbuf_appendf(buf, len, "nc -%c -vz%s%s %s %u", c->addr.family == AF_INET6 ? '6' : '4',
 	                   udp ? "u" : "", from, c->text, m->ports[p->port].port);
 }
@@ -298,4 +327,65 @@ const char *bs_matrix_predicted_reason(const struct bs_matrix *m, const struct b
 		if (m->rows[r].ours && bs_matrix_probe_predicts_row(m, p, r))
 			return "received";
 	return "no-response";
+}
+
+const char *bs_matrix_verdict_word(const struct bs_matrix *m, const struct bs_matrix_probe *p)
+{
+	const struct bs_probe_result *res = &p->observed;
+	enum bs_proto proto = bs_matrix_port(m, p->port)->proto;
+
+	if (res->verdict == BS_VERDICT_ERROR)
+		return bs_errno_name(res->error);
+	if (res->verdict == BS_VERDICT_REFUSED && res->icmp && proto == BS_PROTO_TCP)
+		return "refused (icmp)";
+	if (res->verdict == BS_VERDICT_UNREACHABLE && res->icmp &&
+	    strstr(bs_icmp_name(p->query.dst.family, res->icmp_type, res->icmp_code),
+	           "prohibited") != NULL)
+		return "prohibited";
+	if (res->verdict == BS_VERDICT_UNREACHABLE)
+		return "unreach";
+	return bs_verdict_name(res->verdict);
+}
+
+enum bs_cell_look bs_matrix_cell_word(const struct bs_matrix *m, size_t r, size_t c, bool utf8,
+                                      char *buf, size_t len)
+{
+	struct bs_matrix_cell cell;
+	enum bs_cell_look look = BS_LOOK_OPEN;
+
+	bs_matrix_cell(m, r, c, &cell);
+	switch (cell.state) {
+	case BS_CELL_SKIPPED:
+		snprintf(buf, len, "%s",
+		         bs_matrix_col(m, c)->kind == BS_COL_NOT_LOCAL ? "not here" : "-");
+		return BS_LOOK_NONE;
+	case BS_CELL_PENDING:
+		snprintf(buf, len, "%s probing", bs_verdict_symbol(BS_VERDICT_PENDING, utf8));
+		return BS_LOOK_NONE;
+	case BS_CELL_THIS:
+	case BS_CELL_UNATTRIBUTED:
+		snprintf(buf, len, "%s open", bs_verdict_symbol(BS_VERDICT_OPEN, utf8));
+		break;
+	case BS_CELL_OTHER:
+		snprintf(buf, len, "%s #%ld", utf8 ? "→" : "->", cell.other_row + 1);
+		look = BS_LOOK_OTHER;
+		break;
+	case BS_CELL_SHARED:
+		snprintf(buf, len, "%s shared", bs_verdict_symbol(BS_VERDICT_OPEN, utf8));
+		break;
+	case BS_CELL_NOBODY:
+		if (bs_matrix_vantage_failure(m, cell.probe)[0] != '\0') {
+			snprintf(buf, len, "? %s", bs_matrix_vantage_fault_word(m, cell.probe));
+			return BS_LOOK_UNKNOWN;
+		}
+		snprintf(buf, len, "%s %s", bs_verdict_symbol(cell.probe->observed.verdict, utf8),
+		         bs_matrix_verdict_word(m, cell.probe));
+		look = cell.probe->observed.verdict == BS_VERDICT_REFUSED         ? BS_LOOK_REFUSED
+		       : cell.probe->observed.verdict == BS_VERDICT_OPEN_FILTERED ? BS_LOOK_UNKNOWN
+		                                                                  : BS_LOOK_BAD;
+		break;
+	}
+	if (cell.disagree)
+		bs_textbuf_appendf(buf, len, " !");
+	return look;
 }

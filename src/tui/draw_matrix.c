@@ -49,7 +49,7 @@ static void cell_text(const struct tui *t, const struct bs_matrix *m,
                       const struct bs_matrix_cell *cell, int width, char *buf, size_t len)
 {
 	const struct bs_probe_result *r = &cell->probe->observed;
-	const char *name = bs_verdict_name(r->verdict);
+	const char *name;
 	const char *bang = cell->disagree ? " !" : "";
 
 	switch (cell->state) {
@@ -75,12 +75,10 @@ static void cell_text(const struct tui *t, const struct bs_matrix *m,
 		snprintf(buf, len, "? %s", bs_matrix_vantage_fault_word(m, cell->probe));
 		return;
 	}
-	if (r->verdict == BS_VERDICT_UNREACHABLE)
-		name = "unreach";
-	else if (r->verdict == BS_VERDICT_OPEN_FILTERED)
-		name = "open|filt";
-	else if (r->verdict == BS_VERDICT_ERROR)
-		name = bs_errno_name(r->error);
+	/* The engine's word (ICMP told apart: "prohibited", "refused (icmp)"), but shorter for
+	 * open|filtered, the longest, to keep the columns narrow. */
+	name = r->verdict == BS_VERDICT_OPEN_FILTERED ? "open|filt"
+	                                              : bs_matrix_verdict_word(m, cell->probe);
 	if (width >= 17 && r->verdict != BS_VERDICT_ERROR)
 		snprintf(buf, len, "%s %s %.1fms%s", verdict_symbol(t, r->verdict), name,
 		         (double)r->latency_us / 1000.0, bang);

@@ -35,6 +35,7 @@ enum action {
 	ACT_TOUR_LEAVE,
 	ACT_TOUR_RETURN,
 	ACT_RESET,
+	ACT_HANDOUT,
 	ACT_MOUSE,
 	ACT_HELP,
 	ACT_QUIT,
@@ -114,6 +115,12 @@ static const struct binding bindings[] = {
      0,
      NULL,
      "reset: close every listener, undo the lab's added routes, rules and settings"},
+    {{'e', 0, 0},
+     ACT_HANDOUT,
+     LES,
+     0,
+     NULL,
+     "write a handout: the matrix, why each cell reads so, the log (HTML)"},
     {{'s', 0, 0}, ACT_SCREEN, ALL, LES, "sockets", "switch to the sockets screen and back"},
     {{'s', 0, 0}, ACT_SCREEN, 0, SK, "lesson", NULL},
     {{'m', 0, 0}, ACT_MOUSE, ALL, 0, NULL, "mouse capture on/off (off lets you select text)"},
@@ -371,6 +378,9 @@ static void run(struct tui *t, enum action a)
 		break;
 	case ACT_RESET:
 		tour_reset_lab(t);
+		break;
+	case ACT_HANDOUT:
+		handout_write_file(t);
 		break;
 	case ACT_MOUSE:
 		t->mouse = !t->mouse;

@@ -5,7 +5,7 @@
  *   prompt.c    the port prompt                           rows.c     the interface panel's rows
  *   draw.c      layout, the small panels, the log         draw_matrix.c  the probe matrix
  *   explain.c   the explain panel's text                  sockets_view.c the sockets screen
- *   tour.c      the guided tour of the lab
+ *   tour.c      the guided tour of the lab                handout.c  e: the lesson as a handout
  * The TUI never touches a socket: everything goes through the engine's bs_lesson.
  */
 #ifndef BINDSCOPE_TUI_H
@@ -178,6 +178,9 @@ bool tour_showing(const struct tui *t);
 void tour_reset_lab(struct tui *t);
 /* The current step's lines for the explain panel. */
 size_t tour_lines(const struct tui *t, char lines[][EXPLAIN_LINE], size_t max);
+
+/* handout.c: e writes the lesson as an HTML handout, named in the log */
+void handout_write_file(struct tui *t);
 
 /* explain.c */
 size_t explain_lines(const struct tui *t, char lines[][EXPLAIN_LINE], size_t max);

@@ -13,7 +13,7 @@
 #   - bindscope's own observation equals its prediction and `disagree` is false (no firewall,
 #     no NAT here; for UDP, `open|filtered` counts as agreeing with `open`);
 #   - the kernel, from the same vantage, does what was predicted:
-#     TCP: the probe's `check` command (`nc -vz ADDR PORT`, `nsenter -t PID -n nc ...` for a
+#     TCP: the probe's `check` command (`nc -vz ADDR PORT`, `bindscope lab exec PEER -- nc ...` for a
 #       peer) run with `-w 2` and a unique source port (`-p`): open <=> nc connected, refused
 #       <=> "Connection refused", unreachable <=> "Network is unreachable" / "No route to host";
 #       for an open cell, the one listener process whose log shows that source port (socat -d -d
@@ -375,16 +375,18 @@ for ((c = 1; c <= nconfigs; c++)); do
 		if [ "$obs" != "$pred" ] && ! { [ "$proto" = udp ] && [ "$pred" = open ] && [ "$obs" = "open|filtered" ]; }; then
 			mismatch "bindscope-observed $proto predicted=$pred observed=$obs vantage=$vkind" "$desc"
 		fi
-		# The check command: [nsenter -t PID -n] nc FLAGS ADDR PORT, for this vantage, address, port.
+		# The check command: [bindscope lab exec PEER --] nc FLAGS ADDR PORT, for this vantage,
+		# address, port.
 		read -ra words <<<"$chk"
 		prefix=()
-		if [ "${words[0]:-}" = nsenter ]; then
-			if [ "${words[1]:-}" != -t ] || [ "${words[3]:-}" != -n ] || [ "${words[2]:-}" != "$vpid" ]; then
-				mismatch check-command "$desc" "the check does not enter vantage $vname's namespace (pid $vpid)"
+		if [ "${words[1]:-}" = lab ] && [ "${words[2]:-}" = exec ]; then
+			if [ "${words[0]}" != "$BINDSCOPE" ] && [ "${words[0]}" != bindscope ] ||
+				[ "${words[3]:-}" != "$vname" ] || [ "${words[4]:-}" != -- ]; then
+				mismatch check-command "$desc" "the check does not enter vantage $vname (bindscope lab exec $vname --)"
 				continue
 			fi
-			prefix=(nsenter -t "$vpid" -n)
-			words=("${words[@]:4}")
+			prefix=("$BINDSCOPE" lab exec "$vname" --)
+			words=("${words[@]:5}")
 		elif [ "$vkind" != this-host ]; then
 			mismatch check-command "$desc" "a check from $vname must enter its namespace"
 			continue
@@ -392,7 +394,7 @@ for ((c = 1; c <= nconfigs; c++)); do
 		nw=${#words[@]}
 		if [ "${words[0]:-}" != nc ] || [ "$nw" -lt 4 ] || [ "${words[nw - 2]}" != "$addr" ] ||
 			[ "${words[nw - 1]}" != "$port" ]; then
-			mismatch check-command "$desc" "expected: [nsenter -t PID -n] nc FLAGS $addr $port"
+			mismatch check-command "$desc" "expected: [bindscope lab exec PEER --] nc FLAGS $addr $port"
 			continue
 		fi
 		ncargs=("${words[@]:1}")

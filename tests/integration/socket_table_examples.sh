@@ -106,7 +106,7 @@ check "192.168.0.110:8088 is refused (ICMP port unreachable)" "refused" \
 # 7. A peer cell's check command reproduces it: from the peer, to this machine's address.
 out=$("$BINDSCOPE" probe --open 0.0.0.0:8089 --json)
 cmd=$(jq -r '.probes[] | select(.vantage==1 and .address=="192.168.0.110") | .check' <<<"$out")
-check_contains "the check enters the peer" "nsenter -t" "$cmd"
+check_contains "the check enters the peer" "lab exec eth0-peer -- nc" "$cmd"
 check_contains "and connects to this machine's address" "192.168.0.110 8089" "$cmd"
 check "vantage and address are separate fields" "eth0-peer" "$(jq -r '.vantages[1].name' <<<"$out")"
 

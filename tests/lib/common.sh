@@ -51,6 +51,7 @@ enter_seed_netns() {
 		IN_SEED_NETNS=1 exec "$BINDSCOPE" lab -- bash "$0" "$@"
 	fi
 	# These tests are about this host's view: the peers are there, but not as matrix columns
-	# (tests/integration/lab.sh and tests/tui/lab_*.sh cover those).
-	unset BINDSCOPE_LAB_VANTAGES
+	# (tests/integration/lab.sh and tests/tui/lab_*.sh cover those), unless the test sets
+	# LAB_KEEP_PEERS=1 before.
+	[ "${LAB_KEEP_PEERS:-}" = 1 ] || unset BINDSCOPE_LAB_VANTAGES
 }
