@@ -97,6 +97,9 @@ size_t bs_lesson_host_count(const struct bs_lesson *lesson);
 /* The host whose vantage matrix column c is, or -1 (this host, a lab peer). */
 long bs_lesson_host_of_col(const struct bs_lesson *lesson, size_t c);
 
+/* Only IPv4 columns (no IPv6, no link-local): a narrow screen's zoom. Every socket stays a row. */
+void bs_lesson_set_only_v4(struct bs_lesson *lesson, bool on);
+
 /* Show IPv6 targets even when no listener is IPv6. */
 void bs_lesson_set_ipv6(struct bs_lesson *lesson, bool on);
 

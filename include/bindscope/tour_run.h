@@ -55,6 +55,10 @@ void bs_tour_run_update(struct bs_tour_run *run);
 /* True once the step's expectations are checked and its connections have their answers. */
 bool bs_tour_run_settled(const struct bs_tour_run *run);
 
+/* The matrix cell the step's first expectation is about (its row and column now), so a view
+ * can keep it on screen; false when the step expects nothing the matrix has. */
+bool bs_tour_run_focus(const struct bs_tour_run *run, size_t *row, size_t *col);
+
 size_t bs_tour_run_step(const struct bs_tour_run *run);
 const struct bs_tour *bs_tour_run_tour(const struct bs_tour_run *run);
 /* The expectations of the step shown, in order; *n of them. */

@@ -36,6 +36,7 @@ struct bs_lesson {
 	struct lesson_listener listeners[BS_LESSON_MAX_LISTENERS];
 	size_t nlisteners;
 	bool ipv6;
+	bool only_v4; /* zoom: IPv4 columns only */
 	/* The exposure matrix of the listeners' ports: every socket there, ours and others'. */
 	struct bs_matrix *matrix;
 	struct bs_matrix *port_matrix; /* bs_lesson_probe_port's: one port, asked from elsewhere */
@@ -159,7 +160,7 @@ static int rebuild(struct bs_lesson *ls, struct bs_error *err)
 	if (bs_matrix_read_sockets(ls->matrix, &ls->ifaces, &table, err) < 0)
 		return -1;
 	bs_matrix_env_system(&env);
-	bs_matrix_set_families(ls->matrix, false, false, ls->ipv6);
+	bs_matrix_set_families(ls->matrix, ls->only_v4, false, ls->ipv6 && !ls->only_v4);
 	rc = set_vantages(ls, ls->matrix, err);
 	if (rc == 0)
 		rc = bs_matrix_build(ls->matrix, &table, &ls->ifaces, &env, err);
@@ -516,6 +517,12 @@ void bs_lesson_set_vantages(struct bs_lesson *ls, const struct bs_lab_vantage *v
 {
 	ls->nvantages = n < BS_LESSON_MAX_VANTAGES ? n : BS_LESSON_MAX_VANTAGES;
 	memcpy(ls->vantages, v, ls->nvantages * sizeof(*v));
+	bs_lesson_reprobe(ls);
+}
+
+void bs_lesson_set_only_v4(struct bs_lesson *ls, bool on)
+{
+	ls->only_v4 = on;
 	bs_lesson_reprobe(ls);
 }
 

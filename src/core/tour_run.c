@@ -488,3 +488,23 @@ bool bs_tour_run_settled(const struct bs_tour_run *run)
 			return false;
 	return true;
 }
+
+bool bs_tour_run_focus(const struct bs_tour_run *run, size_t *row, size_t *col)
+{
+	const struct bs_tour_step *s = &run->tour.steps[run->step];
+	const struct bs_matrix *m = bs_lesson_matrix(run->lesson);
+
+	for (size_t k = 0; k < s->nactions; k++) {
+		const struct bs_tour_action *a = &s->actions[k];
+		struct bs_endpoint ep;
+		long r, c;
+		if (a->what != BS_TOUR_EXPECT ||
+		    bs_endpoint_parse(a->addr, bs_lesson_ifaces(run->lesson), &ep, NULL) < 0 ||
+		    (r = row_of(m, a->proto, &ep)) < 0 || (c = col_of(m, a->at, a->peer)) < 0)
+			continue;
+		*row = (size_t)r;
+		*col = (size_t)c;
+		return true;
+	}
+	return false;
+}

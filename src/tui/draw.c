@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bindscope/textbuf.h"
 #include "tui.h"
 
 #define IFACES_WIDTH 38
@@ -369,6 +370,8 @@ static void matrix_title(const struct tui *t, char *buf, size_t len)
 		snprintf(buf, len, "Probe matrix (from this host over loopback, and from %s)", ssh);
 	else
 		snprintf(buf, len, "Probe matrix (from this host, over loopback)");
+	if (t->zoom)
+		bs_textbuf_appendf(buf, len, " - IPv4 only (z: all)");
 }
 
 void draw_all(struct tui *t)
@@ -376,7 +379,7 @@ void draw_all(struct tui *t)
 	/* A prompt's error sentence (port in use by whom, and what to do) gets room from the log.
 	 */
 	int y, top_h, mat_h, exp_h, log_h;
-	char title[160];
+	char title[200];
 	size_t n = bs_lesson_listener_count(t->lesson);
 
 	erase();

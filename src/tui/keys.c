@@ -21,6 +21,7 @@ enum action {
 	ACT_PROTO,
 	ACT_V6ONLY,
 	ACT_IPV6,
+	ACT_ZOOM,
 	ACT_ADD_HOST,
 	ACT_REMOVE_HOST,
 	ACT_SCREEN,
@@ -84,6 +85,12 @@ static const struct binding bindings[] = {
     {{'u', 0, 0}, ACT_PROTO, IF, IF, "tcp/udp", "toggle TCP/UDP for the next listener"},
     {{'6', 0, 0}, ACT_V6ONLY, IF, 0, NULL, "cycle IPV6_V6ONLY for [::]: default, on, off"},
     {{'i', 0, 0}, ACT_IPV6, LES, 0, NULL, "show or hide IPv6 addresses"},
+    {{'z', 0, 0},
+     ACT_ZOOM,
+     LES,
+     0,
+     NULL,
+     "zoom: IPv4 columns only (no IPv6, no link-local); again: all"},
     {{'d', 0, 0}, ACT_CLOSE, LES, LS | MX, "close", "close the chosen listener"},
     {{'r', 0, 0}, ACT_REPROBE, LES, LS | MX, "probe", "probe every listener again"},
     {{'\t', 0, 0}, ACT_NEXT_PANEL, LES, LES, "panel", "next panel: interfaces, listeners, matrix"},
@@ -355,6 +362,15 @@ static void run(struct tui *t, enum action a)
 		break;
 	case ACT_V6ONLY:
 		t->v6only = t->v6only == -1 ? 1 : t->v6only == 1 ? 0 : -1;
+		break;
+	case ACT_ZOOM:
+		t->zoom = !t->zoom;
+		bs_lesson_set_only_v4(t->lesson, t->zoom);
+		tui_log(t,
+		        t->zoom
+		            ? "zoom: IPv4 columns only (IPv6 and link-local hidden; every socket "
+		              "is still a row); z shows them again"
+		            : "zoom off: every column again");
 		break;
 	case ACT_IPV6:
 		t->show_ipv6 = !t->show_ipv6;

@@ -15,8 +15,15 @@ static bool running(const struct tui *t)
 
 static void go(struct tui *t, size_t step)
 {
+	size_t row, col;
+
 	bs_tour_run_goto(t->tour, step);
 	t->focus = FOCUS_MATRIX;
+	/* The cell the step talks about is chosen, so its column is on screen however narrow. */
+	if (bs_tour_run_focus(t->tour, &row, &col)) {
+		t->sel_row = row;
+		t->sel_col = col;
+	}
 }
 
 void tour_next(struct tui *t)

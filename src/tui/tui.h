@@ -101,6 +101,7 @@ struct tui {
 	size_t sel_iface, sel_listener, sel_row, sel_col;
 	enum tui_focus focus;
 	bool show_ipv6, mouse, help, quit, dirty;
+	bool zoom; /* z: IPv4 columns only */
 	bool utf8, color;
 	enum bs_proto next_proto;
 	int v6only;         /* -1: the system's default */

@@ -45,6 +45,11 @@ walk() {
 			wait_for "$tour $size: step $i ($title): its expectation holds" '✓ its expectation holds'
 		fi
 		check_screen_lacks "$tour $size: step $i: the kernel agrees" 'the kernel disagrees'
+		# The cell a step is about is chosen, so its column is on screen however narrow: at
+		# 80 columns the weak host step's eth0-peer column for wlan0's address is shown.
+		if [ "$tour" = walkthrough ] && [ "$i" = 8 ]; then
+			check_cells "tcp 192.168.1.10:8085" "eth0-peer@192.168.1.10=✓ open"
+		fi
 		tui_keys Space
 	done
 	tui_stop
@@ -55,4 +60,23 @@ for size in 80x24 100x30 120x36; do
 done
 walk dual-stack 100x30
 walk udp 80x24
+
+# z, the zoom for a small screen: IPv4 columns only, every socket still a row.
+TUI_COLS=100
+TUI_LINES=30
+BINDSCOPE="$TUI_TMP/bindscope-dual-stack"
+printf '#!/bin/sh\nexec %q lab --topology dual-stack\n' "$real" >"$BINDSCOPE"
+chmod +x "$BINDSCOPE"
+tui_start || exit 1
+tui_keys Down Down Down Down
+wait_for "Down x4 chooses ::" '^>:: +all IPv6 interfaces'
+tui_keys Enter Enter
+wait_for "[::]:8081 is probed, IPv6 columns first" '::1 +fd00::110'
+tui_keys z
+wait_for "z: the title says the zoom" 'IPv4 only \(z: all\)'
+wait_gone "... and the IPv6 columns are gone" '::1 +fd00::110'
+wait_for "... the [::] socket still a row, probed over IPv4" '^ #1 tcp \*:8081 +✓ open'
+tui_keys z
+wait_for "z again: the IPv6 columns are back" '::1 +fd00::110'
+tui_stop
 finish
