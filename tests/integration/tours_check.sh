@@ -89,6 +89,23 @@ check_contains "a net.* setting of the lab is set" "the workstation's net.ipv4.i
 check "with ip_nonlocal_bind, an address that is not here can be bound (no error)" "" \
 	"$(grep 'cannot listen' <<<"$out")"
 
+# Found by name from an installed prefix too: an installed bindscope reads the tours installed
+# beside it (share/bindscope), not the source tree's; $BINDSCOPE_DATADIR comes first.
+if cmake --install "$(dirname "$BINDSCOPE")" --prefix "$TMP/inst" >/dev/null 2>&1; then
+	check "the tours and labs are installed under share/bindscope" "yes" \
+		"$([ -f "$TMP/inst/share/bindscope/tours/walkthrough.tour" ] &&
+			[ -f "$TMP/inst/share/bindscope/labs/dual-stack.lab" ] && echo yes)"
+	sed -i 's/^title .*/title The installed copy/' "$TMP/inst/share/bindscope/tours/udp.tour"
+	out=$("$TMP/inst/bin/bindscope" lab --tour udp --check 2>&1)
+	check "an installed bindscope finds the installed tour by name" "The installed copy" "$(head -1 <<<"$out")"
+	mkdir -p "$TMP/data/tours"
+	printf 'title From BINDSCOPE_DATADIR\nstep One\nsay Hello.\n' >"$TMP/data/tours/mine.tour"
+	out=$(BINDSCOPE_DATADIR="$TMP/data" "$BINDSCOPE" lab --tour mine --check 2>&1)
+	check "\$BINDSCOPE_DATADIR is looked in first" "From BINDSCOPE_DATADIR" "$(head -1 <<<"$out")"
+else
+	echo "# cmake --install did not run here: the installed layout is not checked"
+fi
+
 # Bad files and names: refused before a lab is built, with the line.
 printf 'step One\nlisten 0.0.0.0:8081 v7only\n' >"$TMP/bad.tour"
 out=$("$BINDSCOPE" lab --tour "$TMP/bad.tour" --check 2>&1)
@@ -102,7 +119,7 @@ check_contains "... with the lab's interfaces" \
 	"line 2: {wlan7}: this lab has no interface wlan7 (it has lo, eth0, wlan0)" "$out"
 out=$("$BINDSCOPE" lab --tour no-such-tour --check 2>&1)
 check "an unknown tour name is a usage error" "2" "$?"
-check_contains "... that lists the shipped tours" "the shipped tours are dual-stack, udp, walkthrough" "$out"
+check_contains "... that lists the shipped tours" "the shipped tours are dual-stack, firewall, udp, walkthrough" "$out"
 out=$("$BINDSCOPE" lab --check 2>&1)
 check "--check without --tour is a usage error" "2" "$?"
 finish

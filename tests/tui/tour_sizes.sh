@@ -60,6 +60,7 @@ for size in 80x24 100x30 120x36; do
 done
 walk dual-stack 100x30
 walk udp 80x24
+walk firewall 120x36
 
 # z, the zoom for a small screen: IPv4 columns only, every socket still a row.
 TUI_COLS=100
