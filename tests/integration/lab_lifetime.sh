@@ -40,6 +40,19 @@ count_marked() {
 	echo "$n"
 }
 
+# marked_pid MARKER: the pid of one process with MARKER in its command line.
+marked_pid() {
+	local f line
+	for f in /proc/[0-9]*/cmdline; do
+		line=$(tr '\0' ' ' <"$f" 2>/dev/null) || continue
+		if [[ $line == *"$1"* ]]; then
+			f=${f#/proc/}
+			echo "${f%/cmdline}"
+			return
+		fi
+	done
+}
+
 # in_netns NS: the host pids of processes in network namespace NS ("net:[...]").
 in_netns() {
 	local f out=""
@@ -65,6 +78,11 @@ for sig in TERM HUP KILL; do
 	done
 	check "SIG$sig: CMD's three sleepers run in the lab" 3 "$(count_marked "sleep-$marker 30")"
 	net=$(cat "$tmp/net-$sig" 2>/dev/null)
+	# Hold the lab's network namespace open, so that once the lab is gone its inode number is
+	# not given to another namespace (another test's lab) and mistaken for it.
+	netfd=""
+	holder=$(marked_pid "sleep-$marker 30")
+	[ -n "$holder" ] && exec {netfd}<"/proc/$holder/ns/net"
 	kill -"$sig" "$lab_pid"
 	start=$SECONDS
 	wait "$lab_pid"
@@ -78,6 +96,7 @@ for sig in TERM HUP KILL; do
 	check "SIG$sig: within 5 s, no process of CMD's tree is left" 0 "$(count_marked "$marker")"
 	check "SIG$sig: no process is left in the lab's network namespace" "" "$(in_netns "$net")"
 	check "SIG$sig: the lab ended within 5 s" 1 "$((SECONDS - start <= 5))"
+	[ -n "$netfd" ] && exec {netfd}<&-
 	case $sig in
 	TERM) want=143 ;; HUP) want=129 ;; KILL) want=137 ;;
 	esac
