@@ -20,7 +20,9 @@ struct bs_lab_changes;
 struct bs_lab_changes *bs_lab_changes_new(const struct bs_lab *lab, struct bs_error *err);
 void bs_lab_changes_free(struct bs_lab_changes *ch);
 
-/* A route in peer v's table (v outlives the changes). 0, or -1 with err (nothing changed). */
+/* A route in peer v's table (v outlives the changes). 0, or -1 with err (nothing changed).
+ * Deleting is refused for a route neither added here nor listed in the topology: a reset
+ * could not put it back. */
 int bs_lab_changes_route_add(struct bs_lab_changes *ch, const struct bs_lab_vantage *v,
                              const char *net, const char *via, struct bs_error *err);
 int bs_lab_changes_route_del(struct bs_lab_changes *ch, const struct bs_lab_vantage *v,
@@ -37,8 +39,8 @@ int bs_lab_changes_firewall(struct bs_lab_changes *ch, const struct bs_lab_vanta
 size_t bs_lab_changes_count(const struct bs_lab_changes *ch);
 
 /* Undo every change, the last first; say(arg, sentence) tells each one (and any that could
- * not be undone, and why). Afterwards there is nothing to undo. */
-void bs_lab_changes_undo(struct bs_lab_changes *ch, void (*say)(void *arg, const char *sentence),
-                         void *arg);
+ * not be undone, and why). Returns how many were undone; afterwards nothing is left to undo. */
+size_t bs_lab_changes_undo(struct bs_lab_changes *ch, void (*say)(void *arg, const char *sentence),
+                           void *arg);
 
 #endif

@@ -33,6 +33,9 @@ struct bs_lab_entry {
  * -1 with err when there is none: the lab then runs unadvertised. */
 int bs_lab_registry_prepare(struct bs_error *err);
 
+/* The directory labs are written down in, for this user (made when missing). */
+int bs_lab_registry_where(char *out, size_t len, struct bs_error *err);
+
 /* In the lab's process, once built and exported (bs_lab_export): write its file. */
 int bs_lab_advertise(const char *topology, struct bs_error *err);
 /* Remove it (the lab is ending). */

@@ -99,6 +99,7 @@ long bs_lesson_host_of_col(const struct bs_lesson *lesson, size_t c);
 
 /* Only IPv4 columns (no IPv6, no link-local): a narrow screen's zoom. Every socket stays a row. */
 void bs_lesson_set_only_v4(struct bs_lesson *lesson, bool on);
+bool bs_lesson_only_v4(const struct bs_lesson *lesson);
 
 /* Show IPv6 targets even when no listener is IPv6. */
 void bs_lesson_set_ipv6(struct bs_lesson *lesson, bool on);

@@ -20,10 +20,13 @@
  *   firewall [on PEER] 'NFT COMMAND'
  *                             an nftables command in the workstation's (or the peer's)
  *                             namespace, as in a topology file
- *   sysctl NAME VALUE         a net.* setting of the lab's workstation (net.ipv4.ip_nonlocal_bind
- * 1) expect [tcp|udp] ADDR:PORT at ADDR [from PEER] VERDICT what the matrix must show once the
- * step's probes are in: the socket bound to ADDR:PORT, the column for ADDR (from this host, or from
- * PEER); VERDICT is open (that socket took it), refused, timeout, unreachable or open|filtered
+ *   sysctl NAME VALUE         a net.* setting of the lab's workstation
+ *                             (net.ipv4.ip_nonlocal_bind 1)
+ *   expect [tcp|udp] ADDR:PORT at ADDR [from PEER] VERDICT
+ *                             what the matrix must show once the step's probes are in: the
+ *                             socket bound to ADDR:PORT, the column for ADDR (from this host,
+ *                             or from PEER); VERDICT is open (that socket took it), refused,
+ *                             timeout, unreachable or open|filtered
  *
  * Placeholders, anywhere in a text or an argument, resolve against the running lab:
  *   {IFACE}           the interface's first IPv4 address ({wlan0} -> 192.168.1.10), else its

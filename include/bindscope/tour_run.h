@@ -45,9 +45,9 @@ void bs_tour_run_free(struct bs_tour_run *run);
 void bs_tour_run_goto(struct bs_tour_run *run, size_t i);
 
 /* Close every listener and undo every change to the lab (the reset key; the tour does it
- * before going back). Says what it undid. */
-void bs_lab_reset(struct bs_lesson *lesson, struct bs_lab_changes *changes,
-                  void (*log)(void *arg, const char *sentence), void *arg);
+ * before going back). Says what it undid; returns how many changes were undone. */
+size_t bs_lab_reset(struct bs_lesson *lesson, struct bs_lab_changes *changes,
+                    void (*log)(void *arg, const char *sentence), void *arg);
 
 /* Call when the lesson changed: checks the step's expectations once its probes are in. */
 void bs_tour_run_update(struct bs_tour_run *run);

@@ -147,7 +147,7 @@ static int run_command(char **argv)
 }
 
 /* The tour's placeholders against the lab just built (its interfaces, its peers). */
-static int resolve_tour(struct bs_tour *tour, const char *path)
+static int resolve_tour(struct bs_tour *tour, const char *path, bool topology_given)
 {
 	struct bs_lab_vantage peers[BS_LAB_MAX_PEERS];
 	struct bs_iface_list ifaces = {0};
@@ -163,7 +163,7 @@ static int resolve_tour(struct bs_tour *tour, const char *path)
 	npeers = bs_lab_vantages(peers, BS_LAB_MAX_PEERS);
 	lab = (struct bs_tour_lab){.ifaces = &ifaces, .peers = peers, .npeers = npeers};
 	rc = bs_tour_resolve(tour, &lab, &err);
-	if (rc < 0 && tour->lab[0] != '\0')
+	if (rc < 0 && tour->lab[0] != '\0' && topology_given)
 		cli_error("the tour %s does not fit this lab: %s. It is written for the lab %s: "
 		          "leave --topology out, and bindscope lab --tour builds that lab",
 		          path, err.msg, tour->lab);
@@ -178,6 +178,7 @@ static int resolve_tour(struct bs_tour *tour, const char *path)
 struct lab_inputs {
 	struct bs_topology topology;
 	char topology_path[4096]; /* "" for the default lab */
+	bool topology_given;      /* --topology, not the tour's own lab */
 	struct bs_tour tour;      /* no steps: no tour */
 	char tour_path[4096];
 };
@@ -195,12 +196,16 @@ static int run_lab(struct lab_inputs *in, int argc, char **argv, bool check)
 		return BS_EXIT_FAILURE;
 	}
 	bs_lab_export(lab);
-	bs_lab_advertise(in->topology_path, NULL); /* where it cannot, lab exec says why */
+	if (bs_lab_advertise(in->topology_path, &err) < 0)
+		fprintf(stderr,
+		        "bindscope lab: note: %s, so bindscope lab exec will not find this "
+		        "lab\n",
+		        err.msg);
 	if (optind < argc) {
 		rc = run_command(argv + optind);
 	} else if ((rc = bs_lab_unhold_signals()) != 0) {
 		rc = 128 + rc; /* told to end while the lab was being built */
-	} else if (tour->nsteps > 0 && resolve_tour(tour, in->tour_path) < 0) {
+	} else if (tour->nsteps > 0 && resolve_tour(tour, in->tour_path, in->topology_given) < 0) {
 		rc = BS_EXIT_USAGE;
 	} else if (check) {
 		rc = tour_check_run(lab, tour);
@@ -243,6 +248,7 @@ static int load_inputs(const struct lab_opts *o, struct lab_inputs *in)
 		cli_error_show(&err);
 		return BS_EXIT_USAGE;
 	}
+	in->topology_given = lab != NULL;
 	if (lab == NULL && o->tour != NULL)
 		lab = tour_lab(&in->tour, in->tour_path, beside, sizeof(beside));
 	if (lab == NULL && bs_topology_parse(bs_topology_default, &in->topology, &err) < 0) {
@@ -269,6 +275,10 @@ int cmd_lab(int argc, char **argv)
 
 	if (rc >= 0)
 		return rc;
+	if (opts.exec && (opts.topology != NULL || opts.tour != NULL || opts.check))
+		return cli_usage_error("lab",
+		                       "lab exec joins a running lab: give its options after "
+		                       "exec (bindscope lab exec --help)");
 	if (opts.exec)
 		return cmd_lab_exec(argc - optind, argv + optind);
 	if (opts.tour != NULL && optind < argc)

@@ -4,6 +4,7 @@
  * down when it starts (lab_registry.h); the command joins its namespaces and ends with it.
  */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -45,9 +46,13 @@ static void list_labs(const struct bs_lab_entry *labs, long n)
 static const struct bs_lab_entry *choose(const struct bs_lab_entry *labs, long n, long want)
 {
 	if (n == 0) {
+		char dir[PATH_MAX] = "";
+		bs_lab_registry_where(dir, sizeof(dir), NULL);
 		cli_error(
-		    "no lab is running for this user: start one with bindscope lab (in another "
-		    "terminal), then run this again");
+		    "no running lab is written down in %s: start one with bindscope lab (in "
+		    "another terminal, as this user and with this $XDG_RUNTIME_DIR), then run "
+		    "this again",
+		    dir);
 		return NULL;
 	}
 	for (long i = 0; want > 0 && i < n && i < MAX_LABS; i++)
@@ -151,8 +156,11 @@ int cmd_lab_exec(int argc, char **argv)
 	if ((lab = choose(labs, n, want)) == NULL)
 		return BS_EXIT_FAILURE;
 	if (bs_lab_join(lab, peer, &err) < 0) {
+		/* Half joined perhaps (the lab's mounts, not its processes): /proc is then the
+		 * lab's, where this process is not, and LeakSanitizer's exit would abort on it. */
 		cli_error_show(&err);
-		return BS_EXIT_FAILURE;
+		fflush(NULL);
+		_exit(BS_EXIT_FAILURE);
 	}
 	/* Children of this process are born in the lab's pid namespace now, LeakSanitizer's
 	 * tracer at exit too (it could not reach this process from there, and would hang): this

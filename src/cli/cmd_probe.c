@@ -511,10 +511,11 @@ static int render_handout(const struct probe_run *run, const struct probe_cli *o
 	for (int i = 0; i < o->argc; i++)
 		bs_textbuf_appendf(title, sizeof(title), " %s", o->argv[i]);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", gmtime(&now));
-	if (bs_handout_write(stdout, (enum bs_handout_format)o->handout, &h, &err) < 0 ||
-	    cli_stdout_flush() < 0)
+	if (bs_handout_write(stdout, (enum bs_handout_format)o->handout, &h, &err) < 0) {
+		cli_error_show(&err);
 		return BS_EXIT_FAILURE;
-	return BS_EXIT_OK;
+	}
+	return cli_stdout_flush() < 0 ? BS_EXIT_FAILURE : BS_EXIT_OK;
 }
 
 static int matrix_mode(struct probe_run *run, const struct probe_cli *o, int argc, char **argv,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bindscope/lab_changes.h"
+#include "bindscope/textbuf.h"
 #include "bindscope/lesson.h"
 #include "bindscope/tour_run.h"
 #include "cli_util.h"
@@ -16,6 +17,15 @@
 #include "tour_check.h"
 
 #define STEP_DEADLINE_US (20u * 1000000u) /* a step's probes (and its settling) take < 2 s */
+
+/* Text from the tour file, safe for the terminal. */
+static const char *safe(const char *text)
+{
+	static char buf[4 * BS_TOUR_TEXT_MAX];
+
+	bs_text_safe(text, buf, sizeof(buf));
+	return buf;
+}
 
 struct check_state {
 	struct bs_tour_run *run;
@@ -54,7 +64,7 @@ static size_t check_step(struct check_state *st, struct bs_loop *loop, size_t i)
 	const struct bs_tour_check *c;
 	size_t n, failed = 0;
 
-	printf("step %zu/%zu: %s\n", i + 1, tour->nsteps, tour->steps[i].title);
+	printf("step %zu/%zu: %s\n", i + 1, tour->nsteps, safe(tour->steps[i].title));
 	fflush(stdout);
 	bs_tour_run_goto(st->run, i);
 	deadline = bs_now_us() + STEP_DEADLINE_US;
@@ -69,7 +79,7 @@ static size_t check_step(struct check_state *st, struct bs_loop *loop, size_t i)
 		else
 			printf("  %s %s\n",
 			       c[k].ok ? (st->utf8 ? "✓" : "+") : (st->utf8 ? "✗" : "!"),
-			       c[k].text);
+			       safe(c[k].text));
 		failed += !c[k].done || !c[k].ok;
 	}
 	return failed;
@@ -97,7 +107,7 @@ int tour_check_run(const struct bs_lab *lab, struct bs_tour *tour)
 	}
 	bs_lesson_set_vantages(lesson, peers, npeers);
 	printf("%s\n",
-	       bs_tour_run_tour(st.run)->title[0] ? bs_tour_run_tour(st.run)->title : "tour");
+	       bs_tour_run_tour(st.run)->title[0] ? safe(bs_tour_run_tour(st.run)->title) : "tour");
 	for (size_t i = 0; i < bs_tour_run_tour(st.run)->nsteps; i++) {
 		const struct bs_tour_step *s = &bs_tour_run_tour(st.run)->steps[i];
 		for (size_t k = 0; k < s->nactions; k++)

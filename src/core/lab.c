@@ -435,8 +435,12 @@ pid_t bs_lab_isolate(struct bs_error *err)
 	}
 	close(alive[0]); /* alive[1] stays open until the keeper dies */
 	if (write(alive[1], &pid, sizeof(pid)) != (ssize_t)sizeof(pid)) {
+		int saved = errno;
 		kill(pid, SIGKILL);
-		return bs_error_set(err, errno, "cannot start the lab: %s", strerror(errno));
+		close(alive[1]);
+		waitpid(pid, NULL, 0);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return bs_error_set(err, saved, "cannot start the lab: %s", strerror(saved));
 	}
 	return pid;
 }

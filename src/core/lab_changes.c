@@ -13,13 +13,15 @@
 #include "bindscope/netns.h"
 #include "bindscope/textbuf.h"
 
+#define SETTING_MAX 256
+
 enum change_kind { ROUTE_ADDED, ROUTE_DELETED, SYSCTL_SET, FIREWALL_RUN };
 
 struct change {
 	enum change_kind kind;
 	const struct bs_lab_vantage *v; /* routes, firewall; NULL: the workstation */
 	char net[BS_LAB_ADDR_MAX], via[BS_LAB_ADDR_MAX];
-	char name[128], old[64]; /* sysctl: its name and the value it had */
+	char name[SETTING_MAX], old[SETTING_MAX]; /* sysctl: its name and the value it had */
 };
 
 struct bs_lab_changes {
@@ -107,20 +109,45 @@ static const char *topology_via(const struct bs_lab *lab, const struct bs_lab_va
 	return NULL;
 }
 
+/* The change that added the route to net on v, or -1. */
+static long added_by_us(const struct bs_lab_changes *ch, const struct bs_lab_vantage *v,
+                        const char *net)
+{
+	for (size_t i = ch->n; i-- > 0;)
+		if (ch->items[i].kind == ROUTE_ADDED && ch->items[i].v == v &&
+		    strcmp(ch->items[i].net, net) == 0)
+			return (long)i;
+	return -1;
+}
+
 int bs_lab_changes_route_del(struct bs_lab_changes *ch, const struct bs_lab_vantage *v,
                              const char *net, struct bs_error *err)
 {
 	const char *via = topology_via(ch->lab, v, net);
-	struct change *c = record(ch, ROUTE_DELETED, v);
+	long ours = added_by_us(ch, v, net);
+	struct change *c;
 
-	if (c == NULL)
-		return no_memory(err);
-	if (bs_lab_vantage_route_del(v, net, err) < 0) {
-		ch->n--;
+	/* Only what a reset can put back: a route added here, or one the topology lists. */
+	if (ours < 0 && via == NULL)
+		return bs_error_set(err, EPERM,
+		                    "%s: the route to %s was neither added here nor listed in the "
+		                    "lab's topology, so a reset could not put it back: it is kept",
+		                    v->name, net);
+	if (bs_lab_vantage_route_del(v, net, err) < 0)
 		return -1;
+	if (ours >= 0) { /* added and deleted: nothing left to undo */
+		memmove(&ch->items[ours], &ch->items[ours + 1],
+		        (ch->n - (size_t)ours - 1) * sizeof(ch->items[0]));
+		ch->n--;
+		return 0;
+	}
+	if ((c = record(ch, ROUTE_DELETED, v)) == NULL) {
+		/* deleted, and not written down: put it back rather than lose it */
+		bs_lab_vantage_route_add(v, net, via, NULL);
+		return no_memory(err);
 	}
 	snprintf(c->net, sizeof(c->net), "%s", net);
-	snprintf(c->via, sizeof(c->via), "%s", via != NULL ? via : "");
+	snprintf(c->via, sizeof(c->via), "%s", via);
 	return 0;
 }
 
@@ -134,7 +161,7 @@ static void sysctl_path(const char *name, char *path, size_t len)
 
 static int sysctl_read(const char *name, char *out, size_t len, struct bs_error *err)
 {
-	char path[256];
+	char path[512];
 	int fd;
 	ssize_t n;
 
@@ -143,10 +170,14 @@ static int sysctl_read(const char *name, char *out, size_t len, struct bs_error 
 	if (fd < 0)
 		return bs_error_set(err, errno, "cannot read %s (%s): %s", name, path,
 		                    errno == ENOENT ? "no such setting" : strerror(errno));
-	n = read(fd, out, len - 1);
+	n = read(fd, out, len);
 	close(fd);
 	if (n < 0)
 		return bs_error_set(err, errno, "cannot read %s: %s", name, strerror(errno));
+	if ((size_t)n == len) /* its value would be cut, and a reset could not restore it */
+		return bs_error_set(err, EOVERFLOW,
+		                    "%s holds more than %zu bytes, too long to restore: not set",
+		                    name, len - 1);
 	out[n] = '\0';
 	out[strcspn(out, "\n")] = '\0';
 	return 0;
@@ -154,7 +185,7 @@ static int sysctl_read(const char *name, char *out, size_t len, struct bs_error 
 
 static int sysctl_write(const char *name, const char *value, struct bs_error *err)
 {
-	char path[256];
+	char path[512];
 	int fd;
 	ssize_t n;
 
@@ -176,12 +207,15 @@ static int sysctl_write(const char *name, const char *value, struct bs_error *er
 int bs_lab_changes_sysctl(struct bs_lab_changes *ch, const char *name, const char *value,
                           struct bs_error *err)
 {
-	char old[64];
+	char old[SETTING_MAX];
 	struct change *c;
 
 	if (strncmp(name, "net.", 4) != 0 || strstr(name, "..") != NULL || strchr(name, '/'))
-		return bs_error_set(err, EINVAL,
-		                    "%s is not a network setting of the lab: only net.* can be set",
+		return bs_error_set(
+		    err, EINVAL, "%.64s is not a network setting of the lab: only net.* can be set",
+		    name);
+	if (strlen(name) >= SETTING_MAX)
+		return bs_error_set(err, ENAMETOOLONG, "the setting's name %.64s... is too long",
 		                    name);
 	if (sysctl_read(name, old, sizeof(old), err) < 0)
 		return -1;
@@ -243,59 +277,62 @@ static bool firewall_restored_later(const struct bs_lab_changes *ch, size_t i)
 	return false;
 }
 
-static void undo_one(struct bs_lab_changes *ch, size_t i, char *said, size_t len)
+/* Undo change i, saying so in said; true when it is undone (or was, with an earlier one). */
+static bool undo_one(struct bs_lab_changes *ch, size_t i, char *said, size_t len)
 {
 	const struct change *c = &ch->items[i];
 	const char *who = c->v != NULL ? c->v->name : "the workstation";
 	struct bs_error err;
 
+	said[0] = '\0';
 	switch (c->kind) {
 	case ROUTE_ADDED:
-		if (bs_lab_vantage_route_del(c->v, c->net, &err) < 0)
+		if (bs_lab_vantage_route_del(c->v, c->net, &err) < 0) {
 			snprintf(said, len, "%s: the route to %s stays: %s", who, c->net, err.msg);
-		else
-			snprintf(said, len, "%s: route %s via %s removed", who, c->net, c->via);
-		break;
+			return false;
+		}
+		snprintf(said, len, "%s: route %s via %s removed", who, c->net, c->via);
+		return true;
 	case ROUTE_DELETED:
-		if (c->via[0] == '\0')
-			snprintf(
-			    said, len,
-			    "%s: the route to %s was not in the lab's topology, so it is not put "
-			    "back",
-			    who, c->net);
-		else if (bs_lab_vantage_route_add(c->v, c->net, c->via, &err) < 0)
+		if (bs_lab_vantage_route_add(c->v, c->net, c->via, &err) < 0) {
 			snprintf(said, len, "%s: the route to %s could not be put back: %s", who,
 			         c->net, err.msg);
-		else
-			snprintf(said, len, "%s: route %s via %s put back", who, c->net, c->via);
-		break;
+			return false;
+		}
+		snprintf(said, len, "%s: route %s via %s put back", who, c->net, c->via);
+		return true;
 	case SYSCTL_SET:
-		if (sysctl_write(c->name, c->old, &err) < 0)
+		if (sysctl_write(c->name, c->old, &err) < 0) {
 			snprintf(said, len, "%s stays changed: %s", c->name, err.msg);
-		else
-			snprintf(said, len, "%s is %s again", c->name, c->old);
-		break;
+			return false;
+		}
+		snprintf(said, len, "%s is %s again", c->name, c->old);
+		return true;
 	case FIREWALL_RUN:
 		if (firewall_restored_later(ch, i))
-			said[0] = '\0';
-		else if (firewall_restore(ch->lab, c->v, &err) < 0)
+			return true; /* restored once, with the first change to that firewall */
+		if (firewall_restore(ch->lab, c->v, &err) < 0) {
 			snprintf(said, len, "%s's firewall could not be restored: %s", who,
 			         err.msg);
-		else
-			snprintf(said, len, "%s's firewall is as the lab's topology made it", who);
-		break;
+			return false;
+		}
+		snprintf(said, len, "%s's firewall is as the lab's topology made it", who);
+		return true;
 	}
+	return false;
 }
 
-void bs_lab_changes_undo(struct bs_lab_changes *ch, void (*say)(void *arg, const char *sentence),
-                         void *arg)
+size_t bs_lab_changes_undo(struct bs_lab_changes *ch, void (*say)(void *arg, const char *sentence),
+                           void *arg)
 {
 	char said[2 * BS_ERROR_MSG_MAX + 256];
+	size_t undone = 0;
 
 	for (size_t i = ch->n; i-- > 0;) {
-		undo_one(ch, i, said, sizeof(said));
+		undone += undo_one(ch, i, said, sizeof(said));
 		if (said[0] != '\0' && say != NULL)
 			say(arg, said);
 	}
 	ch->n = 0;
+	return undone;
 }

@@ -42,20 +42,43 @@ static int registry_dir(char *out, size_t len, struct bs_error *err)
 	return 0;
 }
 
+int bs_lab_registry_where(char *out, size_t len, struct bs_error *err)
+{
+	return registry_dir(out, len, err);
+}
+
 int bs_lab_registry_prepare(struct bs_error *err)
 {
 	return registry_dir(registry, sizeof(registry), err);
 }
 
+static unsigned long long start_time_of(FILE *f);
+
 /* Field 22 of /proc/PID/stat: when the process started. 0 when unknown. */
 static unsigned long long start_time(const char *stat_path)
 {
-	char buf[1024], *p;
-	unsigned long long start = 0;
 	FILE *f = fopen(stat_path, "re");
 
-	if (f == NULL)
-		return 0;
+	return f != NULL ? start_time_of(f) : 0;
+}
+
+/* The same, of the process whose /proc directory dir is (pinned: never a later one). */
+static unsigned long long start_time_at(int dir)
+{
+	int fd = openat(dir, "stat", O_RDONLY | O_CLOEXEC);
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+
+	if (f == NULL && fd >= 0)
+		close(fd);
+	return f != NULL ? start_time_of(f) : 0;
+}
+
+/* Reads and closes f. */
+static unsigned long long start_time_of(FILE *f)
+{
+	char buf[1024], *p;
+	unsigned long long start = 0;
+
 	if (fgets(buf, sizeof(buf), f) != NULL && (p = strrchr(buf, ')')) != NULL) {
 		/* after "pid (comm)": state is field 3, start time field 22 */
 		p++;
@@ -180,16 +203,16 @@ long bs_lab_running(struct bs_lab_entry *out, size_t max, struct bs_error *err)
 	return n;
 }
 
-static int open_ns(pid_t pid, const char *kind, struct bs_error *err)
+static int open_ns(int dir, pid_t pid, const char *kind, struct bs_error *err)
 {
-	char path[64];
+	char path[32];
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, kind);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "ns/%s", kind);
+	fd = openat(dir, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		bs_error_set(err, errno, "cannot reach the lab (pid %d): %s: %s", (int)pid, path,
-		             strerror(errno));
+		bs_error_set(err, errno, "cannot reach the lab (pid %d): /proc/%d/%s: %s", (int)pid,
+		             (int)pid, path, strerror(errno));
 	return fd;
 }
 
@@ -254,15 +277,37 @@ static int net_fd_inside(const struct bs_lab_entry *e, const char *peer, int wor
 
 int bs_lab_join(const struct bs_lab_entry *e, const char *peer, struct bs_error *err)
 {
-	int user = open_ns(e->pid, "user", err), mnt = -1, pidns = -1, net = -1, target = -1;
-	char cwd[PATH_MAX];
+	char cwd[PATH_MAX], dir_path[32];
+	int dir, user = -1, mnt = -1, pidns = -1, net = -1, target = -1;
 	int rc = -1;
 
 	if (getcwd(cwd, sizeof(cwd)) == NULL)
 		snprintf(cwd, sizeof(cwd), "/");
-	if (user < 0 || (mnt = open_ns(e->pid, "mnt", err)) < 0 ||
-	    (pidns = open_ns(e->pid, "pid", err)) < 0 || (net = open_ns(e->pid, "net", err)) < 0)
+	/* The process's /proc directory pins it: what is read through it is that process's, even
+	 * if it ends and its pid goes to another one meanwhile. */
+	snprintf(dir_path, sizeof(dir_path), "/proc/%d", (int)e->pid);
+	if ((dir = open(dir_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    start_time_at(dir) != e->start) {
+		if (dir >= 0)
+			close(dir);
+		return bs_error_set(err, ESRCH, "the lab (pid %d) has ended", (int)e->pid);
+	}
+	user = open_ns(dir, e->pid, "user", err);
+	if (user >= 0 && (mnt = open_ns(dir, e->pid, "mnt", err)) >= 0 &&
+	    (pidns = open_ns(dir, e->pid, "pid", err)) >= 0)
+		net = open_ns(dir, e->pid, "net", err);
+	close(dir);
+	if (net < 0)
 		goto out;
+	/* A lab never shares this process's network or processes: if it seems to, it is not a
+	 * lab, and nothing is entered. */
+	if (same_ns(net, "/proc/self/ns/net") || same_ns(pidns, "/proc/self/ns/pid")) {
+		bs_error_set(err, EPERM,
+		             "pid %d shares this process's network or processes, so it is not a "
+		             "lab: nothing was entered",
+		             (int)e->pid);
+		goto out;
+	}
 	/* Where not root, the lab is inside a user namespace of its own: that first, for the
 	 * right to enter the rest. */
 	if (!same_ns(user, "/proc/self/ns/user") &&
@@ -311,8 +356,16 @@ int bs_lab_join_here(const char *peer, struct bs_error *err)
 	long pid;
 	int fd, rc;
 
-	if (peer == NULL || peer[0] == '\0')
-		return 0; /* this is the lab's workstation */
+	if (peer == NULL || peer[0] == '\0') {
+		/* The lab's workstation: where its own process, pid 1 here, is (this may be a
+		 * shell lab exec started in a peer). */
+		if ((fd = open("/proc/1/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
+			return bs_error_set(err, errno, "cannot reach the lab's workstation: %s",
+			                    strerror(errno));
+		rc = enter(fd, CLONE_NEWNET, "network", err);
+		close(fd);
+		return rc;
+	}
 	snprintf(here.peers, sizeof(here.peers), "%s", getenv("BINDSCOPE_LAB_PEERS"));
 	if ((pid = peer_pid(here.peers, peer)) <= 0) {
 		fd = net_fd_inside(&here, peer, -1, err); /* says which peers there are */

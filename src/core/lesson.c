@@ -520,6 +520,11 @@ void bs_lesson_set_vantages(struct bs_lesson *ls, const struct bs_lab_vantage *v
 	bs_lesson_reprobe(ls);
 }
 
+bool bs_lesson_only_v4(const struct bs_lesson *ls)
+{
+	return ls->only_v4;
+}
+
 void bs_lesson_set_only_v4(struct bs_lesson *ls, bool on)
 {
 	ls->only_v4 = on;

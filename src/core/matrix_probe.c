@@ -1,4 +1,3 @@
-#include <stdio.h>
 /* Probing the matrix from every vantage, attributing what its own listeners accepted, and
  * reading a cell: prediction against observation. */
 #include <errno.h>

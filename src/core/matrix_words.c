@@ -245,7 +245,14 @@ static const char *self_command(void)
 	if (n <= 0)
 		return strcpy(cmd, "bindscope");
 	exe[n] = '\0';
-	snprintf(cmd, sizeof(cmd), "%s", exe);
+	/* Quoted for a shell when it holds anything but the plain characters of a path. */
+	if (strspn(exe, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+") ==
+	    strlen(exe))
+		snprintf(cmd, sizeof(cmd), "%s", exe);
+	else if (strchr(exe, '\'') == NULL)
+		snprintf(cmd, sizeof(cmd), "'%.*s'", (int)sizeof(cmd) - 3, exe);
+	else
+		snprintf(cmd, sizeof(cmd), "bindscope"); /* a path with a quote: not spelled out */
 	for (const char *p = path; p != NULL && *p;) {
 		size_t k = strcspn(p, ":");
 		snprintf(dir, sizeof(dir), "%.*s/bindscope", (int)k, p);

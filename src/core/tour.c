@@ -26,10 +26,14 @@ static int fail(struct bs_error *err, int line, const char *fmt, ...)
 	char what[BS_ERROR_MSG_MAX - 16];
 	va_list ap;
 
+	char safe[BS_ERROR_MSG_MAX - 16];
+
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	return bs_error_set(err, 0, "line %d: %s", line, what);
+	/* The words quoted come from the tour file: no control byte reaches a terminal. */
+	bs_text_safe(what, safe, sizeof(safe));
+	return bs_error_set(err, 0, "line %d: %s", line, safe);
 }
 
 static const char *const verdict_words[] = {
@@ -171,12 +175,12 @@ static int parse_listen(struct bs_tour *t, char **w, int nw, int line, struct bs
 			a->reuseport = true;
 		else
 			return fail(err, line,
-			            "'%s' is not an option of listen (use v6only, dual-stack or "
+			            "'%.40s' is not an option of listen (use v6only, dual-stack or "
 			            "reuseport)",
 			            w[i]);
 	}
 	if (i < nw)
-		return fail(err, line, "close takes only [tcp|udp] ADDR:PORT, not '%s'", w[i]);
+		return fail(err, line, "close takes only [tcp|udp] ADDR:PORT, not '%.40s'", w[i]);
 	return 0;
 }
 
@@ -246,11 +250,11 @@ static int parse_sysctl(struct bs_tour *t, char **w, int nw, int line, struct bs
 		            "write: sysctl NAME VALUE (sysctl net.ipv4.ip_nonlocal_bind 1)");
 	if (!valid_sysctl_name(w[1]))
 		return fail(err, line,
-		            "'%s' is not a network setting: a tour sets only net.* settings, "
+		            "'%.64s' is not a network setting: a tour sets only net.* settings, "
 		            "those of the lab's own network",
 		            w[1]);
 	if (!valid_sysctl_value(w[2]))
-		return fail(err, line, "sysctl %s: '%s' is not a number", w[1], w[2]);
+		return fail(err, line, "sysctl %.64s: '%.32s' is not a number", w[1], w[2]);
 	a = new_action(t, BS_TOUR_SYSCTL, line, err);
 	if (a == NULL || copy_arg(a->text, sizeof(a->text), w[1], "setting's name", line, err) < 0)
 		return -1;
@@ -283,7 +287,7 @@ static int parse_expect(struct bs_tour *t, char **w, int nw, int line, struct bs
 	verdict = bs_tour_verdict(w[i]);
 	if (verdict < 0)
 		return fail(err, line,
-		            "'%s' is not a verdict (use open, refused, timeout, unreachable or "
+		            "'%.32s' is not a verdict (use open, refused, timeout, unreachable or "
 		            "open|filtered)",
 		            w[i]);
 	a->verdict = (enum bs_verdict)verdict;

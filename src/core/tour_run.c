@@ -48,11 +48,15 @@ static void say(struct bs_tour_run *run, const char *fmt, ...)
 	char line[BS_ERROR_MSG_MAX + 512];
 	va_list ap;
 
+	char safe[4 * sizeof(line)];
+
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	/* A tour file's words and the peers' names come from outside: no control byte passes. */
+	bs_text_safe(line, safe, sizeof(safe));
 	if (run->log != NULL)
-		run->log(run->arg, line);
+		run->log(run->arg, safe);
 }
 
 struct bs_tour_run *bs_tour_run_new(struct bs_tour *tour, struct bs_lesson *lesson,
@@ -120,12 +124,11 @@ static const struct bs_lab_vantage *peer_named(const struct bs_tour_run *run, co
 	return NULL;
 }
 
-void bs_lab_reset(struct bs_lesson *lesson, struct bs_lab_changes *changes,
-                  void (*log)(void *arg, const char *sentence), void *arg)
+size_t bs_lab_reset(struct bs_lesson *lesson, struct bs_lab_changes *changes,
+                    void (*log)(void *arg, const char *sentence), void *arg)
 {
 	bs_lesson_close_all(lesson);
-	if (changes != NULL)
-		bs_lab_changes_undo(changes, log, arg);
+	return changes != NULL ? bs_lab_changes_undo(changes, log, arg) : 0;
 }
 
 /* Actions. */
@@ -190,9 +193,15 @@ static void do_connect(struct bs_tour_run *run, const struct bs_tour_action *a)
 {
 	struct bs_probe_opts opts = bs_probe_opts_default();
 	const struct bs_lab_vantage *v = a->peer[0] ? peer_named(run, a->peer) : NULL;
-	struct connect_probe *c = &run->connects[run->nconnects];
+	struct connect_probe *c;
 	struct bs_error err;
 
+	if (run->nconnects == BS_TOUR_MAX_ACTIONS) {
+		say(run, "tour line %d: not connected: %d connections of this step are still out",
+		    a->line, BS_TOUR_MAX_ACTIONS);
+		return;
+	}
+	c = &run->connects[run->nconnects];
 	memset(c, 0, sizeof(*c));
 	c->run = run;
 	c->proto = a->proto;
@@ -282,6 +291,8 @@ static void do_step(struct bs_tour_run *run, size_t i, bool shown)
 {
 	const struct bs_tour_step *s = &run->tour.steps[i];
 
+	connects_free(
+	    run); /* a step's connections are its own (a replayed one's are not waited for) */
 	if (shown)
 		say(run, "tour step %zu of %zu: %s", i + 1, run->tour.nsteps, s->title);
 	for (size_t k = 0; k < s->nactions; k++)
@@ -417,10 +428,25 @@ static void check_one(struct bs_tour_run *run, const struct bs_tour_action *a,
 		col = col_of(m, a->at, a->peer);
 	if (r < 0 || col < 0) {
 		c->ok = false;
-		snprintf(c->text, sizeof(c->text),
-		         "the kernel disagrees with the tour (line %d): %s was to be %s, but %s",
-		         a->line, where, bs_verdict_name(a->verdict),
-		         r < 0 ? "no socket is bound there" : "the matrix has no such column");
+		if (r < 0)
+			snprintf(c->text, sizeof(c->text),
+			         "not checked (line %d): %s was to be %s, but no socket is bound "
+			         "to %s %s "
+			         "(the log says why it did not open)",
+			         a->line, where, bs_verdict_name(a->verdict),
+			         bs_proto_name(a->proto), a->addr);
+		else if (bs_lesson_only_v4(run->lesson))
+			snprintf(c->text, sizeof(c->text),
+			         "not checked (line %d): %s was to be %s, and the zoom hides that "
+			         "column "
+			         "(z shows it)",
+			         a->line, where, bs_verdict_name(a->verdict));
+		else
+			snprintf(c->text, sizeof(c->text),
+			         "not checked (line %d): %s was to be %s, and this lab's matrix "
+			         "has no such "
+			         "column (is %s an address here, probed from there?)",
+			         a->line, where, bs_verdict_name(a->verdict), a->at);
 		return;
 	}
 	c->ok = holds(m, (size_t)r, (size_t)col, a->verdict);
@@ -457,6 +483,8 @@ static void grace_over(void *arg)
 {
 	struct bs_tour_run *run = arg;
 
+	bs_timer_cancel(run->grace); /* fired: gone whatever follows, so another can be armed */
+	run->grace = NULL;
 	if (run->checking && !bs_lesson_probing(run->lesson) &&
 	    bs_lesson_rounds(run->lesson) > run->rounds_0)
 		check_all(run);

@@ -77,11 +77,19 @@ void tour_reset_lab(struct tui *t)
 {
 	size_t listeners = bs_lesson_listener_count(t->lesson);
 	size_t changes = t->lab_changes != NULL ? bs_lab_changes_count(t->lab_changes) : 0;
-	char line[160];
+	size_t undone = bs_lab_reset(t->lesson, t->lab_changes, log_sentence, t);
+	char line[200];
 
-	bs_lab_reset(t->lesson, t->lab_changes, log_sentence, t);
-	snprintf(line, sizeof(line), "reset: %zu listener%s closed, %zu change%s to the lab undone",
-	         listeners, listeners == 1 ? "" : "s", changes, changes == 1 ? "" : "s");
+	if (undone == changes)
+		snprintf(line, sizeof(line),
+		         "reset: %zu listener%s closed, %zu change%s to the lab undone", listeners,
+		         listeners == 1 ? "" : "s", changes, changes == 1 ? "" : "s");
+	else
+		snprintf(
+		    line, sizeof(line),
+		    "reset: %zu listener%s closed, %zu of %zu changes to the lab undone (the log "
+		    "says which could not be)",
+		    listeners, listeners == 1 ? "" : "s", undone, changes);
 	tui_log(t, line);
 	if (running(t)) {
 		t->tour_shown = false;

@@ -44,7 +44,7 @@ start_lab() {
 
 out=$("$BINDSCOPE" lab exec -- true 2>&1)
 check "no lab: exit 1" "1" "$?"
-check_contains "... and what to do" "no lab is running for this user: start one with bindscope lab" "$out"
+check_contains "... where it looked, and what to do" "no running lab is written down in $XDG_RUNTIME_DIR/bindscope: start one with bindscope lab" "$out"
 
 start_lab || exit 1
 check "the lab's file is private to the user" "600" "$(stat -c %a "$XDG_RUNTIME_DIR/bindscope/lab-$labpid")"
@@ -115,7 +115,7 @@ check "after kill -9 the file is left" "yes" \
 	"$([ -e "$XDG_RUNTIME_DIR/bindscope/lab-$second" ] && echo yes || echo no)"
 out=$("$BINDSCOPE" lab exec -- true 2>&1)
 check "a stale file is no running lab" "1" "$?"
-check_contains "... said as such" "no lab is running" "$out"
+check_contains "... said as such" "no running lab is written down" "$out"
 check "... and it is removed" "no" \
 	"$([ -e "$XDG_RUNTIME_DIR/bindscope/lab-$second" ] && echo yes || echo no)"
 
