@@ -73,7 +73,8 @@ static const struct bs_lab_entry *choose(const struct bs_lab_entry *labs, long n
 
 static int run(char **argv)
 {
-	char *shell[] = {getenv("SHELL") && getenv("SHELL")[0] ? getenv("SHELL") : "sh", NULL};
+	char *user_shell = getenv("SHELL");
+	char *shell[] = {user_shell != NULL && user_shell[0] != '\0' ? user_shell : "sh", NULL};
 	char **cmd = argv[0] != NULL ? argv : shell;
 	int status;
 	pid_t pid;

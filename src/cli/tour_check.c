@@ -16,7 +16,7 @@
 #include "commands.h"
 #include "tour_check.h"
 
-#define STEP_DEADLINE_US (20u * 1000000u) /* a step's probes (and its settling) take < 2 s */
+#define STEP_DEADLINE_US 20000000u /* a step's probes (and its settling) take < 2 s */
 
 /* Text from the tour file, safe for the terminal. */
 static const char *safe(const char *text)

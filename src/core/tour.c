@@ -14,7 +14,7 @@
 #include "bindscope/textbuf.h"
 
 #define MAX_WORDS     16
-#define TOUR_FILE_MAX (256 * 1024)
+#define TOUR_FILE_MAX ((size_t)256 * 1024)
 #define STATEMENTS                                                                                 \
 	"title, lab, step, say, listen, close, connect, route, firewall, sysctl or expect"
 
@@ -342,6 +342,8 @@ static int parse_words(struct bs_tour *t, char *text, int line, struct bs_error 
 			return fail(err, line, "too many words");
 		w[nw++] = tok;
 	}
+	if (nw == 0)
+		return 0;
 	if (strcmp(w[0], "listen") == 0 || strcmp(w[0], "close") == 0)
 		return parse_listen(t, w, nw, line, err);
 	if (strcmp(w[0], "connect") == 0)
