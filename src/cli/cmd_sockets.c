@@ -43,15 +43,18 @@ static void sockets_row_cells(const struct bs_socket *s, struct sockets_row *row
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "bindscope/firewall.h"
+#include "bindscope/netns.h"
+#include "bindscope/netns_list.h"
 
 #include "cli_firewall.h"
 #include "cli_util.h"
 #include "commands.h"
 
 static const char sockets_usage[] =
-    "Usage: bindscope sockets [-t] [-u] [-4] [-6] [--exposed] [--json]\n"
+    "Usage: bindscope sockets [-t] [-u] [-4] [-6] [--exposed] [--all-namespaces] [--json]\n"
     "\n"
     "List the listening TCP sockets and bound UDP sockets of this machine (as ss -ltnup\n"
     "does), most exposed first: who owns each one, and who can reach it.\n"
@@ -67,12 +70,14 @@ static const char sockets_usage[] =
     "  -t, --tcp       TCP only          -u, --udp       UDP only\n"
     "  -4, --ipv4      IPv4 only         -6, --ipv6      IPv6 only\n"
     "  -x, --exposed   only sockets reachable from outside loopback\n"
+    "  -a, --all-namespaces   every network namespace of the machine (containers, ip netns,\n"
+    "                  the lab's peers), each read from inside it (needs root to enter)\n"
     "  -j, --json      print a JSON document\n"
     "  -h, --help      show this help\n";
 
 struct sockets_opts {
 	unsigned flags;
-	bool exposed, json;
+	bool exposed, json, all_namespaces;
 };
 
 /* The firewall as read once for the whole listing, and room for one socket's verdicts. */
@@ -132,16 +137,21 @@ static json_t *socket_fw_json(struct sockets_firewall *f, const struct bs_socket
 static int parse_sockets_opts(int argc, char **argv, struct sockets_opts *o)
 {
 	static const struct option longopts[] = {
-	    {"tcp", no_argument, NULL, 't'},     {"udp", no_argument, NULL, 'u'},
-	    {"ipv4", no_argument, NULL, '4'},    {"ipv6", no_argument, NULL, '6'},
-	    {"exposed", no_argument, NULL, 'x'}, {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},    {NULL, 0, NULL, 0},
+	    {"tcp", no_argument, NULL, 't'},
+	    {"udp", no_argument, NULL, 'u'},
+	    {"ipv4", no_argument, NULL, '4'},
+	    {"ipv6", no_argument, NULL, '6'},
+	    {"exposed", no_argument, NULL, 'x'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"all-namespaces", no_argument, NULL, 'a'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	unsigned proto = 0, family = 0;
 	int c;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "tu46xjh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "tu46xjah", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			proto |= BS_SOCKETS_TCP;
@@ -160,6 +170,9 @@ static int parse_sockets_opts(int argc, char **argv, struct sockets_opts *o)
 			break;
 		case 'j':
 			o->json = true;
+			break;
+		case 'a':
+			o->all_namespaces = true;
 			break;
 		case 'h':
 			fputs(sockets_usage, stdout);
@@ -307,59 +320,188 @@ static void print_text(const struct bs_socket_list *list, const struct sockets_o
  * {"sockets": [ … ]} with one socket object per line, each built and freed in turn: ten
  * thousand sockets never sit in memory as one tree.
  */
-static int print_json(const struct bs_socket_list *list, const struct sockets_opts *o,
-                      struct sockets_firewall *f)
+/* "firewall": {...}, "sockets": [...], at indent (the object's own members). */
+static void print_json_members(const struct bs_socket_list *list, const struct sockets_opts *o,
+                               struct sockets_firewall *f, const char *indent)
 {
 	bool first = true;
 	json_t *fw = cli_fw_status_json(f->fw, f->why);
 
-	fputs("{\n  \"firewall\": ", stdout);
+	printf("%s\"firewall\": ", indent);
 	json_dumpf(fw, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(fw);
-	fputs(",\n  \"sockets\": [", stdout);
+	printf(",\n%s\"sockets\": [", indent);
 	for (size_t i = 0; i < list->count; i++) {
 		json_t *one;
 		if (!keep(o, &list->items[i]))
 			continue;
 		one = socket_json(&list->items[i], f);
-		fputs(first ? "\n    " : ",\n    ", stdout);
+		printf(first ? "\n%s  " : ",\n%s  ", indent);
 		json_dumpf(one, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
 		json_decref(one);
 		first = false;
 	}
-	fputs(first ? "]\n}\n" : "\n  ]\n}\n", stdout);
+	if (first)
+		fputs("]", stdout);
+	else
+		printf("\n%s]", indent);
+}
+
+static int print_json(const struct bs_socket_list *list, const struct sockets_opts *o,
+                      struct sockets_firewall *f)
+{
+	fputs("{\n", stdout);
+	print_json_members(list, o, f, "  ");
+	fputs("\n}\n", stdout);
+	return fflush(stdout) == 0 && !ferror(stdout) ? BS_EXIT_OK : BS_EXIT_FAILURE;
+}
+
+/* What one namespace holds: its interfaces, its sockets, its firewall. */
+struct listing {
+	struct bs_iface_list ifaces;
+	struct bs_socket_list list;
+	struct sockets_firewall f;
+};
+
+static int listing_read(struct listing *l, const struct sockets_opts *o, struct bs_error *err)
+{
+	memset(l, 0, sizeof(*l));
+	if (bs_iface_list_read(&l->ifaces, err) < 0)
+		return -1;
+	if (bs_sockets_read(&l->list, o->flags, &l->ifaces, err) < 0 ||
+	    sockets_firewall_read(&l->f, &l->ifaces, err) < 0)
+		return -1;
+	return 0;
+}
+
+static void listing_free(struct listing *l)
+{
+	sockets_firewall_free(&l->f);
+	bs_socket_list_free(&l->list);
+	bs_iface_list_free(&l->ifaces);
+}
+
+/* One namespace's listing, read from inside it; -1 with err when it cannot be entered. */
+static int listing_read_in(struct listing *l, const struct bs_netns *ns,
+                           const struct sockets_opts *o, struct bs_error *err)
+{
+	struct bs_netns_visit visit;
+	char who[128];
+	int fd, rc;
+
+	if (ns->own)
+		return listing_read(l, o, err);
+	memset(l, 0, sizeof(*l));
+	if ((fd = bs_netns_open(ns, err)) < 0)
+		return -1;
+	snprintf(who, sizeof(who), "net:[%llu]", (unsigned long long)ns->inode);
+	rc = bs_netns_enter(fd, who, &visit, err);
+	close(fd);
+	if (rc < 0) {
+		if (err->code == EPERM)
+			bs_error_set(err, EPERM,
+			             "not read: entering another network namespace needs "
+			             "root (CAP_SYS_ADMIN)");
+		return -1;
+	}
+	rc = listing_read(l, o, err);
+	bs_netns_leave(&visit);
+	return rc;
+}
+
+static json_t *netns_json(const struct bs_netns *ns)
+{
+	return json_pack("{s:I,s:s,s:o,s:o,s:o,s:I}", "inode", (json_int_t)ns->inode, "kind",
+	                 ns->kind, "name", ns->name[0] ? cli_json_text(ns->name) : json_null(),
+	                 "pid", ns->pid > 0 ? json_integer(ns->pid) : json_null(), "program",
+	                 ns->pid > 0 ? cli_json_text(ns->program) : json_null(), "processes",
+	                 (json_int_t)ns->processes);
+}
+
+static void print_namespace(const struct bs_netns *ns, struct listing *l, const char *why,
+                            const struct sockets_opts *o, bool first)
+{
+	char text[256], safe[1024];
+
+	if (o->json) {
+		json_t *n = netns_json(ns);
+		fputs(first ? "\n    {\"namespace\": " : ",\n    {\"namespace\": ", stdout);
+		json_dumpf(n, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
+		json_decref(n);
+		if (why != NULL) {
+			json_t *w = cli_json_text(why);
+			fputs(", \"read\": false, \"why\": ", stdout);
+			json_dumpf(w, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
+			json_decref(w);
+			fputs(", \"firewall\": null, \"sockets\": null}", stdout);
+			return;
+		}
+		fputs(", \"read\": true, \"why\": null,\n", stdout);
+		print_json_members(&l->list, o, &l->f, "      ");
+		fputs("}", stdout);
+		return;
+	}
+	bs_netns_text(ns, text, sizeof(text));
+	bs_text_safe(text, safe, sizeof(safe));
+	printf("%sNamespace %s\n", first ? "" : "\n", safe);
+	if (why != NULL)
+		printf("  %s\n", why);
+	else
+		print_text(&l->list, o, &l->f);
+}
+
+static int all_namespaces(const struct sockets_opts *o)
+{
+	struct bs_netns *nss = NULL;
+	size_t hidden = 0;
+	struct bs_error err;
+	long n = bs_netns_list(&nss, &hidden, &err);
+
+	if (n < 0) {
+		cli_error_show(&err);
+		return BS_EXIT_FAILURE;
+	}
+	if (o->json)
+		fputs("{\n  \"namespaces\": [", stdout);
+	for (long i = 0; i < n; i++) {
+		struct listing l;
+		bool ok = listing_read_in(&l, &nss[i], o, &err) == 0;
+		print_namespace(&nss[i], &l, ok ? NULL : err.msg, o, i == 0);
+		listing_free(&l);
+	}
+	if (o->json)
+		printf("\n  ],\n  \"processes_not_read\": %zu\n}\n", hidden);
+	else if (hidden > 0)
+		printf("\n%zu processes could not be looked into (other users'; as root they can): "
+		       "their namespaces may be missing above.\n",
+		       hidden);
+	free(nss);
 	return fflush(stdout) == 0 && !ferror(stdout) ? BS_EXIT_OK : BS_EXIT_FAILURE;
 }
 
 int cmd_sockets(int argc, char **argv)
 {
 	struct sockets_opts o = {0};
-	struct sockets_firewall f = {0};
-	struct bs_iface_list ifaces;
-	struct bs_socket_list list = {0};
+	struct listing l;
 	struct bs_error err;
 	int rc = parse_sockets_opts(argc, argv, &o);
 
 	if (rc >= 0)
 		return rc;
-	if (bs_iface_list_read(&ifaces, &err) < 0 ||
-	    bs_sockets_read(&list, o.flags, &ifaces, &err) < 0 ||
-	    sockets_firewall_read(&f, &ifaces, &err) < 0) {
+	if (o.all_namespaces)
+		return all_namespaces(&o);
+	if (listing_read(&l, &o, &err) < 0) {
 		cli_error_show(&err);
-		sockets_firewall_free(&f);
-		bs_socket_list_free(&list);
-		bs_iface_list_free(&ifaces);
+		listing_free(&l);
 		return BS_EXIT_FAILURE;
 	}
 	if (o.json) {
-		rc = print_json(&list, &o, &f);
+		rc = print_json(&l.list, &o, &l.f);
 	} else {
-		print_text(&list, &o, &f);
+		print_text(&l.list, &o, &l.f);
 		rc = fflush(stdout) == 0 ? BS_EXIT_OK : BS_EXIT_FAILURE;
 	}
-	sockets_firewall_free(&f);
-	bs_socket_list_free(&list);
-	bs_iface_list_free(&ifaces);
+	listing_free(&l);
 	return rc;
 }
 #endif /* CMD_SOCKETS_ROW_ONLY */

@@ -1,0 +1,42 @@
+/*
+ * Every network namespace on the machine (what a container is, for the network): found
+ * through /proc/PID/ns/net of every process and the bind mounts under /run/netns (ip netns),
+ * each once by inode, this process's own first. Each is named where a name exists: the
+ * ip netns name, a lab peer's name (inside `bindscope lab`), a container's id from its
+ * process's cgroup; else it is its inode and the first process in it.
+ */
+#ifndef BINDSCOPE_NETNS_LIST_H
+#define BINDSCOPE_NETNS_LIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "bindscope/error.h"
+
+struct bs_netns {
+	uint64_t inode;
+	bool own;         /* this process's namespace */
+	char name[80];    /* "eth0-peer", "docker 3f2a9c1b7d4e", an ip netns name, or "" */
+	char kind[16];    /* "this", "ip-netns", "lab-peer", "container", "process" */
+	pid_t pid;        /* the first process in it (lowest pid), 0 when only a mount holds it */
+	char program[16]; /* that process's comm */
+	size_t processes; /* how many processes are in it */
+	char path[300];   /* what to open to enter it: /proc/PID/ns/net or /run/netns/NAME */
+};
+
+/* All of them, this process's first: *out (free it) and the count, or -1 with err. Namespaces
+ * this process may not look into (other users' processes, not as root) are not found: then
+ * *hidden counts the processes whose namespace could not be read. */
+long bs_netns_list(struct bs_netns **out, size_t *hidden, struct bs_error *err);
+
+/* "eth0-peer (a lab peer, net:[4026532401])", "net:[4026532401], first process nginx (pid
+ * 812), 3 processes" */
+void bs_netns_text(const struct bs_netns *ns, char *buf, size_t len);
+
+/* Open it to enter (bs_netns_enter): the fd, or -1 with err (it is gone, or not this one any
+ * more: the inode is checked). */
+int bs_netns_open(const struct bs_netns *ns, struct bs_error *err);
+
+#endif
