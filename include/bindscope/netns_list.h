@@ -14,6 +14,8 @@
 #include <sys/types.h>
 
 #include "bindscope/error.h"
+#include "bindscope/iface.h"
+#include "bindscope/sockets.h"
 
 struct bs_netns {
 	uint64_t inode;
@@ -38,5 +40,22 @@ void bs_netns_text(const struct bs_netns *ns, char *buf, size_t len);
 /* Open it to enter (bs_netns_enter): the fd, or -1 with err (it is gone, or not this one any
  * more: the inode is checked). */
 int bs_netns_open(const struct bs_netns *ns, struct bs_error *err);
+
+/* What bs_sockets_read_everywhere saw. */
+struct bs_netns_census {
+	size_t namespaces; /* found */
+	size_t unread;     /* found, but not entered (needs root) */
+	size_t hidden;     /* processes not looked into: their namespaces are not found */
+};
+
+/*
+ * Every namespace's sockets in one list: this one's first (read with ifaces, the caller's),
+ * then each other's, read from inside it with its own interfaces and tagged with it (netns,
+ * netns_name). A namespace that cannot be entered is counted in census, not failed on.
+ * 0, or -1 with err (out of memory, or this namespace's own read failing).
+ */
+int bs_sockets_read_everywhere(struct bs_socket_list *list, unsigned flags,
+                               const struct bs_iface_list *ifaces, struct bs_netns_census *census,
+                               struct bs_error *err);
 
 #endif

@@ -66,6 +66,10 @@ struct bs_socket {
 	char user[33]; /* the socket's uid as a name (anyone may read it), or "" */
 	struct bs_holder holders[BS_SOCKET_HOLDERS_MAX];
 	size_t nholders; /* every process that holds it; the first ones are in holders */
+	/* Read from another network namespace (bs_sockets_read_everywhere): its inode and how
+	 * it is named ("eth0-peer", "net:[4026532773]"); 0 and "" for the reader's own. */
+	uint64_t netns;
+	char netns_name[80];
 };
 
 struct bs_socket_list {

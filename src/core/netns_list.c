@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bindscope/netns.h"
 #include "bindscope/textbuf.h"
 
 struct found {
@@ -247,4 +248,88 @@ int bs_netns_open(const struct bs_netns *ns, struct bs_error *err)
 		                    (unsigned long long)ns->inode);
 	}
 	return fd;
+}
+
+/* The short name a row shows: "eth0-peer", "docker 3f2a9c1b7d4e", "net:[4026532773]". */
+static void short_name(const struct bs_netns *ns, char *buf, size_t len)
+{
+	if (ns->name[0] != '\0')
+		snprintf(buf, len, "%s", ns->name);
+	else
+		snprintf(buf, len, "net:[%llu]", (unsigned long long)ns->inode);
+}
+
+/* Move every socket of from to the end of to, tagged with ns. */
+static int append(struct bs_socket_list *to, struct bs_socket_list *from, const struct bs_netns *ns,
+                  struct bs_error *err)
+{
+	struct bs_socket *items;
+
+	if (from->count == 0)
+		return 0;
+	items = realloc(to->items, (to->count + from->count) * sizeof(*items));
+	if (items == NULL)
+		return bs_error_set(err, ENOMEM,
+		                    "out of memory for the sockets of every namespace");
+	to->items = items;
+	for (size_t i = 0; i < from->count; i++) {
+		struct bs_socket *s = &to->items[to->count++];
+		*s = from->items[i];
+		s->netns = ns->inode;
+		short_name(ns, s->netns_name, sizeof(s->netns_name));
+	}
+	return 0;
+}
+
+/* The sockets of ns, read from inside it. -1 when it cannot be entered (or read). */
+static int read_in(const struct bs_netns *ns, unsigned flags, struct bs_socket_list *out)
+{
+	struct bs_iface_list ifaces = {0};
+	struct bs_netns_visit visit;
+	int fd = bs_netns_open(ns, NULL), rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (fd < 0)
+		return -1;
+	if (bs_netns_enter(fd, "that namespace", &visit, NULL) == 0) {
+		if (bs_iface_list_read(&ifaces, NULL) == 0)
+			rc = bs_sockets_read(out, flags, &ifaces, NULL);
+		bs_netns_leave(&visit);
+	}
+	close(fd);
+	bs_iface_list_free(&ifaces);
+	return rc;
+}
+
+int bs_sockets_read_everywhere(struct bs_socket_list *list, unsigned flags,
+                               const struct bs_iface_list *ifaces, struct bs_netns_census *census,
+                               struct bs_error *err)
+{
+	struct bs_netns *nss = NULL;
+	long n = bs_netns_list(&nss, &census->hidden, err);
+
+	census->namespaces = n > 0 ? (size_t)n : 0;
+	census->unread = 0;
+	if (n < 0 || bs_sockets_read(list, flags, ifaces, err) < 0) {
+		free(nss);
+		return -1;
+	}
+	for (long i = 0; i < n; i++) {
+		struct bs_socket_list theirs;
+		if (nss[i].own)
+			continue;
+		if (read_in(&nss[i], flags, &theirs) < 0) {
+			census->unread++;
+			bs_socket_list_free(&theirs);
+			continue;
+		}
+		if (append(list, &theirs, &nss[i], err) < 0) {
+			bs_socket_list_free(&theirs);
+			free(nss);
+			return -1;
+		}
+		free(theirs.items); /* moved: the sockets own nothing else */
+	}
+	free(nss);
+	return 0;
 }

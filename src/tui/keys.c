@@ -30,6 +30,7 @@ enum action {
 	ACT_SK_EXPOSED,
 	ACT_SK_REFRESH,
 	ACT_SK_SEARCH,
+	ACT_SK_NAMESPACES,
 	ACT_TOUR_NEXT,
 	ACT_TOUR_BACK,
 	ACT_TOUR_RESTART,
@@ -110,6 +111,12 @@ static const struct binding bindings[] = {
     {{'t', 0, 0}, ACT_SK_PROTO, SK, SK, "tcp/udp", "sockets: show TCP and UDP, TCP, or UDP"},
     {{'x', 0, 0}, ACT_SK_EXPOSED, SK, SK, "exposed", "sockets: only those reachable from outside"},
     {{'r', 0, 0}, ACT_SK_REFRESH, SK, SK, "refresh", "sockets: read the list again now"},
+    {{'n', 0, 0},
+     ACT_SK_NAMESPACES,
+     SK,
+     SK,
+     "namespaces",
+     "sockets: every network namespace too (containers), or this one"},
     {{'/', 0, 0},
      ACT_SK_SEARCH,
      SK,
@@ -323,6 +330,13 @@ static void run(struct tui *t, enum action a)
 		break;
 	case ACT_SK_SEARCH:
 		sockets_view_search_start(t);
+		break;
+	case ACT_SK_NAMESPACES:
+		t->sv.all_ns = !t->sv.all_ns;
+		tui_log(t, t->sv.all_ns
+		               ? "sockets: every network namespace (each read from inside it)"
+		               : "sockets: this namespace only");
+		sockets_view_refresh(t);
 		break;
 	case ACT_UP:
 		move_cursor(t, -1, 0);

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "bindscope/textbuf.h"
+#include "bindscope/netns_list.h"
 #include "tui.h"
 
 #define REFRESH_MS 2000
@@ -32,15 +33,15 @@ static bool contains(const char *haystack, const char *needle)
 static bool matches(const struct bs_socket *s, const char *search)
 {
 	char local[BS_ENDPOINT_TEXT_MAX + IF_NAMESIZE], exposure[96], owner[1024],
-	    hay[sizeof(local) + sizeof(exposure) + sizeof(owner) + 64];
+	    hay[sizeof(local) + sizeof(exposure) + sizeof(owner) + sizeof(s->netns_name) + 64];
 
 	if (search[0] == '\0')
 		return true;
 	bs_socket_local_text(s, local, sizeof(local));
 	bs_exposure_class_text(s, exposure, sizeof(exposure));
 	bs_socket_owner_text(s, owner, sizeof(owner));
-	snprintf(hay, sizeof(hay), "%s %s %s %u %s %s", bs_proto_name(s->proto), local, s->user,
-	         (unsigned)s->uid, owner, exposure);
+	snprintf(hay, sizeof(hay), "%s %s %s %u %s %s %s", bs_proto_name(s->proto), local, s->user,
+	         (unsigned)s->uid, owner, exposure, s->netns_name);
 	return contains(hay, search);
 }
 
@@ -132,7 +133,11 @@ void sockets_view_refresh(struct tui *t)
 	struct bs_socket_list fresh;
 	struct bs_error err;
 
-	if (bs_sockets_read(&fresh, BS_SOCKETS_ALL, bs_lesson_ifaces(t->lesson), &err) < 0) {
+	if ((t->sv.all_ns
+	         ? bs_sockets_read_everywhere(&fresh, BS_SOCKETS_ALL, bs_lesson_ifaces(t->lesson),
+	                                      &t->sv.census, &err)
+	         : bs_sockets_read(&fresh, BS_SOCKETS_ALL, bs_lesson_ifaces(t->lesson), &err)) <
+	    0) {
 		snprintf(t->sv.error, sizeof(t->sv.error), "%s", err.msg);
 		return;
 	}
@@ -193,6 +198,15 @@ void sockets_view_probe(struct tui *t)
 
 	if (i >= t->sv.list.count)
 		return;
+	if (t->sv.list.items[i].netns != 0) {
+		char safe[4 * 80];
+		bs_text_safe(t->sv.list.items[i].netns_name, safe, sizeof(safe));
+		snprintf(t->sv.error, sizeof(t->sv.error),
+		         "p probes from this namespace, and this socket is in %s: probe it there "
+		         "(bindscope lab exec, or nsenter -n)",
+		         safe);
+		return;
+	}
 	t->sv.probed = t->sv.list.items[i];
 	if (bs_lesson_probe_port(t->lesson, t->sv.probed.proto, t->sv.probed.local.port, probe_done,
 	                         t, &err) < 0)
@@ -202,7 +216,7 @@ void sockets_view_probe(struct tui *t)
 /* One row's cells, each safe for the terminal (names and devices come from outside). */
 struct table_row {
 	char local[4 * (BS_ENDPOINT_TEXT_MAX + IF_NAMESIZE)], exposure[96], user[4 * 33],
-	    owner[4 * 1024];
+	    owner[4 * 1024], netns[4 * 80];
 };
 
 static void row_cells(const struct bs_socket *s, struct table_row *row)
@@ -211,6 +225,7 @@ static void row_cells(const struct bs_socket *s, struct table_row *row)
 
 	bs_socket_local_text(s, local, sizeof(local));
 	bs_text_safe(local, row->local, sizeof(row->local));
+	bs_text_safe(s->netns ? s->netns_name : "this one", row->netns, sizeof(row->netns));
 	bs_exposure_class_text(s, row->exposure, sizeof(row->exposure));
 	bs_socket_owner_text(s, row->owner, sizeof(row->owner)); /* made safe inside */
 	if (s->user[0] != '\0')
@@ -229,9 +244,9 @@ static void widen(int *w, const char *cell)
 static void draw_table(struct tui *t, int y, int height)
 {
 	static struct table_row row; /* 5 KiB: not on the stack */
-	char line[sizeof(row) + 64];
+	char line[sizeof(row) + 128];
 	size_t n = visible_count(t), first = 0;
-	int wl = 5, we = 8, wu = 4;
+	int wl = 5, we = 8, wu = 4, wn = 9;
 
 	if (t->sv.sel >= (size_t)height)
 		first = t->sv.sel - (size_t)height + 1;
@@ -242,18 +257,29 @@ static void draw_table(struct tui *t, int y, int height)
 		widen(&wl, row.local);
 		widen(&we, row.exposure);
 		widen(&wu, row.user);
+		widen(&wn, row.netns);
 	}
 	attron(A_BOLD);
-	mvprintw(y, 1, "%-5s %-*s  %-*s  %-*s  %s", "PROTO", wl, "LOCAL", we, "EXPOSURE", wu,
-	         "USER", "OWNER");
+	if (t->sv.all_ns)
+		mvprintw(y, 1, "%-*s  %-5s %-*s  %-*s  %-*s  %s", wn, "NAMESPACE", "PROTO", wl,
+		         "LOCAL", we, "EXPOSURE", wu, "USER", "OWNER");
+	else
+		mvprintw(y, 1, "%-5s %-*s  %-*s  %-*s  %s", "PROTO", wl, "LOCAL", we, "EXPOSURE",
+		         wu, "USER", "OWNER");
 	attroff(A_BOLD);
 	for (size_t k = 0; k + first < n && (int)k < height; k++) {
 		const struct bs_socket *s = &t->sv.list.items[nth_visible(t, first + k)];
 		bool sel = first + k == t->sv.sel;
 
 		row_cells(s, &row);
-		snprintf(line, sizeof(line), "%-5s %-*s  %-*s  %-*s  %s", bs_proto_name(s->proto),
-		         wl, row.local, we, row.exposure, wu, row.user, row.owner);
+		if (t->sv.all_ns)
+			snprintf(line, sizeof(line), "%-*s  %-5s %-*s  %-*s  %-*s  %s", wn,
+			         row.netns, bs_proto_name(s->proto), wl, row.local, we,
+			         row.exposure, wu, row.user, row.owner);
+		else
+			snprintf(line, sizeof(line), "%-5s %-*s  %-*s  %-*s  %s",
+			         bs_proto_name(s->proto), wl, row.local, we, row.exposure, wu,
+			         row.user, row.owner);
 		if (sel)
 			attron(A_REVERSE);
 		else if (s->exposure == BS_EXPOSED_LOOPBACK)
@@ -385,6 +411,16 @@ static void draw_firewall_line(struct tui *t, int y)
 	struct bs_fw_iface_verdict *v;
 	char text[2048], line[2100];
 
+	/* Another namespace's socket: this namespace's firewall is not the one in its way. */
+	if (i < t->sv.list.count && t->sv.list.items[i].netns != 0) {
+		snprintf(line, sizeof(line),
+		         "firewall: this socket is in namespace %s, whose own firewall is not read "
+		         "here (only this namespace's is)",
+		         t->sv.list.items[i].netns_name);
+		bs_text_safe(line, text, sizeof(text));
+		draw_wrapped(y, text, 2);
+		return;
+	}
 	if (t->sv.fw == NULL || bs_fw_base_chain_count(t->sv.fw) == 0) {
 		bs_fw_summary(t->sv.fw, t->sv.fw_why, text, sizeof(text));
 		snprintf(line, sizeof(line), "%s.", text);
@@ -417,6 +453,16 @@ void sockets_view_draw(struct tui *t, int y, int height)
 	snprintf(title, sizeof(title), "Listening sockets (%s%s, most exposed first, %zu shown)",
 	         protos[t->sv.proto_filter], t->sv.exposed_only ? ", exposed only" : "",
 	         visible_count(t));
+	if (t->sv.all_ns) {
+		bs_textbuf_appendf(title, sizeof(title), "  all %zu namespaces",
+		                   t->sv.census.namespaces);
+		if (t->sv.census.unread > 0)
+			bs_textbuf_appendf(title, sizeof(title), ", %zu not read (needs root)",
+			                   t->sv.census.unread);
+		if (t->sv.census.hidden > 0)
+			bs_textbuf_appendf(title, sizeof(title), ", %zu processes not looked into",
+			                   t->sv.census.hidden);
+	}
 	if (t->sv.search[0] != '\0' || t->sv.typing)
 		bs_textbuf_appendf(title, sizeof(title), "  search: %s%s", t->sv.search,
 		                   t->sv.typing ? "_" : "");

@@ -17,6 +17,7 @@
 #include "bindscope/firewall.h"
 #include "bindscope/lab_changes.h"
 #include "bindscope/lesson.h"
+#include "bindscope/netns_list.h"
 #include "bindscope/sockets.h"
 #include "bindscope/tour_run.h"
 
@@ -47,6 +48,8 @@ struct sockets_view {
 	size_t sel;
 	int proto_filter; /* 0 both, 1 TCP, 2 UDP */
 	bool exposed_only;
+	bool all_ns;                   /* n: every network namespace, each read from inside */
+	struct bs_netns_census census; /* what the last read of every namespace saw */
 	char search[64]; /* `/`: shown only what contains it (port, program, user...) */
 	bool typing;     /* the search is being typed: keys go to it */
 	size_t *shown;   /* indexes into list of what passes the filters, in order */

@@ -33,7 +33,7 @@ wait_for "127.0.0.1:9101: loopback only" \
 order=$(grep -oE ':910[123] ' <<<"$SCREEN" | tr -d ': \n')
 check "most exposed first: 9102, 9103, 9101" "910291039101" "$order"
 wait_for "the status line lists the screen's keys" \
-	'p probe +t tcp/udp +x exposed +r refresh +/ search +s lesson'
+	'p probe +t tcp/udp +x exposed +r refresh +n namespaces +/ search +s lesson'
 
 # / searches as it is typed, by port, program or user, and keeps the search while the list is
 # read again every 2 s.
