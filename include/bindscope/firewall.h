@@ -68,6 +68,30 @@ void bs_fw_summary(const struct bs_fw_ruleset *fw, const char *why, char *buf, s
  * Returns 0, or -1 with err set to what nft said. */
 int bs_fw_apply(const char *commands, struct bs_error *err);
 
+/* A port the firewall publishes: a dnat (or redirect) rule in a nat table, read as what it
+ * does to a connection. */
+struct bs_fw_publish {
+	enum bs_proto proto;
+	bool any_proto;        /* th dport: TCP and UDP */
+	uint16_t port;         /* the dport matched; 0: no dport match read */
+	char iif[IF_NAMESIZE]; /* iifname matched, "" for any */
+	bool iif_not;          /* iifname != iif (Docker: anything but docker0) */
+	char daddr[64];        /* ip daddr matched, "" for any */
+	char to_addr[64];      /* dnat to this address ("" for redirect) */
+	uint16_t to_port;      /* and port; 0: the same port */
+	bool redirect;         /* to this machine itself */
+	bool output;           /* in a nat output chain: this host's own connections */
+	bool exact;            /* every match and statement of the rule was read */
+	char where[160];       /* "ip nat DOCKER, handle 12" */
+	char text[512];        /* the rule as nft prints it */
+};
+
+/* Every published port, in ruleset order: returns how many there are; fills at most max. */
+size_t bs_fw_published(const struct bs_fw_ruleset *fw, struct bs_fw_publish *out, size_t max);
+
+/* "tcp 8888 arriving on wlan0 -> 192.168.0.20:80 (ip nat prerouting, handle 4)" */
+void bs_fw_publish_text(const struct bs_fw_publish *p, char *buf, size_t len);
+
 /* How many rules, and base chains on the hooks the evaluator walks. */
 size_t bs_fw_rule_count(const struct bs_fw_ruleset *fw);
 size_t bs_fw_base_chain_count(const struct bs_fw_ruleset *fw);

@@ -46,6 +46,8 @@ static void sockets_row_cells(const struct bs_socket *s, struct sockets_row *row
 #include <unistd.h>
 
 #include "bindscope/firewall.h"
+#include "bindscope/lab.h"
+#include "bindscope/lookup.h"
 #include "bindscope/netns.h"
 #include "bindscope/netns_list.h"
 
@@ -280,6 +282,88 @@ static void print_fw_footer(const struct sockets_firewall *f)
 		printf("%s.\n", line);
 }
 
+#define MAX_PUBLISHED 256
+
+/* Where a published connection goes: delivered here (the input chain sees it), to another
+ * namespace of this machine, or elsewhere; in words for the text, as an id for JSON. */
+static const char *published_fate(const struct bs_fw_publish *p, const struct bs_iface_list *ifaces,
+                                  char *where, size_t len)
+{
+	struct bs_endpoint ep;
+	char text[BS_LAB_ADDR_MAX + 8];
+
+	where[0] = '\0';
+	if (p->redirect)
+		return "here";
+	snprintf(text, sizeof(text), strchr(p->to_addr, ':') ? "[%s]:1" : "%s:1", p->to_addr);
+	if (bs_endpoint_parse(text, NULL, &ep, NULL) == 0 && bs_lookup_is_local(ifaces, &ep))
+		return "here";
+	if (bs_netns_who_has(p->to_addr, p->proto, p->to_port ? p->to_port : p->port, where, len))
+		return "namespace";
+	return "elsewhere";
+}
+
+static void print_published(const struct sockets_firewall *f)
+{
+	static struct bs_fw_publish pubs[MAX_PUBLISHED];
+	size_t n = f->fw != NULL ? bs_fw_published(f->fw, pubs, MAX_PUBLISHED) : 0;
+	char line[1024], where[1200], safe[4 * 1200];
+
+	if (n == 0)
+		return;
+	printf("Published by the firewall (dnat):\n");
+	for (size_t i = 0; i < n && i < MAX_PUBLISHED; i++) {
+		const char *fate = published_fate(&pubs[i], f->ifaces, where, sizeof(where));
+		bs_fw_publish_text(&pubs[i], line, sizeof(line));
+		bs_text_safe(line, safe, sizeof(safe));
+		printf("  %s\n", safe);
+		if (strcmp(fate, "here") == 0)
+			printf("      delivered here: the input chain sees it\n");
+		else {
+			bs_text_safe(where, safe, sizeof(safe));
+			printf(
+			    "      %s%sforwarded, not delivered here: it goes through the forward "
+			    "chain, so input rules (ufw's among them) never see it\n",
+			    strcmp(fate, "namespace") == 0 ? safe
+			                                   : "on another machine (no namespace "
+			                                     "here has that address)",
+			    "; ");
+		}
+		if (!pubs[i].exact) {
+			bs_text_safe(pubs[i].text, safe, sizeof(safe));
+			printf("      the rule: %s\n", safe);
+		}
+	}
+	if (n > MAX_PUBLISHED)
+		printf("  (and %zu more published ports, not shown)\n", n - MAX_PUBLISHED);
+}
+
+static json_t *published_json(const struct sockets_firewall *f)
+{
+	static struct bs_fw_publish pubs[MAX_PUBLISHED];
+	size_t n = f->fw != NULL ? bs_fw_published(f->fw, pubs, MAX_PUBLISHED) : 0;
+	json_t *a = json_array();
+	char where[1200];
+
+	for (size_t i = 0; i < n && i < MAX_PUBLISHED; i++) {
+		const struct bs_fw_publish *p = &pubs[i];
+		const char *fate = published_fate(p, f->ifaces, where, sizeof(where));
+		json_array_append_new(
+		    a, json_pack("{s:s,s:o,s:o,s:b,s:o,s:o,s:o,s:b,s:b,s:s,s:o,s:o,s:b}", "proto",
+		                 p->any_proto ? "tcp/udp" : bs_proto_name(p->proto), "port",
+		                 p->port ? json_integer(p->port) : json_null(), "iif",
+		                 p->iif[0] ? cli_json_text(p->iif) : json_null(), "iif_not",
+		                 p->iif_not, "daddr",
+		                 p->daddr[0] ? cli_json_text(p->daddr) : json_null(), "to_addr",
+		                 p->to_addr[0] ? cli_json_text(p->to_addr) : json_null(), "to_port",
+		                 p->to_port ? json_integer(p->to_port) : json_null(), "redirect",
+		                 p->redirect, "output", p->output, "delivered", fate, "where",
+		                 where[0] ? cli_json_text(where) : json_null(), "rule",
+		                 cli_json_text(p->where), "exact", p->exact));
+	}
+	return a;
+}
+
 static void print_text(const struct bs_socket_list *list, const struct sockets_opts *o,
                        struct sockets_firewall *f)
 {
@@ -313,6 +397,7 @@ static void print_text(const struct bs_socket_list *list, const struct sockets_o
 	}
 	if (shown == 0)
 		printf("(no %slistening sockets)\n", o->exposed ? "exposed " : "");
+	print_published(f);
 	print_fw_footer(f);
 }
 
@@ -328,6 +413,10 @@ static void print_json_members(const struct bs_socket_list *list, const struct s
 	json_t *fw = cli_fw_status_json(f->fw, f->why);
 
 	printf("%s\"firewall\": ", indent);
+	json_dumpf(fw, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(fw);
+	fw = published_json(f);
+	printf(",\n%s\"published\": ", indent);
 	json_dumpf(fw, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(fw);
 	printf(",\n%s\"sockets\": [", indent);

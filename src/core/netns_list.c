@@ -333,3 +333,83 @@ int bs_sockets_read_everywhere(struct bs_socket_list *list, unsigned flags,
 	free(nss);
 	return 0;
 }
+
+/* Does this namespace (the caller's, now) have addr on an interface? */
+static bool has_address(const char *addr)
+{
+	struct bs_iface_list ifaces = {0};
+	bool found = false;
+
+	if (bs_iface_list_read(&ifaces, NULL) < 0)
+		return false;
+	for (size_t i = 0; i < ifaces.count && !found; i++)
+		for (size_t k = 0; k < ifaces.items[i].naddrs && !found; k++)
+			found = strcmp(ifaces.items[i].addrs[k].text, addr) == 0;
+	bs_iface_list_free(&ifaces);
+	return found;
+}
+
+/* The socket on proto/port here that would take a connection to addr: its owner in words. */
+static bool holder_of(const char *addr, enum bs_proto proto, uint16_t port, char *buf, size_t len)
+{
+	struct bs_iface_list ifaces = {0};
+	struct bs_socket_list list = {0};
+	bool found = false;
+
+	if (bs_iface_list_read(&ifaces, NULL) < 0 ||
+	    bs_sockets_read(&list, BS_SOCKETS_ALL, &ifaces, NULL) < 0) {
+		bs_iface_list_free(&ifaces);
+		return false;
+	}
+	for (size_t i = 0; i < list.count && !found; i++) {
+		const struct bs_socket *s = &list.items[i];
+		char a[BS_ENDPOINT_TEXT_MAX];
+		if (s->proto != proto || s->local.port != port)
+			continue;
+		bs_endpoint_addr_text(&s->local, a, sizeof(a));
+		if (!bs_endpoint_is_wildcard(&s->local) && strcmp(a, addr) != 0)
+			continue;
+		bs_socket_owner_text(s, buf, len);
+		found = true;
+	}
+	bs_socket_list_free(&list);
+	bs_iface_list_free(&ifaces);
+	return found;
+}
+
+int bs_netns_who_has(const char *addr, enum bs_proto proto, uint16_t port, char *buf, size_t len)
+{
+	struct bs_netns *nss = NULL;
+	size_t hidden;
+	long n = bs_netns_list(&nss, &hidden, NULL);
+	int found = 0;
+
+	buf[0] = '\0';
+	for (long i = 0; i < n && found == 0; i++) {
+		struct bs_netns_visit visit;
+		char name[96], owner[1024];
+		int fd;
+		if (nss[i].own)
+			continue;
+		if ((fd = bs_netns_open(&nss[i], NULL)) < 0)
+			continue;
+		if (bs_netns_enter(fd, "that namespace", &visit, NULL) == 0) {
+			if (has_address(addr)) {
+				short_name(&nss[i], name, sizeof(name));
+				if (holder_of(addr, proto, port, owner, sizeof(owner)))
+					snprintf(buf, len, "in namespace %s, held by %s", name,
+					         owner);
+				else
+					snprintf(
+					    buf, len,
+					    "in namespace %s, where no socket listens on %s %u",
+					    name, bs_proto_name(proto), port);
+				found = 1;
+			}
+			bs_netns_leave(&visit);
+		}
+		close(fd);
+	}
+	free(nss);
+	return found;
+}
