@@ -156,9 +156,9 @@ void bs_fw_publish_text(const struct bs_fw_publish *p, char *buf, size_t len)
 
 	if (p->redirect)
 		snprintf(to, sizeof(to), "this machine's own port %u",
-		         p->to_port ? p->to_port : p->port);
+		         (unsigned)(p->to_port ? p->to_port : p->port));
 	else if (p->to_port != 0)
-		snprintf(to, sizeof(to), "%s:%u", p->to_addr, p->to_port);
+		snprintf(to, sizeof(to), "%s:%u", p->to_addr, (unsigned)p->to_port);
 	else
 		snprintf(to, sizeof(to), "%s, the same port", p->to_addr);
 	/* A rule with matches not read: what it publishes is only what its text says. */

@@ -310,7 +310,7 @@ int bs_sockets_read_everywhere(struct bs_socket_list *list, unsigned flags,
 
 	census->namespaces = n > 0 ? (size_t)n : 0;
 	census->unread = 0;
-	if (n < 0 || bs_sockets_read(list, flags, ifaces, err) < 0) {
+	if (n < 0 || nss == NULL || bs_sockets_read(list, flags, ifaces, err) < 0) {
 		free(nss);
 		return -1;
 	}
@@ -385,7 +385,7 @@ int bs_netns_who_has(const char *addr, enum bs_proto proto, uint16_t port, char 
 	int found = 0;
 
 	buf[0] = '\0';
-	for (long i = 0; i < n && found == 0; i++) {
+	for (long i = 0; nss != NULL && i < n && found == 0; i++) {
 		struct bs_netns_visit visit;
 		char name[96], owner[1024];
 		int fd;
@@ -403,7 +403,7 @@ int bs_netns_who_has(const char *addr, enum bs_proto proto, uint16_t port, char 
 					snprintf(
 					    buf, len,
 					    "in namespace %s, where no socket listens on %s %u",
-					    name, bs_proto_name(proto), port);
+					    name, bs_proto_name(proto), (unsigned)port);
 				found = 1;
 			}
 			bs_netns_leave(&visit);
