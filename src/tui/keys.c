@@ -527,13 +527,16 @@ void keys_status(const struct tui *t, char *buf, size_t len)
 
 size_t keys_help(const struct tui *t, char lines[][96], size_t max)
 {
-	(void)t; /* key names are ASCII here so the columns line up */
-	size_t n = 0;
+	size_t n = 0; /* key names are ASCII here so the columns line up */
 
 	for (size_t i = 0; i < NBINDINGS && n < max; i++) {
 		char keys[32] = "";
 		if (bindings[i].help == NULL)
 			continue; /* a second label for a key already listed */
+		/* The tour's keys exist only with a tour (bindscope lab --tour). */
+		if (t->tour == NULL &&
+		    (bindings[i].where == TR || bindings[i].action == ACT_TOUR_RETURN))
+			continue;
 		/* Bindings in a row with one help text share its line: "Up k Down j  move up, down"
 		 */
 		size_t last = i;
