@@ -34,9 +34,11 @@ for tour in "$ASSETS"/tours/*.tour; do
 			continue
 		fi
 		runs=$((runs + 1))
-		if [ $rc -eq 1 ] && grep -q 'reads: timeout\|not checked' <<<"$out"; then
-			# A probe lost to a stall of this loaded machine (a 1 s deadline) reads timeout;
-			# a wrong model fails the same way twice. Said, and run once more.
+		if [ $rc -eq 1 ] && grep -q 'reads: timeout\|reads: open|filtered\|not checked' <<<"$out"; then
+			# A probe lost to a stall of this loaded machine (a 1 s deadline), or the first
+			# packets on a lab link the kernel has not finished bringing up, read timeout
+			# (TCP) or open|filtered (UDP); a wrong model fails the same way twice. Said, and
+			# run once more.
 			echo "# $name on $labname: run again after: $(grep -m1 '✗' <<<"$out")"
 			out=$("$BINDSCOPE" lab --topology "$labname" --tour "$name" --check 2>&1)
 			rc=$?
