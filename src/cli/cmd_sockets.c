@@ -321,13 +321,19 @@ static void print_published(const struct sockets_firewall *f)
 			printf("      delivered here: the input chain sees it\n");
 		else {
 			bs_text_safe(where, safe, sizeof(safe));
-			printf(
-			    "      %s%sforwarded, not delivered here: it goes through the forward "
-			    "chain, so input rules (ufw's among them) never see it\n",
-			    strcmp(fate, "namespace") == 0 ? safe
-			                                   : "on another machine (no namespace "
-			                                     "here has that address)",
-			    "; ");
+			printf("      %s; %s\n",
+			       strcmp(fate, "namespace") == 0
+			           ? safe
+			           : "on another machine (no namespace here has "
+			             "that address)",
+			       pubs[i].output ? "this host's own connections are sent there: they "
+			                        "leave through the "
+			                        "output chain, and no input chain here sees them"
+			                      : "from another machine it is forwarded, not "
+			                        "delivered here: it goes "
+			                        "through the forward chain, so input rules (ufw's "
+			                        "among them) never "
+			                        "see it");
 		}
 		if (!pubs[i].exact) {
 			bs_text_safe(pubs[i].text, safe, sizeof(safe));

@@ -67,7 +67,7 @@ text=$("$BINDSCOPE" sockets)
 check_contains "text: what the rule publishes" \
 	"tcp 8888 arriving on wlan0 -> 192.168.0.20:80 (ip nat prerouting, handle" "$text"
 check_contains "... that it bypasses the input chain" \
-	"forwarded, not delivered here: it goes through the forward chain, so input rules (ufw's among them) never see it" "$text"
+	"from another machine it is forwarded, not delivered here: it goes through the forward chain, so input rules (ufw's among them) never see it" "$text"
 check_contains "... Docker's form" "tcp 7777 arriving anywhere but docker0 -> 10.99.0.2:80" "$text"
 check_contains "... elsewhere when no namespace here has the address" \
 	"on another machine (no namespace here has that address)" "$text"
