@@ -37,6 +37,11 @@ int bs_rtnl_addr_add(const char *ifname, const char *text, struct bs_error *err)
 /* Add a route to NET/PREFIX via a gateway ("192.168.1.0/24", "192.168.0.110"). */
 int bs_rtnl_route_add(const char *net, const char *gateway, struct bs_error *err);
 
+/* Is the link operationally up (RFC 2863 "up")? The kernel says so once it has finished
+ * bringing the link up (its queue attached), a moment after the carrier: packets sent in
+ * between are dropped. False when it cannot be read. */
+bool bs_rtnl_link_oper_up(const char *name);
+
 /* Delete the main table's route to NET/PREFIX ("192.168.1.0/24"). */
 int bs_rtnl_route_del(const char *net, struct bs_error *err);
 

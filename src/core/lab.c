@@ -282,8 +282,10 @@ static void await_carrier(const struct bs_topology *t)
 			const struct bs_iface *f = bs_iface_find(&list, t->ifaces[i].name);
 			/* Up, and with its IPv6 link-local address in place where IPv6 is on: the
 			 * lab is settled and no late address event follows the command's start. */
-			running +=
-			    f != NULL && (f->flags & IFF_RUNNING) && (!ipv6 || has_link_local(f));
+			running += f != NULL && (f->flags & IFF_RUNNING) &&
+			           (!ipv6 || has_link_local(f)) &&
+			           /* and brought up whole: before that, packets are dropped */
+			           bs_rtnl_link_oper_up(f->name);
 		}
 		bs_iface_list_free(&list);
 		if (running == t->nifaces)

@@ -238,3 +238,47 @@ int bs_rtnl_route_del(const char *net, struct bs_error *err)
 	mnl_attr_put(nlh, RTA_DST, family == AF_INET ? 4 : 16, dst);
 	return talk(nlh, what, err);
 }
+
+static int operstate_attr(const struct nlattr *attr, void *data)
+{
+	if (mnl_attr_get_type(attr) == IFLA_OPERSTATE && mnl_attr_validate(attr, MNL_TYPE_U8) == 0)
+		*(int *)data = mnl_attr_get_u8(attr);
+	return MNL_CB_OK;
+}
+
+static int operstate_msg(const struct nlmsghdr *nlh, void *data)
+{
+	if (nlh->nlmsg_type == RTM_NEWLINK)
+		mnl_attr_parse(nlh, sizeof(struct ifinfomsg), operstate_attr, data);
+	return MNL_CB_OK;
+}
+
+#define OPER_UP 6 /* IF_OPER_UP of <linux/if.h>, which clashes with <net/if.h> */
+
+bool bs_rtnl_link_oper_up(const char *name)
+{
+	char buf[8192];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	unsigned seq = (unsigned)time(NULL), portid;
+	int state = -1;
+	ssize_t n;
+
+	if (nl == NULL || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		if (nl != NULL)
+			mnl_socket_close(nl);
+		return false;
+	}
+	portid = mnl_socket_get_portid(nl);
+	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_seq = seq;
+	mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg));
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) >= 0 &&
+	    (n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0 &&
+	    bs_netlink_lengths_sane(buf, (size_t)n))
+		mnl_cb_run(buf, (size_t)n, seq, portid, operstate_msg, &state);
+	mnl_socket_close(nl);
+	return state == OPER_UP;
+}
