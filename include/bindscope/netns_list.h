@@ -41,10 +41,12 @@ void bs_netns_text(const struct bs_netns *ns, char *buf, size_t len);
  * more: the inode is checked). */
 int bs_netns_open(const struct bs_netns *ns, struct bs_error *err);
 
-/* Which other namespace of this machine has addr on an interface, and who listens there on
- * proto/port: "in namespace eth0-peer, held by socat (pid 8)". 1 and buf filled, or 0 when no
- * namespace here has it (another machine's, or not looked into). */
-int bs_netns_who_has(const char *addr, enum bs_proto proto, uint16_t port, char *buf, size_t len);
+/* Which other namespace of this machine (other than skip's, the one a rule is in; 0: this
+ * process's) has addr on an interface, and who listens there on proto/port: "in namespace
+ * eth0-peer, held by socat (pid 8)". 1 and buf filled, or 0 when no namespace here has it
+ * (another machine's, or not looked into). */
+int bs_netns_who_has(const char *addr, enum bs_proto proto, uint16_t port, uint64_t skip, char *buf,
+                     size_t len);
 
 /* What bs_sockets_read_everywhere saw. */
 struct bs_netns_census {

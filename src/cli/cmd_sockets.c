@@ -87,6 +87,7 @@ struct sockets_firewall {
 	struct bs_fw_ruleset *fw; /* NULL: not read (why says why) */
 	char why[BS_ERROR_MSG_MAX + 32];
 	const struct bs_iface_list *ifaces;
+	uint64_t netns; /* the namespace it is read in: 0 for this process's */
 	struct bs_fw_iface_verdict *v;
 	size_t cap;
 };
@@ -287,7 +288,7 @@ static void print_fw_footer(const struct sockets_firewall *f)
 /* Where a published connection goes: delivered here (the input chain sees it), to another
  * namespace of this machine, or elsewhere; in words for the text, as an id for JSON. */
 static const char *published_fate(const struct bs_fw_publish *p, const struct bs_iface_list *ifaces,
-                                  char *where, size_t len)
+                                  uint64_t netns, char *where, size_t len)
 {
 	struct bs_endpoint ep;
 	char text[BS_LAB_ADDR_MAX + 8];
@@ -298,7 +299,8 @@ static const char *published_fate(const struct bs_fw_publish *p, const struct bs
 	snprintf(text, sizeof(text), strchr(p->to_addr, ':') ? "[%s]:1" : "%s:1", p->to_addr);
 	if (bs_endpoint_parse(text, NULL, &ep, NULL) == 0 && bs_lookup_is_local(ifaces, &ep))
 		return "here";
-	if (bs_netns_who_has(p->to_addr, p->proto, p->to_port ? p->to_port : p->port, where, len))
+	if (bs_netns_who_has(p->to_addr, p->proto, p->to_port ? p->to_port : p->port, netns, where,
+	                     len))
 		return "namespace";
 	return "elsewhere";
 }
@@ -313,7 +315,8 @@ static void print_published(const struct sockets_firewall *f)
 		return;
 	printf("Published by the firewall (dnat):\n");
 	for (size_t i = 0; i < n && i < MAX_PUBLISHED; i++) {
-		const char *fate = published_fate(&pubs[i], f->ifaces, where, sizeof(where));
+		const char *fate =
+		    published_fate(&pubs[i], f->ifaces, f->netns, where, sizeof(where));
 		bs_fw_publish_text(&pubs[i], line, sizeof(line));
 		bs_text_safe(line, safe, sizeof(safe));
 		printf("  %s\n", safe);
@@ -353,7 +356,7 @@ static json_t *published_json(const struct sockets_firewall *f)
 
 	for (size_t i = 0; i < n && i < MAX_PUBLISHED; i++) {
 		const struct bs_fw_publish *p = &pubs[i];
-		const char *fate = published_fate(p, f->ifaces, where, sizeof(where));
+		const char *fate = published_fate(p, f->ifaces, f->netns, where, sizeof(where));
 		json_array_append_new(
 		    a, json_pack("{s:s,s:o,s:o,s:b,s:o,s:o,s:o,s:b,s:b,s:s,s:o,s:o,s:b}", "proto",
 		                 p->any_proto ? "tcp/udp" : bs_proto_name(p->proto), "port",
@@ -500,6 +503,7 @@ static int listing_read_in(struct listing *l, const struct bs_netns *ns,
 		return -1;
 	}
 	rc = listing_read(l, o, err);
+	l->f.netns = ns->inode;
 	bs_netns_leave(&visit);
 	return rc;
 }

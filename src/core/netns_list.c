@@ -377,7 +377,8 @@ static bool holder_of(const char *addr, enum bs_proto proto, uint16_t port, char
 	return found;
 }
 
-int bs_netns_who_has(const char *addr, enum bs_proto proto, uint16_t port, char *buf, size_t len)
+int bs_netns_who_has(const char *addr, enum bs_proto proto, uint16_t port, uint64_t skip, char *buf,
+                     size_t len)
 {
 	struct bs_netns *nss = NULL;
 	size_t hidden;
@@ -387,23 +388,30 @@ int bs_netns_who_has(const char *addr, enum bs_proto proto, uint16_t port, char 
 	buf[0] = '\0';
 	for (long i = 0; nss != NULL && i < n && found == 0; i++) {
 		struct bs_netns_visit visit;
-		char name[96], owner[1024];
+		char name[160], owner[1024];
 		int fd;
-		if (nss[i].own)
-			continue;
+		if (skip != 0 ? nss[i].inode == skip : nss[i].own)
+			continue; /* the namespace the rule is in: its own addresses are checked
+			             apart */
 		if ((fd = bs_netns_open(&nss[i], NULL)) < 0)
 			continue;
 		if (bs_netns_enter(fd, "that namespace", &visit, NULL) == 0) {
 			if (has_address(addr)) {
-				short_name(&nss[i], name, sizeof(name));
+				if (nss[i].own)
+					snprintf(name, sizeof(name),
+					         "the namespace bindscope runs in (net:[%llu])",
+					         (unsigned long long)nss[i].inode);
+				else {
+					char shortn[96];
+					short_name(&nss[i], shortn, sizeof(shortn));
+					snprintf(name, sizeof(name), "namespace %s", shortn);
+				}
 				if (holder_of(addr, proto, port, owner, sizeof(owner)))
-					snprintf(buf, len, "in namespace %s, held by %s", name,
-					         owner);
+					snprintf(buf, len, "in %s, held by %s", name, owner);
 				else
-					snprintf(
-					    buf, len,
-					    "in namespace %s, where no socket listens on %s %u",
-					    name, bs_proto_name(proto), (unsigned)port);
+					snprintf(buf, len,
+					         "in %s, where no socket listens on %s %u", name,
+					         bs_proto_name(proto), (unsigned)port);
 				found = 1;
 			}
 			bs_netns_leave(&visit);
