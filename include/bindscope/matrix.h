@@ -249,6 +249,11 @@ void bs_matrix_probe_stop(struct bs_matrix *m);
  */
 bool bs_matrix_claim(struct bs_matrix *m, uint64_t inode, const struct bs_listener_event *ev);
 
+/* An open probe that one of our listeners should have taken, but none has claimed yet, is a
+ * contradiction only this long after the round ended: the accept can come a loop turn after
+ * the connect completed. A view redraws once the moment has passed (bs_lesson does). */
+#define BS_MATRIX_SETTLE_US 300000u
+
 /* True when every open probe whose predicted socket is ours has been claimed (or is
  * contradicted): the CLI waits for this, bounded, before it prints. */
 bool bs_matrix_settled(const struct bs_matrix *m);

@@ -46,7 +46,8 @@ struct bs_lesson {
 	size_t nhosts;
 	struct bs_endpoint *own_open; /* our probes accepted and not closed yet: as many as come */
 	size_t nown_open, own_open_cap;
-	unsigned long rounds; /* probe rounds of the matrix that ran to their end */
+	unsigned long rounds;    /* probe rounds of the matrix that ran to their end */
+	struct bs_timer *settle; /* a redraw once unclaimed probes count as contradictions */
 };
 
 static void say(struct bs_lesson *ls, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -118,11 +119,22 @@ static void say_host_failures(struct bs_lesson *ls)
 	}
 }
 
+static void settle_over(void *arg)
+{
+	changed(arg);
+}
+
 static void round_done(void *arg)
 {
 	struct bs_lesson *ls = arg;
 
 	ls->rounds++;
+	/* What a cell reads changes once the settle moment is over (matrix.h): redraw then. */
+	if (ls->settle == NULL)
+		ls->settle = bs_loop_timer(ls->loop, BS_MATRIX_SETTLE_US / 1000 + 20, false,
+		                           settle_over, ls, NULL);
+	else
+		bs_timer_rearm(ls->settle, BS_MATRIX_SETTLE_US / 1000 + 20);
 	say_round(ls);
 	say_host_failures(ls);
 	changed(ls);
@@ -437,6 +449,7 @@ void bs_lesson_free(struct bs_lesson *ls)
 {
 	if (ls == NULL)
 		return;
+	bs_timer_cancel(ls->settle);
 	bs_matrix_free(ls->matrix);
 	bs_matrix_free(ls->port_matrix);
 	for (size_t i = 0; i < ls->nhosts; i++) { /* after the matrices: their rounds cancel */

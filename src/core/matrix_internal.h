@@ -64,6 +64,7 @@ struct bs_matrix {
 	void (*done)(void *arg);
 	void *done_arg;
 	long long drops_before, drops_after; /* env.listen_drops around the round, or -1 */
+	uint64_t done_us; /* when the last round ended (bs_now_us), 0 while none has */
 
 	/* Connections and UDP tokens of rounds that were replaced before our listeners saw
 	 * them: still ours, never a visitor (kept 10 s, like a round's own claims). */

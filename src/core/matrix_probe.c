@@ -223,6 +223,7 @@ static void round_finished(struct matrix_round *r)
 	r->running = false;
 	if (!bs_matrix_probing(m)) {
 		m->drops_after = m->env.listen_drops != NULL ? m->env.listen_drops() : -1;
+		m->done_us = bs_now_us();
 		if (m->done != NULL)
 			m->done(m->done_arg);
 	}
@@ -539,8 +540,11 @@ bool bs_matrix_probe_disagrees(const struct bs_matrix *m, const struct bs_matrix
 		return true;
 	if (p->how == BS_ATTR_ACCEPT)
 		return p->answered_by < 0 || !predicted_takes(m, p, (size_t)p->answered_by);
-	/* Open where one of ours should have taken it, and none of ours accepted it. */
-	return ours_predicted(m, p);
+	/* Open where one of ours should have taken it, and none of ours accepted it: once our
+	 * listeners have had a moment to say so (their accept can come a turn after the
+	 * round's end), not before. */
+	return ours_predicted(m, p) &&
+	       (m->done_us == 0 || bs_now_us() - m->done_us >= BS_MATRIX_SETTLE_US);
 }
 
 static void observed_state(const struct bs_matrix *m, const struct bs_matrix_probe *p, size_t r,
