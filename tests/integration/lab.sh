@@ -10,10 +10,7 @@ set -uo pipefail
 source "$TESTS_DIR/lib/common.sh"
 LABS="$TESTS_DIR/../assets/labs"
 
-if ! why=$("$BINDSCOPE" lab -- true 2>&1); then
-	echo "SKIP: the lab cannot be built here: $why" >&2
-	exit 77
-fi
+require_lab
 
 host_state() {
 	ip -j addr show 2>/dev/null | jq -c '[.[] | {ifname, addr_info: [.addr_info[] | .local]}]'

@@ -9,10 +9,7 @@ set -uo pipefail
 : "${BINDSCOPE:?}" "${TESTS_DIR:?}"
 source "$TESTS_DIR/lib/common.sh"
 
-if ! why=$("$BINDSCOPE" lab -- true 2>&1); then
-	echo "SKIP: the lab cannot be built here: $why" >&2
-	exit 77
-fi
+require_lab
 XDG_RUNTIME_DIR=$(mktemp -d)
 chmod 700 "$XDG_RUNTIME_DIR"
 export XDG_RUNTIME_DIR

@@ -10,10 +10,7 @@ set -uo pipefail
 source "$TESTS_DIR/lib/common.sh"
 ASSETS="$TESTS_DIR/../assets"
 
-if ! why=$("$BINDSCOPE" lab -- true 2>&1); then
-	echo "SKIP: the lab cannot be built here: $why" >&2
-	exit 77
-fi
+require_lab
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 

@@ -37,6 +37,15 @@ finish() {
 	[ "$failures" -eq 0 ]
 }
 
+# require_lab: skip (77) with the reason where the lab cannot be built (user namespaces off).
+require_lab() {
+	local why
+	if ! why=$("$BINDSCOPE" lab -- true 2>&1); then
+		echo "SKIP: the lab cannot be built here: $why" >&2
+		exit 77
+	fi
+}
+
 # Re-run this script inside the seed's network unless already there.
 # The seed's network is `bindscope lab`: lo, eth0 192.168.0.110/24, wlan0 192.168.1.10/24 (with
 # a peer host on each segment). Where the lab cannot be built (user namespaces off), skip (77)

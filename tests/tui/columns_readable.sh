@@ -6,10 +6,7 @@
 # lab (joined with `bindscope lab exec`), must be seen whole under its header.
 set -uo pipefail
 source "$TESTS_DIR/lib/common.sh"
-if ! why=$("$BINDSCOPE" lab -- true 2>&1); then
-	echo "SKIP: the lab cannot be built here: $why" >&2
-	exit 77
-fi
+require_lab
 source "$TESTS_DIR/tui/helpers/tmux.bash"
 XDG_RUNTIME_DIR="$TUI_TMP/run"
 mkdir -m 700 "$XDG_RUNTIME_DIR"

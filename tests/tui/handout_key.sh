@@ -4,10 +4,7 @@
 # listener there is nothing to hand out, and it says so.
 set -uo pipefail
 source "$TESTS_DIR/lib/common.sh"
-if ! why=$("$BINDSCOPE" lab -- true 2>&1); then
-	echo "SKIP: the lab cannot be built here: $why" >&2
-	exit 77
-fi
+require_lab
 source "$TESTS_DIR/tui/helpers/tmux.bash"
 
 real=$BINDSCOPE

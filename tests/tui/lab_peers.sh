@@ -6,10 +6,7 @@
 # The lab builds its own namespaces (no seed namespace needed); nothing else is touched.
 set -uo pipefail
 source "$TESTS_DIR/lib/common.sh"
-if ! why=$("$BINDSCOPE" lab -- true 2>&1); then
-	echo "SKIP: the lab cannot be built here: $why" >&2
-	exit 77
-fi
+require_lab
 source "$TESTS_DIR/tui/helpers/tmux.bash"
 
 # tui_start runs $BINDSCOPE with no argument: run `bindscope lab` through a wrapper.

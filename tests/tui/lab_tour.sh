@@ -7,10 +7,7 @@
 # resets the lab and leaves the tour, T sets the step up again; Esc leaves; ? lists the keys.
 set -uo pipefail
 source "$TESTS_DIR/lib/common.sh"
-if ! why=$("$BINDSCOPE" lab -- true 2>&1); then
-	echo "SKIP: the lab cannot be built here: $why" >&2
-	exit 77
-fi
+require_lab
 source "$TESTS_DIR/tui/helpers/tmux.bash"
 
 real=$BINDSCOPE

@@ -5,10 +5,7 @@
 # files say how many expectations each step has.
 set -uo pipefail
 source "$TESTS_DIR/lib/common.sh"
-if ! why=$("$BINDSCOPE" lab -- true 2>&1); then
-	echo "SKIP: the lab cannot be built here: $why" >&2
-	exit 77
-fi
+require_lab
 source "$TESTS_DIR/tui/helpers/tmux.bash"
 TOURS="$TESTS_DIR/../assets/tours"
 real=$BINDSCOPE
