@@ -1,5 +1,6 @@
 #include "bindscope/topology.h"
 #include "bindscope/textbuf.h"
+#include "bindscope/textfile.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -478,35 +479,18 @@ static int firewall_files_beside(struct bs_topology *t, const char *path, const 
 
 int bs_topology_load(const char *path, struct bs_topology *t, struct bs_error *err)
 {
-	FILE *f = fopen(path, "re");
-	static char text[64 * 1024];
+	char shown[4 * BS_TEXT_ABBREV_MAX + 32], *text;
 	struct bs_error inner;
-	size_t n;
+	int rc;
 
-	struct stat st;
-	char shown[4 * BS_TEXT_ABBREV_MAX + 32];
-
-	bs_text_abbrev(path, shown, sizeof(shown)); /* quoted in every sentence below */
-
-	if (f == NULL)
-		return bs_error_set(err, errno, "cannot read the topology %s: %s", shown,
-		                    strerror(errno));
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(f);
-		return bs_error_set(err, EISDIR,
-		                    "the topology %s is a directory: give a file, such as "
-		                    "assets/labs/default.lab",
-		                    shown);
-	}
-	n = fread(text, 1, sizeof(text) - 1, f);
-	fclose(f);
-	text[n] = '\0';
-	if (n == sizeof(text) - 1)
-		return bs_error_set(err, 0, "the topology %s is too large (64 KiB at most)", shown);
-	if (strlen(text) != n)
-		return bs_error_set(err, 0, "the topology %s is not text (it holds a NUL byte)",
-		                    shown);
-	if (bs_topology_parse(text, t, &inner) < 0)
+	bs_text_abbrev(path, shown, sizeof(shown)); /* quoted in every sentence */
+	text = bs_textfile_read(path, shown, "topology", "assets/labs/default.lab",
+	                        (size_t)64 * 1024, err);
+	if (text == NULL)
+		return -1;
+	rc = bs_topology_parse(text, t, &inner);
+	free(text);
+	if (rc < 0)
 		return bs_error_set(err, 0, "%s: %s", shown, inner.msg);
 	return firewall_files_beside(t, path, shown, err);
 }

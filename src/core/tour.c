@@ -12,6 +12,7 @@
 
 #include "bindscope/endpoint.h"
 #include "bindscope/textbuf.h"
+#include "bindscope/textfile.h"
 
 #define MAX_WORDS     16
 #define TOUR_FILE_MAX ((size_t)256 * 1024)
@@ -425,36 +426,15 @@ int bs_tour_load(const char *path, struct bs_tour *t, struct bs_error *err)
 {
 	char shown[4 * BS_TEXT_ABBREV_MAX + 32], *text;
 	struct bs_error inner;
-	struct stat st;
-	FILE *f;
-	size_t n;
 	int rc;
 
 	memset(t, 0, sizeof(*t));
 	bs_text_abbrev(path, shown, sizeof(shown));
-	if ((f = fopen(path, "re")) == NULL)
-		return bs_error_set(err, errno, "cannot read the tour %s: %s", shown,
-		                    strerror(errno));
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(f);
-		return bs_error_set(err, EISDIR,
-		                    "the tour %s is a directory: give a file, such as "
-		                    "assets/tours/walkthrough.tour",
-		                    shown);
-	}
-	text = malloc(TOUR_FILE_MAX + 2);
-	if (text == NULL) {
-		fclose(f);
-		return bs_error_set(err, ENOMEM, "out of memory reading the tour %s", shown);
-	}
-	n = fread(text, 1, TOUR_FILE_MAX + 1, f);
-	fclose(f);
-	text[n] = '\0';
-	if (n > TOUR_FILE_MAX)
-		rc = bs_error_set(err, 0, "the tour %s is too large (256 KiB at most)", shown);
-	else if (strlen(text) != n)
-		rc = bs_error_set(err, 0, "the tour %s is not text (it holds a NUL byte)", shown);
-	else if ((rc = bs_tour_parse(text, t, &inner)) < 0)
+	text = bs_textfile_read(path, shown, "tour", "assets/tours/walkthrough.tour", TOUR_FILE_MAX,
+	                        err);
+	if (text == NULL)
+		return -1;
+	if ((rc = bs_tour_parse(text, t, &inner)) < 0)
 		bs_error_set(err, 0, "%s: %s", shown, inner.msg);
 	free(text);
 	return rc;
